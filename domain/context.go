@@ -1,0 +1,43 @@
+package domain
+
+import "context"
+
+// ActorKind says who is acting: the seller over a chat or the web view, a
+// member of support staff, or the system itself (polling, cron jobs).
+type ActorKind string
+
+// Actor kinds.
+const (
+	ActorSeller ActorKind = "seller"
+	ActorStaff  ActorKind = "staff"
+	ActorSystem ActorKind = "system"
+)
+
+// Actor identifies whoever causes a change; it is recorded on every
+// transition and audit entry, and seller-facing queries filter by it.
+type Actor struct {
+	Kind ActorKind
+	ID   int64  // seller id for sellers, Telegram user id for staff, 0 for system
+	Name string // a display name for the audit log
+}
+
+// System is the actor for changes made by polling and scheduled jobs.
+var System = Actor{Kind: ActorSystem, Name: "system"}
+
+// IsSeller reports whether the actor is a seller, whose view is limited to
+// their own stores.
+func (a Actor) IsSeller() bool { return a.Kind == ActorSeller }
+
+type actorKey struct{}
+
+// NewContextWithActor returns a context that carries the acting party.
+func NewContextWithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFromContext returns the acting party, or false when none was set. A
+// missing actor must be treated as forbidden, never as "see everything".
+func ActorFromContext(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok
+}
