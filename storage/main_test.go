@@ -1,0 +1,9 @@
+package storage_test
+
+import (
+	"testing"
+
+	"github.com/indigo-warehouse/indigo/storage/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -1,0 +1,211 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// ReturnService implements domain.ReturnService.
+type ReturnService struct{ db *DB }
+
+var _ domain.ReturnService = (*ReturnService)(nil)
+
+// NewReturnService returns the return repository.
+func NewReturnService(db *DB) *ReturnService { return &ReturnService{db: db} }
+
+const returnColumns = `id, store_id, seller_id, request_date, product_name, vendor_code, nm_id, barcode,
+	return_number, subject, photo_url, defective, srid, shk_id, price_rub, price_cny,
+	pickup_point_address, ready_at, pickup_code, needs_verification, photo_video_required,
+	status, tracking_number, received_at, defect_after_check, inspection_comment, decision,
+	version, created_at, updated_at`
+
+func scanReturn(row pgx.Row) (*domain.Return, error) {
+	var r domain.Return
+	err := row.Scan(&r.ID, &r.StoreID, &r.SellerID, &r.RequestDate, &r.ProductName, &r.VendorCode, &r.NmID,
+		&r.Barcode, &r.ReturnNumber, &r.Subject, &r.PhotoURL, &r.Defective, &r.SrID, &r.ShkID,
+		&r.PriceRUB, &r.PriceCNY, &r.PickupPointAddress, &r.ReadyAt, &r.PickupCode,
+		&r.NeedsVerification, &r.PhotoVideoRequired, &r.Status, &r.TrackingNumber, &r.ReceivedAt,
+		&r.DefectAfterCheck, &r.InspectionComment, &r.Decision, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+	return &r, err
+}
+
+// FindReturnByID returns one return with its attachments (without their
+// bytes), if the actor may see it.
+func (rs *ReturnService) FindReturnByID(ctx context.Context, id int64) (_ *domain.Return, err error) {
+	defer wrap(&err, "find return %d", id)
+	return rs.findReturnByID(ctx, id, "")
+}
+
+func (rs *ReturnService) findReturnByID(ctx context.Context, id int64, lock string) (*domain.Return, error) {
+	scope, err := actorScope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := rs.db.q(ctx)
+	r, err := scanReturn(q.QueryRow(ctx, `SELECT `+returnColumns+` FROM returns
+		WHERE id = $1 AND ($2::bigint = 0 OR seller_id = $2) `+lock, id, scope))
+	if errNoRows(err) {
+		return nil, notFound("error.return.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Attachments, err = findAttachments(ctx, q, r.SellerID, &r.ID)
+	return r, err
+}
+
+// whereReturns turns a filter into a WHERE clause. The acting seller's id is
+// always part of it.
+func whereReturns(ctx context.Context, f domain.ReturnFilter) (string, []any, error) {
+	scope, err := actorScope(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if scope != 0 {
+		add("seller_id = ?", scope)
+	}
+	if f.ID != nil {
+		add("id = ?", *f.ID)
+	}
+	if f.SellerID != nil {
+		add("seller_id = ?", *f.SellerID)
+	}
+	if f.StoreID != nil {
+		add("store_id = ?", *f.StoreID)
+	}
+	if f.Tab != nil {
+		add("status = ANY(?)", domain.StatusesOf(*f.Tab))
+	}
+	if f.Status != nil {
+		add("status = ?", *f.Status)
+	}
+	if f.Defective != nil {
+		add("defective = ?", *f.Defective)
+	}
+	if f.RequestFrom != nil {
+		add("request_date >= ?", *f.RequestFrom)
+	}
+	if f.RequestUntil != nil {
+		add("request_date < ?", *f.RequestUntil)
+	}
+	if f.ReturnNumber != nil {
+		add("return_number = ?", *f.ReturnNumber)
+	}
+	if f.SrID != nil {
+		add("srid = ?", *f.SrID)
+	}
+	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
+		add(`(product_name ILIKE ? OR vendor_code ILIKE ? OR barcode ILIKE ? OR return_number ILIKE ?)`,
+			"%"+escapeLike(strings.TrimSpace(*f.Search))+"%")
+		// One parameter serves all four columns.
+		last := fmt.Sprintf("$%d", len(args))
+		conds[len(conds)-1] = strings.ReplaceAll(conds[len(conds)-1], "?", last)
+	}
+	if len(conds) == 0 {
+		return "", args, nil
+	}
+	return "WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// escapeLike makes a person's search text match literally.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// FindReturns lists matching returns, newest request first, and the total
+// count without paging.
+func (rs *ReturnService) FindReturns(ctx context.Context, f domain.ReturnFilter) (_ []*domain.Return, n int, err error) {
+	defer wrap(&err, "find returns")
+	where, args, err := whereReturns(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	q := rs.db.q(ctx)
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM returns `+where, args...).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	page := fmt.Sprintf(" OFFSET %d", max(f.Offset, 0))
+	if f.Limit > 0 {
+		page += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := q.Query(ctx, `SELECT `+returnColumns+` FROM returns `+where+
+		` ORDER BY request_date DESC, id DESC`+page, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Return, error) { return scanReturn(r) })
+	return list, n, err
+}
+
+// CreateReturn stores a new return for a store the actor may see. Its
+// seller is the store's; its status defaults to the first of the lifecycle.
+func (rs *ReturnService) CreateReturn(ctx context.Context, r *domain.Return) (err error) {
+	defer wrap(&err, "create return %q", r.ReturnNumber)
+	store, err := NewStoreService(rs.db).FindStoreByID(ctx, r.StoreID)
+	if err != nil {
+		return err
+	}
+	r.SellerID = store.SellerID
+	if r.Status == "" {
+		r.Status = domain.StatusAwaitingReceiptAtWB
+	}
+	return rs.db.q(ctx).QueryRow(ctx, `INSERT INTO returns (store_id, seller_id, request_date, product_name,
+		vendor_code, nm_id, barcode, return_number, subject, photo_url, defective, srid, shk_id, price_rub,
+		price_cny, pickup_point_address, ready_at, pickup_code, needs_verification, photo_video_required,
+		status, tracking_number)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
+		RETURNING id, version, created_at, updated_at`,
+		r.StoreID, r.SellerID, r.RequestDate, r.ProductName, r.VendorCode, r.NmID, r.Barcode, r.ReturnNumber,
+		r.Subject, r.PhotoURL, r.Defective, r.SrID, r.ShkID, r.PriceRUB, r.PriceCNY, r.PickupPointAddress,
+		r.ReadyAt, r.PickupCode, r.NeedsVerification, r.PhotoVideoRequired, r.Status, r.TrackingNumber,
+	).Scan(&r.ID, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+}
+
+// UpdateReturn changes fields other than the status and bumps the version.
+func (rs *ReturnService) UpdateReturn(ctx context.Context, id int64, upd domain.ReturnUpdate) (_ *domain.Return, err error) {
+	defer wrap(&err, "update return %d", id)
+	err = rs.db.inTx(ctx, func(tx pgx.Tx) error {
+		ctx := context.WithValue(ctx, txKey{}, tx)
+		cur, err := rs.findReturnByID(ctx, id, "FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if err := cur.CheckBeforeArrival(upd); err != nil {
+			return err
+		}
+		return updateReturn(ctx, tx, id, upd)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rs.FindReturnByID(ctx, id)
+}
+
+func updateReturn(ctx context.Context, q querier, id int64, u domain.ReturnUpdate) error {
+	_, err := q.Exec(ctx, `UPDATE returns SET
+		product_name = coalesce($2, product_name), vendor_code = coalesce($3, vendor_code),
+		barcode = coalesce($4, barcode), subject = coalesce($5, subject), photo_url = coalesce($6, photo_url),
+		defective = coalesce($7, defective), price_rub = coalesce($8, price_rub), price_cny = coalesce($9, price_cny),
+		pickup_point_address = coalesce($10, pickup_point_address), ready_at = coalesce($11, ready_at),
+		pickup_code = coalesce($12, pickup_code), needs_verification = coalesce($13, needs_verification),
+		photo_video_required = coalesce($14, photo_video_required), tracking_number = coalesce($15, tracking_number),
+		received_at = coalesce($16, received_at), defect_after_check = coalesce($17, defect_after_check),
+		inspection_comment = coalesce($18, inspection_comment),
+		version = version + 1, updated_at = now()
+		WHERE id = $1`,
+		id, u.ProductName, u.VendorCode, u.Barcode, u.Subject, u.PhotoURL, u.Defective, u.PriceRUB, u.PriceCNY,
+		u.PickupPointAddress, u.ReadyAt, u.PickupCode, u.NeedsVerification, u.PhotoVideoRequired,
+		u.TrackingNumber, u.ReceivedAt, u.DefectAfterCheck, u.InspectionComment)
+	return err
+}

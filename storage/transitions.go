@@ -1,0 +1,107 @@
+package storage
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// ApplyEvent moves a return through the lifecycle: it locks the row, checks
+// the change against domain rules, writes the new status with the change's
+// fields, and records the transition with the actor, all in one transaction.
+func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.ReturnChange) (_ *domain.Return, err error) {
+	defer wrap(&err, "apply %s to return %d", ch.Event, id)
+	actor, ok := domain.ActorFromContext(ctx)
+	if !ok {
+		return nil, &domain.Error{Code: domain.CodeForbidden, MsgID: "error.forbidden", Err: errors.New("no actor in context")}
+	}
+	err = rs.db.inTx(ctx, func(tx pgx.Tx) error {
+		ctx := context.WithValue(ctx, txKey{}, tx)
+		cur, err := rs.findReturnByID(ctx, id, "FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		// The owner's profile decides whether "Return to seller" is allowed;
+		// read it as the system because staff may act for the seller.
+		owner, err := NewSellerService(rs.db).FindSellerByID(domain.NewContextWithActor(ctx, domain.System), cur.SellerID)
+		if err != nil {
+			return err
+		}
+		next, err := cur.Check(ctx, ch, owner)
+		if err != nil {
+			return err
+		}
+		if err := updateReturn(ctx, tx, id, ch.Update); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE returns SET status = $2,
+			decision = CASE WHEN $3 = '' THEN decision ELSE $3 END WHERE id = $1`,
+			id, next, ch.Decision); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO return_transitions
+			(return_id, event, from_status, to_status, actor_kind, actor_id, actor_name, note, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, ch.Note, rs.db.Now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rs.FindReturnByID(ctx, id)
+}
+
+// FindTransitions returns a return's history, oldest first.
+func (rs *ReturnService) FindTransitions(ctx context.Context, returnID int64) (_ []*domain.Transition, err error) {
+	defer wrap(&err, "find transitions of return %d", returnID)
+	if _, err := rs.FindReturnByID(ctx, returnID); err != nil {
+		return nil, err
+	}
+	rows, err := rs.db.q(ctx).Query(ctx, `SELECT return_id, event, from_status, to_status,
+		actor_kind, actor_id, actor_name, note, at
+		FROM return_transitions WHERE return_id = $1 ORDER BY id`, returnID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Transition, error) {
+		var t domain.Transition
+		err := r.Scan(&t.ReturnID, &t.Event, &t.From, &t.To, &t.Actor.Kind, &t.Actor.ID, &t.Actor.Name, &t.Note, &t.At)
+		return &t, err
+	})
+}
+
+// Summarize counts and sums the matching returns per tab, for the main
+// page's four cards. Tabs with no returns are included with zeros.
+func (rs *ReturnService) Summarize(ctx context.Context, f domain.ReturnFilter) (_ []domain.Summary, err error) {
+	defer wrap(&err, "summarize returns")
+	f.Tab, f.Status, f.Offset, f.Limit = nil, nil, 0, 0
+	where, args, err := whereReturns(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := rs.db.q(ctx).Query(ctx, `SELECT status, count(*), coalesce(sum(price_rub), 0), coalesce(sum(price_cny), 0)
+		FROM returns `+where+` GROUP BY status`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byTab := map[domain.Tab]*domain.Summary{}
+	out := make([]domain.Summary, len(domain.AllTabs()))
+	for i, t := range domain.AllTabs() {
+		out[i].Tab = t
+		byTab[t] = &out[i]
+	}
+	var status domain.Status
+	var count int
+	var rub, cny int64
+	_, err = pgx.ForEachRow(rows, []any{&status, &count, &rub, &cny}, func() error {
+		s := byTab[domain.TabOf(status)]
+		s.Count += count
+		s.PriceRUB += rub
+		s.PriceCNY += cny
+		return nil
+	})
+	return out, err
+}
