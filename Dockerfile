@@ -1,0 +1,19 @@
+# syntax=docker/dockerfile:1
+# Build: a static binary from the module.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/indigo ./cmd/indigo
+
+# Run: distroless, non-root. Point DATABASE_URL at a real PostgreSQL; the
+# embedded default needs PostgreSQL's binaries, which this image leaves out.
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/indigo /usr/local/bin/indigo
+USER nonroot:nonroot
+ENV HTTP_ADDR=:8080 INDIGO_DATA_DIR=/home/nonroot/.indigo
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/indigo"]
+CMD ["serve"]

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting Indigo reads from the environment. This file is
+// the only reader of the environment; values go down as constructor
+// arguments.
+type Config struct {
+	DatabaseURL string // empty: start the embedded PostgreSQL under DataDir/pg
+	HTTPAddr    string
+	PublicURL   string // how sellers' browsers reach HTTPAddr (magic links)
+	SecretKey   []byte // 32 bytes; nil: generated into DataDir (embedded database only)
+	DataDir     string
+	LogLevel    string
+
+	TelegramBotToken      string
+	TelegramAPIEndpoint   string // tgbotapi's format: ".../bot%s/%s"
+	TelegramSupportChatID int64
+	TelegramWebhookURL    string
+
+	WBAPIBaseURL string // replaces every WB host when set
+
+	WeChatAppID      string
+	WeChatAppSecret  string
+	WeChatToken      string
+	WeChatAESKey     string
+	WeChatAPIBaseURL string
+}
+
+// TelegramEnabled reports whether the Telegram channel has its credentials.
+func (c *Config) TelegramEnabled() bool { return c.TelegramBotToken != "" }
+
+// WeChatEnabled reports whether the WeChat channel has its credentials.
+func (c *Config) WeChatEnabled() bool {
+	return c.WeChatAppID != "" && c.WeChatAppSecret != "" && c.WeChatToken != ""
+}
+
+// LoadConfig reads and validates the environment through getenv. It reports
+// every bad value at once, one line each, naming the variable.
+func LoadConfig(getenv func(string) string) (*Config, error) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		DatabaseURL:         env("DATABASE_URL", ""),
+		HTTPAddr:            env("HTTP_ADDR", ":8080"),
+		DataDir:             env("INDIGO_DATA_DIR", "./.indigo"),
+		LogLevel:            env("LOG_LEVEL", "info"),
+		TelegramBotToken:    env("TELEGRAM_BOT_TOKEN", ""),
+		TelegramAPIEndpoint: env("TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s"),
+		TelegramWebhookURL:  env("TELEGRAM_WEBHOOK_URL", ""),
+		WBAPIBaseURL:        env("WB_API_BASE_URL", ""),
+		WeChatAppID:         env("WECHAT_APP_ID", ""),
+		WeChatAppSecret:     env("WECHAT_APP_SECRET", ""),
+		WeChatToken:         env("WECHAT_TOKEN", ""),
+		WeChatAESKey:        env("WECHAT_AES_KEY", ""),
+		WeChatAPIBaseURL:    env("WECHAT_API_BASE_URL", ""),
+	}
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.DatabaseURL != "" && !hasScheme(c.DatabaseURL, "postgres", "postgresql") {
+		bad("DATABASE_URL", "want a postgres:// URL")
+	}
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+		bad("HTTP_ADDR", "want host:port such as :8080, got %q", c.HTTPAddr)
+	}
+	c.PublicURL = strings.TrimRight(env("PUBLIC_URL", localURL(c.HTTPAddr)), "/")
+	if !hasScheme(c.PublicURL, "http", "https") {
+		bad("PUBLIC_URL", "want an http(s) URL such as https://indigo.example.com")
+	}
+	if raw := env("INDIGO_SECRET_KEY", ""); raw != "" {
+		key, err := ParseSecretKey(raw)
+		if err != nil {
+			bad("INDIGO_SECRET_KEY", "%v", err)
+		}
+		c.SecretKey = key
+	} else if c.DatabaseURL != "" {
+		// A generated key would differ per replica and lock the tokens away.
+		bad("INDIGO_SECRET_KEY", "required with DATABASE_URL; generate one with: openssl rand -base64 32")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", "want debug, info, warn or error, got %q", c.LogLevel)
+	}
+	// The %s verbs are not valid URL escapes, so check the URL with them filled in.
+	if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 || !hasScheme(fmt.Sprintf(c.TelegramAPIEndpoint, "token", "method"), "http", "https") {
+		bad("TELEGRAM_API_ENDPOINT", "want a URL with two %%s, such as https://api.telegram.org/bot%%s/%%s")
+	}
+	if v := env("TELEGRAM_SUPPORT_CHAT_ID", ""); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id >= 0 {
+			bad("TELEGRAM_SUPPORT_CHAT_ID", "want the group's negative chat id such as -1001234567890, got %q", v)
+		}
+		c.TelegramSupportChatID = id
+	}
+	if c.TelegramWebhookURL != "" && !hasScheme(c.TelegramWebhookURL, "https") {
+		bad("TELEGRAM_WEBHOOK_URL", "Telegram delivers webhooks only to https URLs")
+	}
+	for name, v := range map[string]string{"WB_API_BASE_URL": c.WBAPIBaseURL, "WECHAT_API_BASE_URL": c.WeChatAPIBaseURL} {
+		if v != "" && !hasScheme(v, "http", "https") {
+			bad(name, "want an http(s) URL, got %q", v)
+		}
+	}
+	if c.WeChatAESKey != "" && len(c.WeChatAESKey) != 43 {
+		bad("WECHAT_AES_KEY", "the EncodingAESKey is 43 characters, got %d", len(c.WeChatAESKey))
+	}
+	return c, errors.Join(errs...)
+}
+
+// ParseSecretKey accepts 32 bytes as standard or URL base64, or as 64 hex digits.
+func ParseSecretKey(s string) ([]byte, error) {
+	for _, dec := range []func(string) ([]byte, error){
+		hex.DecodeString, base64.StdEncoding.DecodeString, base64.RawStdEncoding.DecodeString,
+		base64.URLEncoding.DecodeString, base64.RawURLEncoding.DecodeString,
+	} {
+		if b, err := dec(s); err == nil && len(b) == 32 {
+			return b, nil
+		}
+	}
+	return nil, errors.New("want 32 random bytes in base64 or hex; generate one with: openssl rand -base64 32")
+}
+
+func hasScheme(raw string, schemes ...string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return true
+		}
+	}
+	return false
+}
+
+// localURL is where a browser on this machine reaches addr.
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

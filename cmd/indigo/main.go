@@ -1,0 +1,207 @@
+// Command indigo runs the Indigo service: the chat channels, the WB polling,
+// the web view and the database they share. It is the only package that
+// imports the adapters; it wires them together and owns nothing else.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/storage"
+	"github.com/indigo-warehouse/indigo/storage/pglocal"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "indigo:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: indigo [serve | migrate | version]
+
+  serve    run everything (the default)
+  migrate  apply database migrations and exit
+  version  print the version and exit
+
+Configuration comes from environment variables; see README.md.`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "indigo", buildVersion())
+		return nil
+	case "serve", "migrate":
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return fmt.Errorf("bad configuration:\n%w", err)
+	}
+	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel))
+	defer m.Close()
+	if cmd == "migrate" {
+		return m.OpenDatabase(ctx)
+	}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	return nil
+}
+
+// Main is the running service: its fields are the wired parts.
+type Main struct {
+	Config *Config
+	Log    *slog.Logger
+
+	Postgres   *pglocal.Cluster // the embedded database, when DATABASE_URL is unset
+	DB         *storage.DB
+	HTTPServer *http.Server
+	HTTPAddr   net.Addr // where HTTPServer listens, once Run has started it
+}
+
+// NewMain returns a Main that will run with cfg.
+func NewMain(cfg *Config, log *slog.Logger) *Main {
+	return &Main{Config: cfg, Log: log}
+}
+
+// Run starts every part and returns once they run; Close stops them.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.OpenDatabase(ctx); err != nil {
+		return err
+	}
+	m.logChannels()
+	return m.serveHTTP()
+}
+
+// OpenDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL,
+// and applies the migrations.
+func (m *Main) OpenDatabase(ctx context.Context) error {
+	url := m.Config.DatabaseURL
+	if url == "" {
+		var err error
+		if url, err = m.startEmbeddedPostgres(ctx); err != nil {
+			return err
+		}
+	}
+	key := m.Config.SecretKey
+	if key == nil {
+		var err error
+		if key, err = loadOrCreateSecretKey(filepath.Join(m.Config.DataDir, "secret.key"), m.Log); err != nil {
+			return err
+		}
+	}
+	db, err := storage.Open(ctx, url, key)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	return db.Migrate(ctx, m.Log)
+}
+
+func (m *Main) startEmbeddedPostgres(ctx context.Context) (string, error) {
+	dir, err := filepath.Abs(filepath.Join(m.Config.DataDir, "pg"))
+	if err != nil {
+		return "", fmt.Errorf("resolve data dir: %w", err)
+	}
+	m.Postgres, err = pglocal.Start(ctx, pglocal.Options{DataDir: dir, Logger: m.Log})
+	if err != nil {
+		return "", fmt.Errorf("start embedded postgres (or set DATABASE_URL): %w", err)
+	}
+	if err := m.Postgres.CreateDatabase(ctx, "indigo"); err != nil {
+		return "", err
+	}
+	return m.Postgres.URL("indigo"), nil
+}
+
+// logChannels says, once per channel, whether it runs and how to switch it on.
+func (m *Main) logChannels() {
+	if !m.Config.TelegramEnabled() {
+		m.Log.Info("telegram channel off: set TELEGRAM_BOT_TOKEN to switch it on")
+	}
+	if !m.Config.WeChatEnabled() {
+		m.Log.Info("wechat channel off: set WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN to switch it on")
+	}
+	if m.Config.WBAPIBaseURL != "" {
+		m.Log.Info("wb api redirected", "base_url", m.Config.WBAPIBaseURL)
+	}
+}
+
+func (m *Main) serveHTTP() error {
+	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HTTP_ADDR %s: %w", m.Config.HTTPAddr, err)
+	}
+	m.HTTPAddr = ln.Addr()
+	m.HTTPServer = &http.Server{Handler: m.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := m.HTTPServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	m.Log.Info("http listening", "addr", m.HTTPAddr.String(), "public_url", m.Config.PublicURL)
+	return nil
+}
+
+// Close stops every part, the database last.
+func (m *Main) Close() error {
+	var errs []error
+	if m.HTTPServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, m.HTTPServer.Shutdown(ctx))
+		cancel()
+	}
+	if m.DB != nil {
+		m.DB.Close()
+	}
+	if m.Postgres != nil {
+		errs = append(errs, m.Postgres.Stop())
+	}
+	return errors.Join(errs...)
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // LoadConfig has validated it
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return "dev-" + s.Value
+			}
+		}
+	}
+	return version
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/indigo-warehouse/indigo/storage/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// MustRunMain starts the real service on a fresh test database and a free
+// port, and stops it when the test ends.
+func MustRunMain(tb testing.TB, env map[string]string) *Main {
+	tb.Helper()
+	full := map[string]string{
+		"DATABASE_URL":      pgtest.NewURL(tb),
+		"INDIGO_SECRET_KEY": goodKey,
+		"HTTP_ADDR":         "127.0.0.1:0",
+		"INDIGO_DATA_DIR":   tb.TempDir(),
+	}
+	for k, v := range env {
+		full[k] = v
+	}
+	cfg, err := LoadConfig(envOf(full))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Run(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	return m
+}
+
+func (m *Main) URL() string { return "http://" + m.HTTPAddr.String() }
+
+func TestHealthz(t *testing.T) {
+	m := MustRunMain(t, nil)
+	resp, err := http.Get(m.URL() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d", resp.StatusCode)
+	}
+	m.DB.Close()
+	resp, err = http.Get(m.URL() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("status without a database = %d", resp.StatusCode)
+	}
+}
+
+// TestEmbeddedDefault runs `indigo serve` with no DATABASE_URL twice on one
+// data dir: the first start creates the cluster and a secret key, the
+// second reuses both.
+func TestEmbeddedDefault(t *testing.T) {
+	dir := searchableTempDir(t)
+	env := map[string]string{"INDIGO_DATA_DIR": dir, "HTTP_ADDR": "127.0.0.1:0"}
+	start := func() *Main {
+		cfg, err := LoadConfig(envOf(env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		m := NewMain(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err := m.Run(context.Background()); err != nil {
+			m.Close()
+			t.Fatalf("run: %v\n%s", err, logs.String())
+		}
+		return m
+	}
+	m := start()
+	key1, err := os.ReadFile(filepath.Join(dir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "secret.key")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret.key mode = %v", fi.Mode().Perm())
+	}
+	if _, err := m.DB.Pool.Exec(context.Background(), `INSERT INTO sellers (name) VALUES ('kept')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m = start()
+	defer m.Close()
+	key2, _ := os.ReadFile(filepath.Join(dir, "secret.key"))
+	if !bytes.Equal(key1, key2) {
+		t.Fatal("secret key regenerated on restart")
+	}
+	var n int
+	if err := m.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM sellers WHERE name = 'kept'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("data after restart: %d rows, %v", n, err)
+	}
+	resp, err := http.Get(m.URL() + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz after restart: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestRunCommands(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantOut string
+		wantErr string
+	}{
+		{"Version", []string{"version"}, nil, "indigo ", ""},
+		{"Help", []string{"help"}, nil, "usage: indigo", ""},
+		{"ErrUnknown", []string{"launch"}, nil, "", `unknown command "launch"`},
+		{"ErrConfig", []string{"serve"}, map[string]string{"HTTP_ADDR": "nope"}, "", "HTTP_ADDR"},
+		{"Migrate", []string{"migrate"}, map[string]string{"DATABASE_URL": pgtest.NewURL(t), "INDIGO_SECRET_KEY": goodKey}, "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), tt.args, envOf(tt.env), &out, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !strings.Contains(out.String(), tt.wantOut) {
+				t.Fatalf("out = %q, err = %v", out.String(), err)
+			}
+		})
+	}
+}
+
+// searchableTempDir is t.TempDir for data dirs that the embedded PostgreSQL
+// must reach: when tests run as root, the server runs as the postgres user,
+// and t.TempDir's parents are mode 0700.
+func searchableTempDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", "indigo-test-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
