@@ -48,6 +48,7 @@ type Return struct {
 	Defective    bool   // "Defective Item?": the buyer's claim says so
 	SrID         string // WB's order row id; joins claims and the goods-return report
 	ShkID        int64  // WB's box barcode id in the goods-return report
+	ClaimID      string // the buyer's claim in WB's returns API, when there is one
 	PriceRUB     int64  // kopecks
 	PriceCNY     int64  // fen
 
@@ -153,6 +154,11 @@ type ReturnService interface {
 	UpdateReturn(ctx context.Context, id int64, upd ReturnUpdate) (*Return, error)
 	// ApplyEvent moves the return through the lifecycle and records who did it.
 	ApplyEvent(ctx context.Context, id int64, ch ReturnChange) (*Return, error)
+	// SyncReturn records what the marketplace says about a return: it creates
+	// the return (in r.Status, telling the seller) or refreshes the
+	// marketplace's fields of the one with the same claim id or srid. It
+	// never changes the status of an existing return: that is ApplyEvent's job.
+	SyncReturn(ctx context.Context, r *Return) (created bool, err error)
 	FindTransitions(ctx context.Context, returnID int64) ([]*Transition, error)
 	Summarize(ctx context.Context, f ReturnFilter) ([]Summary, error)
 }

@@ -41,6 +41,7 @@ func TokenHint(token string) string {
 // StoreFilter selects stores. A seller acting in the context sees only theirs.
 type StoreFilter struct {
 	ID       *int64
+	IDs      []int64 // nil does not filter
 	SellerID *int64
 	Active   *bool
 }

@@ -19,7 +19,7 @@ var _ domain.ReturnService = (*ReturnService)(nil)
 func NewReturnService(db *DB) *ReturnService { return &ReturnService{db: db} }
 
 const returnColumns = `id, store_id, seller_id, request_date, product_name, vendor_code, nm_id, barcode,
-	return_number, subject, photo_url, defective, srid, shk_id, price_rub, price_cny,
+	return_number, subject, photo_url, defective, srid, shk_id, claim_id, price_rub, price_cny,
 	pickup_point_address, ready_at, pickup_code, needs_verification, photo_video_required,
 	status, tracking_number, received_at, defect_after_check, inspection_comment, decision,
 	version, created_at, updated_at`
@@ -27,7 +27,7 @@ const returnColumns = `id, store_id, seller_id, request_date, product_name, vend
 func scanReturn(row pgx.Row) (*domain.Return, error) {
 	var r domain.Return
 	err := row.Scan(&r.ID, &r.StoreID, &r.SellerID, &r.RequestDate, &r.ProductName, &r.VendorCode, &r.NmID,
-		&r.Barcode, &r.ReturnNumber, &r.Subject, &r.PhotoURL, &r.Defective, &r.SrID, &r.ShkID,
+		&r.Barcode, &r.ReturnNumber, &r.Subject, &r.PhotoURL, &r.Defective, &r.SrID, &r.ShkID, &r.ClaimID,
 		&r.PriceRUB, &r.PriceCNY, &r.PickupPointAddress, &r.ReadyAt, &r.PickupCode,
 		&r.NeedsVerification, &r.PhotoVideoRequired, &r.Status, &r.TrackingNumber, &r.ReceivedAt,
 		&r.DefectAfterCheck, &r.InspectionComment, &r.Decision, &r.Version, &r.CreatedAt, &r.UpdatedAt)
@@ -163,12 +163,12 @@ func (rs *ReturnService) CreateReturn(ctx context.Context, r *domain.Return) (er
 	return rs.db.q(ctx).QueryRow(ctx, `INSERT INTO returns (store_id, seller_id, request_date, product_name,
 		vendor_code, nm_id, barcode, return_number, subject, photo_url, defective, srid, shk_id, price_rub,
 		price_cny, pickup_point_address, ready_at, pickup_code, needs_verification, photo_video_required,
-		status, tracking_number)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
+		status, tracking_number, claim_id)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
 		RETURNING id, version, created_at, updated_at`,
 		r.StoreID, r.SellerID, r.RequestDate, r.ProductName, r.VendorCode, r.NmID, r.Barcode, r.ReturnNumber,
 		r.Subject, r.PhotoURL, r.Defective, r.SrID, r.ShkID, r.PriceRUB, r.PriceCNY, r.PickupPointAddress,
-		r.ReadyAt, r.PickupCode, r.NeedsVerification, r.PhotoVideoRequired, r.Status, r.TrackingNumber,
+		r.ReadyAt, r.PickupCode, r.NeedsVerification, r.PhotoVideoRequired, r.Status, r.TrackingNumber, r.ClaimID,
 	).Scan(&r.ID, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 }
 

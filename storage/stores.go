@@ -20,7 +20,9 @@ var _ domain.StoreService = (*StoreService)(nil)
 func NewStoreService(db *DB) *StoreService { return &StoreService{db: db} }
 
 // tokenOwner is the additional data that binds a sealed token to its seller.
-func tokenOwner(sellerID int64) []byte { return []byte("store-token/seller/" + strconv.FormatInt(sellerID, 10)) }
+func tokenOwner(sellerID int64) []byte {
+	return []byte("store-token/seller/" + strconv.FormatInt(sellerID, 10))
+}
 
 // FindStoreByID returns one store, if the actor may see it.
 func (ss *StoreService) FindStoreByID(ctx context.Context, id int64) (_ *domain.Store, err error) {
@@ -47,7 +49,8 @@ func (ss *StoreService) FindStores(ctx context.Context, f domain.StoreFilter) (_
 		FROM stores
 		WHERE ($1::bigint IS NULL OR id = $1) AND ($2::bigint IS NULL OR seller_id = $2)
 		  AND ($3::boolean IS NULL OR active = $3) AND ($4::bigint = 0 OR seller_id = $4)
-		ORDER BY id`, f.ID, f.SellerID, f.Active, scope)
+		  AND ($5::bigint[] IS NULL OR id = ANY($5))
+		ORDER BY id`, f.ID, f.SellerID, f.Active, scope, f.IDs)
 	if err != nil {
 		return nil, err
 	}

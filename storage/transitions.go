@@ -42,11 +42,14 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 			id, next, ch.Decision); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO return_transitions
+		if _, err = tx.Exec(ctx, `INSERT INTO return_transitions
 			(return_id, event, from_status, to_status, actor_kind, actor_id, actor_name, note, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, ch.Note, rs.db.Now())
-		return err
+			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, ch.Note, rs.db.Now()); err != nil {
+			return err
+		}
+		// The outbox row commits or rolls back with the change it reports.
+		return notifyReturn(ctx, tx, cur, next)
 	})
 	if err != nil {
 		return nil, err

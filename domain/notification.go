@@ -1,0 +1,79 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// NotificationKind names what a seller is told. Each kind has a locales
+// message "notify.<kind>".
+type NotificationKind string
+
+// Notification kinds.
+const (
+	NotifyReturnOnItsWay    NotificationKind = "return_on_its_way"
+	NotifyPickupCodeNeeded  NotificationKind = "pickup_code_needed"
+	NotifyPickedUp          NotificationKind = "picked_up"
+	NotifyReceived          NotificationKind = "received"
+	NotifyAwaitingDecision  NotificationKind = "awaiting_decision"
+	NotifyListedForSale     NotificationKind = "listed_for_sale"
+	NotifyShippedToSeller   NotificationKind = "shipped_to_seller"
+	NotifyDisposed          NotificationKind = "disposed"
+	NotifyTokenRejected     NotificationKind = "token_rejected"
+	NotifyTokenExpiring     NotificationKind = "token_expiring"
+	NotifyPickupCodeOverdue NotificationKind = "pickup_code_overdue"
+)
+
+// AllNotificationKinds lists every kind, for the locales completeness test
+// and the /notifications setting.
+func AllNotificationKinds() []NotificationKind {
+	return []NotificationKind{
+		NotifyReturnOnItsWay, NotifyPickupCodeNeeded, NotifyPickedUp, NotifyReceived,
+		NotifyAwaitingDecision, NotifyListedForSale, NotifyShippedToSeller, NotifyDisposed,
+		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue,
+	}
+}
+
+// NotificationFor says what the seller hears when a return enters a status.
+// Statuses the seller does not need to hear about (e.g. the warehouse's own
+// intermediate steps) return false.
+func NotificationFor(s Status) (NotificationKind, bool) {
+	kind, ok := map[Status]NotificationKind{
+		StatusAwaitingReceiptAtWB:    NotifyReturnOnItsWay,
+		StatusAwaitingPickupCode:     NotifyPickupCodeNeeded,
+		StatusInTransitToWarehouse:   NotifyPickedUp,
+		StatusAwaitingVerification:   NotifyReceived,
+		StatusAwaitingSellerDecision: NotifyAwaitingDecision,
+		StatusTransferredToSale:      NotifyListedForSale,
+		StatusSentToSeller:           NotifyShippedToSeller,
+		StatusDisposed:               NotifyDisposed,
+	}[s]
+	return kind, ok
+}
+
+// Notification is an outbox item: written in the same transaction as the
+// change it reports, delivered later on the seller's channel.
+type Notification struct {
+	ID        int64
+	SellerID  int64
+	Kind      NotificationKind
+	ReturnID  *int64
+	StoreID   *int64
+	Data      map[string]any
+	CreatedAt time.Time
+	SentAt    *time.Time
+}
+
+// NotificationFilter selects notifications.
+type NotificationFilter struct {
+	SellerID *int64
+	Kind     *NotificationKind
+	ReturnID *int64
+	Unsent   bool
+}
+
+// NotificationService writes and reads the outbox.
+type NotificationService interface {
+	CreateNotification(ctx context.Context, n *Notification) error
+	FindNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
+}
