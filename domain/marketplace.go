@@ -34,3 +34,17 @@ type PollScheduleService interface {
 	// PollNow makes a store's feeds due at once: a seller asked for fresh data.
 	PollNow(ctx context.Context, storeID int64) error
 }
+
+// TokenInfo is what a good marketplace token tells about its store.
+type TokenInfo struct {
+	SupplierID string
+	ExpiresAt  time.Time
+	Warnings   []*Error // shown to the seller, but the token is accepted
+}
+
+// Marketplace is what Indigo asks of a marketplace outside polling.
+type Marketplace interface {
+	// CheckToken checks a pasted token offline (its claims) and online; a
+	// rejection is an *Error whose MsgID tells the seller what to fix.
+	CheckToken(ctx context.Context, token string) (TokenInfo, error)
+}

@@ -1,0 +1,312 @@
+// Package conversations holds what sellers go through in a chat, channel
+// by channel alike: each flow is a looplab/fsm table with one Ask and one
+// Read per state, run by one Engine over a persisted ChatSession.
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/looplab/fsm"
+
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+// Idle is the state of a chat with no flow running.
+const Idle = "idle"
+
+// Input is one thing a person did in a chat, in channel-neutral terms.
+type Input struct {
+	UpdateID     int64 // the channel's id of this input; redeliveries are skipped
+	Channel      domain.Channel
+	ChatID       string
+	UserID       string // who acted; equals ChatID in a private chat
+	UserName     string
+	LanguageCode string // the platform's idea of the user's language
+	MessageID    string // the user's message, so a pasted token can be deleted
+	Text         string // text, or a file's caption
+	Button       string // the data of a pressed button
+	ButtonOn     string // the message the pressed button was on, to edit in place
+	Files        []File
+	Contact      string // a phone number shared with the contact button
+}
+
+// File is a file a person sent. Open fetches it only when a step wants it.
+type File struct {
+	Kind        domain.AttachmentKind
+	Name        string
+	ContentType string
+	Size        int64
+	Open        func(ctx context.Context) ([]byte, error)
+}
+
+// Reply is one message to send back.
+type Reply struct {
+	Text          string
+	Buttons       [][]Button
+	ContactButton string // label of a one-time "share my phone" key
+	Photos        []Photo
+	EditMessageID string // edit this message in place instead of sending one
+	DeleteMessage string // delete this message of the user's (a pasted token)
+	Toast         string // the short answer to a pressed button
+}
+
+// Button is an inline button; Data comes back in Input.Button.
+type Button struct{ Text, Data string }
+
+// Photo is an image to send with a reply: stored bytes or a public URL.
+type Photo struct {
+	Name string
+	Data []byte
+	URL  string
+}
+
+// LinkMaker makes one-time login links to the web view.
+type LinkMaker interface {
+	LoginLink(ctx context.Context, sellerID int64) (string, error)
+}
+
+// Deps are the services flows use.
+type Deps struct {
+	Sessions    domain.SessionService
+	Sellers     domain.SellerService
+	Stores      domain.StoreService
+	Returns     domain.ReturnService
+	Attachments domain.AttachmentService
+	Polls       domain.PollScheduleService
+	Marketplace domain.Marketplace
+	Links       LinkMaker   // nil: /web explains the web view is off
+	Support     SupportDesk // nil: support is off
+	Locales     *locales.Bundle
+	Log         *slog.Logger
+}
+
+// Engine runs flows for every chat of every channel.
+type Engine struct {
+	Deps
+	flows    map[string]*Flow
+	commands map[string]command
+	buttons  map[string]buttonHandler
+}
+
+// NewEngine returns an engine with every flow, command and button registered.
+func NewEngine(d Deps) *Engine {
+	e := &Engine{Deps: d, flows: map[string]*Flow{}}
+	for _, f := range Flows() {
+		e.flows[f.Name] = f
+	}
+	e.commands = commands()
+	e.buttons = buttons()
+	return e
+}
+
+// Handle runs one input through the chat's session and returns what to
+// send. The session, every change the input causes and the outbox rows
+// commit together; a redelivered input returns nothing.
+func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	var replies []Reply
+	err := e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
+		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID {
+			return nil
+		}
+		t, err := e.newTurn(ctx, s, in)
+		if err != nil {
+			return err
+		}
+		if err := e.dispatch(t); err != nil {
+			if domain.ErrorCode(err) == domain.CodeInternal {
+				return err
+			}
+			// A person's mistake: say why and stay where we are.
+			t.replies = append(t.replies, Reply{Text: t.Error(err)})
+		}
+		if in.UpdateID > s.LastUpdateID {
+			s.LastUpdateID = in.UpdateID
+		}
+		replies = t.replies
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handle %s input in chat %s: %w", in.Channel, in.ChatID, err)
+	}
+	return replies, nil
+}
+
+func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input) (*Turn, error) {
+	t := &Turn{e: e, s: s, in: in, ctx: domain.NewContextWithActor(ctx, domain.System)}
+	lang := domain.ParseLanguage(in.LanguageCode)
+	if in.Channel == domain.ChannelWeChat && in.LanguageCode == "" {
+		lang = domain.LangChinese
+	}
+	if s.SellerID == 0 {
+		seller, err := e.Sellers.FindSellerByIdentity(t.ctx, domain.Identity{Channel: in.Channel, ExternalID: in.UserID})
+		if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
+			return nil, err
+		}
+		if seller != nil {
+			s.SellerID = seller.ID
+		}
+	}
+	if s.SellerID != 0 {
+		if err := t.loadSeller(); err != nil {
+			return nil, err
+		}
+		lang = t.seller.Language
+	}
+	if l, ok := s.Data["lang"]; ok && t.seller == nil {
+		lang = domain.Language(l)
+	}
+	t.l = e.Locales.For(string(lang))
+	// Inputs before the version bump carry the version their buttons were drawn with.
+	t.prevVersion = s.Version
+	s.Version++
+	return t, nil
+}
+
+// dispatch routes an input: commands first (they work in any state), then
+// buttons, then the current step, then what an idle chat does with it.
+func (e *Engine) dispatch(t *Turn) error {
+	if n, err := strconv.Atoi(strings.TrimSpace(t.in.Text)); err == nil && t.in.Button == "" {
+		// Channels without buttons (WeChat) show numbered menus; a number picks.
+		if data, ok := t.menuChoice(n); ok {
+			t.in.Button, t.in.Text = data, ""
+		}
+	}
+	switch {
+	case strings.HasPrefix(t.in.Text, "/"):
+		name, arg, _ := strings.Cut(strings.TrimPrefix(t.in.Text, "/"), " ")
+		name, _, _ = strings.Cut(name, "@") // "/start@IndigoBot" in groups
+		cmd, ok := e.commands[strings.ToLower(name)]
+		if !ok {
+			t.Say("error.input.unknown_command", map[string]any{"Command": "/" + name})
+			return e.reask(t)
+		}
+		if cmd.needsSeller && t.seller == nil {
+			return t.StartFlow(onboardingFlow.Name)
+		}
+		return cmd.run(t, strings.TrimSpace(arg))
+	case t.in.Button != "":
+		return e.press(t)
+	case t.s.State != "" && t.s.State != Idle:
+		return e.read(t)
+	case t.seller == nil:
+		return t.StartFlow(onboardingFlow.Name)
+	default:
+		return idle(t)
+	}
+}
+
+// press handles a button. Flow buttons ("f") answer the current step and
+// carry the session version; others name a handler and carry their own guard.
+func (e *Engine) press(t *Turn) error {
+	b, ok := parseButton(t.in.Button)
+	if !ok {
+		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
+	}
+	if b.action == flowButton {
+		if b.version != t.prevVersion || t.s.State == "" || t.s.State == Idle {
+			t.Toast("error.input.stale_button")
+			return e.reask(t)
+		}
+		t.choice = b.arg
+		return e.read(t)
+	}
+	h, ok := e.buttons[b.action]
+	if !ok || t.seller == nil {
+		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
+	}
+	return h(t, b)
+}
+
+// read feeds the input to the current step and moves the machine.
+func (e *Engine) read(t *Turn) error {
+	flow, step, err := e.step(t.s)
+	if err != nil {
+		return err
+	}
+	ev, err := step.Read(t)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeInternal {
+			return err
+		}
+		t.Say(domain.ErrorMsgID(err), domain.ErrorData(err))
+		return step.Ask(t)
+	}
+	if ev == "" {
+		return step.Ask(t)
+	}
+	return e.fire(t, flow, ev)
+}
+
+// fire moves the flow's machine, rebuilt from the saved state, and asks the
+// next step; ending a flow may start the next one the turn asked for.
+func (e *Engine) fire(t *Turn, flow *Flow, ev string) error {
+	m := fsm.NewFSM(t.s.State, flow.Transitions, nil)
+	if err := m.Event(t.ctx, ev); err != nil {
+		return &domain.Error{Code: domain.CodeInternal, MsgID: "error.internal",
+			Err: fmt.Errorf("flow %s: event %q in state %q: %w", flow.Name, ev, t.s.State, err)}
+	}
+	t.s.State = m.Current()
+	if t.s.State == Idle {
+		t.s.Flow, t.s.State = "", ""
+		clearFlowData(t.s)
+		if next := t.then; next != "" {
+			t.then = ""
+			return t.StartFlow(next)
+		}
+		return nil
+	}
+	_, step, err := e.step(t.s)
+	if err != nil {
+		return err
+	}
+	return step.Ask(t)
+}
+
+func (e *Engine) step(s *domain.ChatSession) (*Flow, Step, error) {
+	flow, ok := e.flows[s.Flow]
+	if !ok {
+		return nil, Step{}, &domain.Error{Code: domain.CodeInternal, MsgID: "error.internal", Err: fmt.Errorf("unknown flow %q", s.Flow)}
+	}
+	step, ok := flow.Steps[s.State]
+	if !ok {
+		return nil, Step{}, &domain.Error{Code: domain.CodeInternal, MsgID: "error.internal", Err: fmt.Errorf("flow %s has no step %q", s.Flow, s.State)}
+	}
+	return flow, step, nil
+}
+
+// reask repeats the current step's prompt, if a flow is running.
+func (e *Engine) reask(t *Turn) error {
+	if t.s.State == "" || t.s.State == Idle {
+		return nil
+	}
+	_, step, err := e.step(t.s)
+	if err != nil {
+		return err
+	}
+	return step.Ask(t)
+}
+
+// clearFlowData drops what a flow collected; keys starting with "_" or
+// "lang" belong to the chat, not the flow.
+func clearFlowData(s *domain.ChatSession) {
+	for k := range s.Data {
+		if k != "lang" && !strings.HasPrefix(k, "_") {
+			delete(s.Data, k)
+		}
+	}
+}
+
+// errInternal wraps an unexpected failure of a step.
+func errInternal(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return &domain.Error{Code: domain.CodeInternal, MsgID: "error.internal", Err: err}
+}

@@ -1,0 +1,199 @@
+package conversations
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	_ "image/jpeg" // screenshots come as JPEG (Telegram recompresses photos)
+	_ "image/png"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/looplab/fsm"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// pickup.go: the QR / pickup-code exchange. WB has no API for collecting a
+// return at a pickup point, so the seller sends the code (typed, or a
+// screenshot of the QR) and the warehouse collects every return waiting at
+// that point with it.
+const (
+	pickupCode    = "pickup.code"
+	pickupConfirm = "pickup.confirm"
+)
+
+var pickupFlow = Flow{
+	Name:  "pickup",
+	Start: pickupCode,
+	Transitions: fsm.Events{
+		{Name: "read", Src: []string{pickupCode}, Dst: pickupConfirm},
+		{Name: "confirmed", Src: []string{pickupConfirm}, Dst: Idle},
+		{Name: "retry", Src: []string{pickupConfirm}, Dst: pickupCode},
+	},
+	Steps: map[string]Step{
+		pickupCode:    {Ask: askPickupCode, Read: readPickupCode},
+		pickupConfirm: {Ask: askPickupConfirm, Read: readPickupConfirm},
+	},
+}
+
+// pickupCodeShape is what a typed code may look like: WB shows digits, and
+// QR payloads are short tokens; anything else is a typo or the wrong text.
+var pickupCodeShape = regexp.MustCompile(`^[0-9A-Za-z\-]{4,64}$`)
+
+// cmdPickup finds the returns waiting for a code and starts the exchange
+// for one pickup point; several points get a button each.
+func cmdPickup(t *Turn, _ string) error {
+	st := domain.StatusAwaitingPickupCode
+	waiting, _, err := t.e.Returns.FindReturns(t.ctx, domain.ReturnFilter{Status: &st})
+	if err != nil {
+		return errInternal(err)
+	}
+	if len(waiting) == 0 {
+		t.Say("flow.pickup.none")
+		return nil
+	}
+	byPoint := map[string][]*domain.Return{}
+	var points []string
+	for _, r := range waiting {
+		if _, ok := byPoint[r.PickupPointAddress]; !ok {
+			points = append(points, r.PickupPointAddress)
+		}
+		byPoint[r.PickupPointAddress] = append(byPoint[r.PickupPointAddress], r)
+	}
+	if len(points) > 1 {
+		var rows [][]Button
+		for _, p := range points {
+			first := byPoint[p][0]
+			rows = append(rows, []Button{{Text: fmt.Sprintf("%s (%d)", p, len(byPoint[p])), Data: ButtonData("pk", strconv.FormatInt(first.ID, 10), first.Version)}})
+		}
+		t.Send(Reply{Text: t.T("flow.pickup.choose_point"), Buttons: rows})
+		return nil
+	}
+	return startPickup(t, byPoint[points[0]])
+}
+
+func pressPickup(t *Turn, b button) error {
+	r, err := t.ownReturn(b.arg)
+	if err != nil {
+		return err
+	}
+	if r.Status != domain.StatusAwaitingPickupCode {
+		t.Toast("error.input.stale_button")
+		return nil
+	}
+	st := domain.StatusAwaitingPickupCode
+	same, _, err := t.e.Returns.FindReturns(t.ctx, domain.ReturnFilter{Status: &st})
+	if err != nil {
+		return errInternal(err)
+	}
+	var group []*domain.Return
+	for _, o := range same {
+		if o.PickupPointAddress == r.PickupPointAddress {
+			group = append(group, o)
+		}
+	}
+	return startPickup(t, group)
+}
+
+func startPickup(t *Turn, group []*domain.Return) error {
+	ids := make([]string, len(group))
+	for i, r := range group {
+		ids[i] = strconv.FormatInt(r.ID, 10)
+	}
+	files := t.in.Files
+	if err := t.StartFlowAt(pickupFlow.Name, pickupCode, map[string]string{
+		"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress,
+	}); err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		// The seller opened with the screenshot itself: read it now.
+		return t.e.read(t)
+	}
+	return nil
+}
+
+func askPickupCode(t *Turn) error {
+	n := len(strings.Split(t.s.Data["return_ids"], ","))
+	t.Send(Reply{Text: t.l.Plural("flow.pickup.ask", n, map[string]any{"Address": t.s.Data["address"]})})
+	return nil
+}
+
+// readPickupCode accepts a typed code or a QR screenshot.
+func readPickupCode(t *Turn) (string, error) {
+	if len(t.in.Files) > 0 {
+		f := t.in.Files[0]
+		if f.Size > domain.MaxAttachmentSize {
+			return "", domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
+		}
+		data, err := f.Open(t.ctx)
+		if err != nil {
+			return "", errInternal(fmt.Errorf("fetch pickup screenshot: %w", err))
+		}
+		if int64(len(data)) > domain.MaxAttachmentSize {
+			return "", domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
+		}
+		code, err := DecodeQR(data)
+		if err != nil {
+			return "", domain.Errorf(domain.CodeInvalid, "error.pickup.unreadable", nil)
+		}
+		t.s.Data["code"] = code
+		return "read", nil
+	}
+	code := strings.ReplaceAll(t.Text(), " ", "")
+	if !pickupCodeShape.MatchString(code) {
+		return "", domain.Errorf(domain.CodeInvalid, "error.pickup.bad_code", nil)
+	}
+	t.s.Data["code"] = code
+	return "read", nil
+}
+
+func askPickupConfirm(t *Turn) error {
+	t.Ask("flow.pickup.confirm", map[string]any{"Code": t.s.Data["code"], "Address": t.s.Data["address"]},
+		Choice{Value: "yes", Label: "button.confirm"}, Choice{Value: "no", Label: "button.retry"})
+	return nil
+}
+
+// readPickupConfirm saves the code on every return waiting at the point.
+func readPickupConfirm(t *Turn) (string, error) {
+	switch t.Chosen() {
+	case "no":
+		return "retry", nil
+	case "yes":
+	default:
+		return "", nil
+	}
+	code := t.s.Data["code"]
+	var numbers []string
+	for _, idStr := range strings.Split(t.s.Data["return_ids"], ",") {
+		id, _ := strconv.ParseInt(idStr, 10, 64)
+		r, err := t.e.Returns.UpdateReturn(t.ctx, id, domain.ReturnUpdate{PickupCode: &code})
+		if err != nil {
+			return "", err
+		}
+		numbers = append(numbers, r.ReturnNumber)
+	}
+	t.Say("flow.pickup.sent", map[string]any{"Count": len(numbers), "Returns": strings.Join(numbers, ", ")})
+	return "confirmed", nil
+}
+
+// DecodeQR reads the QR code in an image (a screenshot or a photo).
+func DecodeQR(data []byte) (string, error) {
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("decode image: %w", err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", fmt.Errorf("binarize image: %w", err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		return "", fmt.Errorf("find QR code: %w", err)
+	}
+	return res.GetText(), nil
+}

@@ -1,0 +1,206 @@
+package conversations
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// returns.go: returns at a glance (/returns): the four tabs with counts and
+// sums, paged lists edited in place, and a card per return with the
+// manual's fields and what the seller may do with it now.
+
+const returnsPageSize = 8
+
+func cmdReturns(t *Turn, _ string) error {
+	sums, err := t.e.Returns.Summarize(t.ctx, domain.ReturnFilter{})
+	if err != nil {
+		return errInternal(err)
+	}
+	var lines []string
+	var rows [][]Button
+	for _, s := range sums {
+		lines = append(lines, t.T("flow.returns.tab_line", map[string]any{
+			"Tab": t.l.Label("tab", string(s.Tab)), "Count": s.Count,
+			"RUB": t.l.FormatRUB(s.PriceRUB), "CNY": t.l.FormatCNY(s.PriceCNY),
+		}))
+		rows = append(rows, []Button{{
+			Text: fmt.Sprintf("%s (%d)", t.l.Label("tab", string(s.Tab)), s.Count),
+			Data: ButtonData("rt", string(s.Tab)+":0", 0),
+		}})
+	}
+	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
+		Buttons: rows, EditMessageID: t.in.ButtonOn})
+	return nil
+}
+
+// pressTab shows one page of a tab: "rt|pending_decision:2|0".
+func pressTab(t *Turn, b button) error {
+	tabName, pageStr, _ := strings.Cut(b.arg, ":")
+	if tabName == "all" {
+		return cmdReturns(t, "")
+	}
+	tab, err := domain.ParseTab(tabName)
+	if err != nil {
+		return err
+	}
+	page, _ := strconv.Atoi(pageStr)
+	page = max(page, 0)
+	list, total, err := t.e.Returns.FindReturns(t.ctx, domain.ReturnFilter{Tab: &tab, Offset: page * returnsPageSize, Limit: returnsPageSize})
+	if err != nil {
+		return errInternal(err)
+	}
+	var rows [][]Button
+	for _, r := range list {
+		rows = append(rows, []Button{{
+			Text: fmt.Sprintf("%s · %s · %s", r.ProductName, r.ReturnNumber, t.l.FormatRUB(r.PriceRUB)),
+			Data: ButtonData("rc", strconv.FormatInt(r.ID, 10), 0),
+		}})
+	}
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, Button{Text: "◀", Data: ButtonData("rt", fmt.Sprintf("%s:%d", tab, page-1), 0)})
+	}
+	nav = append(nav, Button{Text: t.T("button.back"), Data: ButtonData("rt", "all:0", 0)})
+	if (page+1)*returnsPageSize < total {
+		nav = append(nav, Button{Text: "▶", Data: ButtonData("rt", fmt.Sprintf("%s:%d", tab, page+1), 0)})
+	}
+	rows = append(rows, nav)
+	pages := (total + returnsPageSize - 1) / returnsPageSize
+	t.Send(Reply{Text: t.T("flow.returns.page", map[string]any{
+		"Tab": t.l.Label("tab", string(tab)), "Page": page + 1, "Pages": max(pages, 1), "Total": total,
+	}), Buttons: rows, EditMessageID: t.in.ButtonOn})
+	return nil
+}
+
+func (t *Turn) ownReturn(arg string) (*domain.Return, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeNotFound, "error.return.not_found", nil)
+	}
+	return t.e.Returns.FindReturnByID(t.ctx, id) // a seller's context sees only their returns
+}
+
+func pressCard(t *Turn, b button) error {
+	r, err := t.ownReturn(b.arg)
+	if err != nil {
+		return err
+	}
+	card := ReturnCard(t, r)
+	card.EditMessageID = t.in.ButtonOn
+	t.Send(card)
+	return nil
+}
+
+// ReturnCard renders a return with the manual's fields and the buttons for
+// what can be done with it in its status. Buttons that change the return
+// carry its version, so a card drawn before a change cannot act on it.
+func ReturnCard(t *Turn, r *domain.Return) Reply {
+	yesNo := func(v bool) string {
+		if v {
+			return t.T("label.yes")
+		}
+		return t.T("label.no")
+	}
+	fields := []struct {
+		column string
+		value  string
+	}{
+		{"column.product_name", r.ProductName},
+		{"column.vendor_code", r.VendorCode},
+		{"column.barcode", r.Barcode},
+		{"column.return_number", r.ReturnNumber},
+		{"column.request_date", t.l.FormatDate(r.RequestDate)},
+		{"column.status", t.l.Label("status", string(r.Status))},
+		{"column.price", t.l.FormatRUB(r.PriceRUB) + " / " + t.l.FormatCNY(r.PriceCNY)},
+		{"column.defective", yesNo(r.Defective)},
+		{"column.needs_verification", yesNo(r.NeedsVerification)},
+		{"column.photo_video_required", yesNo(r.PhotoVideoRequired)},
+	}
+	if r.PickupPointAddress != "" {
+		fields = append(fields, struct{ column, value string }{"column.pickup_point", r.PickupPointAddress})
+	}
+	if r.ReceivedAt != nil {
+		fields = append(fields, struct{ column, value string }{"column.received_at", t.l.FormatDate(*r.ReceivedAt)})
+	}
+	if r.DefectAfterCheck != nil {
+		fields = append(fields, struct{ column, value string }{"column.defect_after_check", yesNo(*r.DefectAfterCheck)})
+	}
+	if r.InspectionComment != "" {
+		fields = append(fields, struct{ column, value string }{"column.inspection_comment", r.InspectionComment})
+	}
+	if r.Decision != "" {
+		fields = append(fields, struct{ column, value string }{"column.decision", t.l.Label("decision", string(r.Decision))})
+	}
+	var b strings.Builder
+	for _, f := range fields {
+		if f.value == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "%s: %s\n", t.T(f.column), f.value)
+	}
+	id := strconv.FormatInt(r.ID, 10)
+	var rows [][]Button
+	switch r.Tab() {
+	case domain.TabInTransit:
+		rows = append(rows, []Button{
+			{Text: toggleLabel(t, "button.needs_verification", r.NeedsVerification), Data: ButtonData("rv", id, r.Version)},
+			{Text: toggleLabel(t, "button.photo_video_required", r.PhotoVideoRequired), Data: ButtonData("rp", id, r.Version)},
+		})
+		if r.Status == domain.StatusAwaitingPickupCode {
+			rows = append(rows, []Button{{Text: t.T("button.send_pickup_code"), Data: ButtonData("pk", id, r.Version)}})
+		}
+	case domain.TabPendingDecision:
+		for _, d := range domain.AllDecisions() {
+			rows = append(rows, []Button{{Text: t.l.Label("decision", string(d)), Data: ButtonData("rd", id+":"+string(d), r.Version)}})
+		}
+	}
+	rows = append(rows, []Button{{Text: t.T("button.back"), Data: ButtonData("rt", string(r.Tab())+":0", 0)}})
+	reply := Reply{Text: strings.TrimSpace(b.String()), Buttons: rows}
+	if r.PhotoURL != "" {
+		reply.Photos = []Photo{{URL: r.PhotoURL}}
+	}
+	return reply
+}
+
+func toggleLabel(t *Turn, id string, on bool) string {
+	if on {
+		return "✅ " + t.T(id)
+	}
+	return "◻️ " + t.T(id)
+}
+
+// pressBeforeArrival flips "needs verification" (rv) or "photo/video
+// required" (rp) on a return still in transit, and redraws its card.
+func pressBeforeArrival(t *Turn, b button) error {
+	r, err := t.ownReturn(b.arg)
+	if err != nil {
+		return err
+	}
+	if r.Version != b.version {
+		t.Toast("error.input.stale_button")
+		card := ReturnCard(t, r)
+		card.EditMessageID = t.in.ButtonOn
+		t.Send(card)
+		return nil
+	}
+	var upd domain.ReturnUpdate
+	if b.action == "rv" {
+		v := !r.NeedsVerification
+		upd.NeedsVerification = &v
+	} else {
+		v := !r.PhotoVideoRequired
+		upd.PhotoVideoRequired = &v
+	}
+	r, err = t.e.Returns.UpdateReturn(t.ctx, r.ID, upd)
+	if err != nil {
+		return err
+	}
+	card := ReturnCard(t, r)
+	card.EditMessageID = t.in.ButtonOn
+	t.Send(card)
+	t.Toast("flow.returns.saved")
+	return nil
+}

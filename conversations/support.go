@@ -1,0 +1,61 @@
+package conversations
+
+import (
+	"context"
+
+	"github.com/looplab/fsm"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// support.go: /support and free text outside a flow go to the staff chat.
+const supportMessage = "support.message"
+
+var supportFlow = Flow{
+	Name:  "support",
+	Start: supportMessage,
+	Transitions: fsm.Events{
+		{Name: "sent", Src: []string{supportMessage}, Dst: Idle},
+	},
+	Steps: map[string]Step{
+		supportMessage: {Ask: askSupport, Read: readSupport},
+	},
+}
+
+// SupportMessage is what a seller sends to staff.
+type SupportMessage struct {
+	Seller *domain.Seller
+	Input  Input
+}
+
+// SupportDesk carries seller messages to staff.
+type SupportDesk interface {
+	Relay(ctx context.Context, m SupportMessage) error
+}
+
+func askSupport(t *Turn) error {
+	t.Say("flow.support.ask")
+	return nil
+}
+
+func readSupport(t *Turn) (string, error) {
+	if t.Text() == "" && len(t.in.Files) == 0 {
+		return "", nil
+	}
+	if err := sendToSupport(t); err != nil {
+		return "", err
+	}
+	return "sent", nil
+}
+
+func sendToSupport(t *Turn) error {
+	if t.e.Support == nil {
+		t.Say("flow.support.off")
+		return nil
+	}
+	if err := t.e.Support.Relay(t.ctx, SupportMessage{Seller: t.seller, Input: t.in}); err != nil {
+		return errInternal(err)
+	}
+	t.Say("flow.support.sent")
+	return nil
+}

@@ -1,0 +1,155 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/looplab/fsm"
+
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+// Turn is one input being handled: the session, the person, their
+// language, and the replies built so far.
+type Turn struct {
+	e           *Engine
+	ctx         context.Context // acts as the seller once known, else as the system
+	s           *domain.ChatSession
+	in          Input
+	l           *locales.Localizer
+	seller      *domain.Seller
+	replies     []Reply
+	choice      string // the value of a pressed flow button
+	then        string // a flow to start when the current one ends
+	prevVersion int64
+}
+
+// Choice is one option of a step, drawn as a button (or a numbered line).
+type Choice struct {
+	Value   string
+	Label   string // a locales id, or literal text when Literal is set
+	Literal bool
+}
+
+func (t *Turn) loadSeller() error {
+	sysCtx := domain.NewContextWithActor(t.ctx, domain.System)
+	seller, err := t.e.Sellers.FindSellerByID(sysCtx, t.s.SellerID)
+	if err != nil {
+		return err
+	}
+	t.seller = seller
+	t.ctx = domain.NewContextWithActor(t.ctx, domain.Actor{Kind: domain.ActorSeller, ID: seller.ID, Name: seller.Name})
+	return nil
+}
+
+// T translates a message id in the person's language.
+func (t *Turn) T(id string, data ...map[string]any) string { return t.l.T(id, data...) }
+
+// Error renders an error for a person: its message id, or "something went wrong".
+func (t *Turn) Error(err error) string {
+	id := domain.ErrorMsgID(err)
+	if id == "" {
+		id = "error.internal"
+	}
+	return t.l.T(id, domain.ErrorData(err))
+}
+
+// Say adds a message.
+func (t *Turn) Say(id string, data ...map[string]any) *Reply {
+	return t.Send(Reply{Text: t.T(id, data...)})
+}
+
+// Send adds a reply and returns it for further touches. Its buttons become
+// the chat's numbered menu.
+func (t *Turn) Send(r Reply) *Reply {
+	if len(r.Buttons) > 0 {
+		var datas []string
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				datas = append(datas, b.Data)
+			}
+		}
+		t.s.Data["_menu"] = strings.Join(datas, "\n")
+	}
+	t.replies = append(t.replies, r)
+	return &t.replies[len(t.replies)-1]
+}
+
+// Toast answers a pressed button with a short note.
+func (t *Turn) Toast(id string) {
+	t.replies = append(t.replies, Reply{Toast: t.T(id)})
+}
+
+// Ask sends a prompt with the step's choices as buttons, one per row.
+func (t *Turn) Ask(id string, data map[string]any, choices ...Choice) *Reply {
+	var rows [][]Button
+	for _, c := range choices {
+		label := c.Label
+		if !c.Literal {
+			label = t.T(c.Label)
+		}
+		rows = append(rows, []Button{{Text: label, Data: button{flowButton, c.Value, t.s.Version}.String()}})
+	}
+	return t.Send(Reply{Text: t.T(id, data), Buttons: rows})
+}
+
+// ButtonData encodes a button for a handler registered in buttons().
+func ButtonData(action, arg string, version int64) string {
+	return button{action, arg, version}.String()
+}
+
+// menuChoice maps "n" typed by a person to the n-th button of the last menu.
+func (t *Turn) menuChoice(n int) (string, bool) {
+	menu := strings.Split(t.s.Data["_menu"], "\n")
+	if n < 1 || n > len(menu) || menu[n-1] == "" {
+		return "", false
+	}
+	return menu[n-1], true
+}
+
+// Text is what the person typed, trimmed.
+func (t *Turn) Text() string { return strings.TrimSpace(t.in.Text) }
+
+// Chosen is the value of the pressed flow button, if one was pressed.
+func (t *Turn) Chosen() string { return t.choice }
+
+// StartFlow leaves any running flow and starts the named one.
+func (t *Turn) StartFlow(name string) error {
+	flow, ok := t.e.flows[name]
+	if !ok {
+		return errInternal(fmt.Errorf("unknown flow %q", name))
+	}
+	clearFlowData(t.s)
+	t.s.Flow, t.s.State = flow.Name, flow.Start
+	return flow.Steps[flow.Start].Ask(t)
+}
+
+// Then starts the named flow when the current one ends.
+func (t *Turn) Then(name string) { t.then = name }
+
+// Visualize draws a flow as a Mermaid state diagram, for the golden files.
+func Visualize(f *Flow) (string, error) {
+	m := fsm.NewFSM(f.Start, f.Transitions, nil)
+	return fsm.VisualizeWithType(m, fsm.MermaidStateDiagram)
+}
+
+// StartFlowAt starts a flow at a given state with data already collected:
+// e.g. /stores → "new token" enters the store flow at its token step.
+func (t *Turn) StartFlowAt(name, state string, data map[string]string) error {
+	flow, ok := t.e.flows[name]
+	if !ok {
+		return errInternal(fmt.Errorf("unknown flow %q", name))
+	}
+	step, ok := flow.Steps[state]
+	if !ok {
+		return errInternal(fmt.Errorf("flow %s has no state %q", name, state))
+	}
+	clearFlowData(t.s)
+	for k, v := range data {
+		t.s.Data[k] = v
+	}
+	t.s.Flow, t.s.State = flow.Name, state
+	return step.Ask(t)
+}
