@@ -1,0 +1,65 @@
+// This file is the external test package so that it may import domain:
+// locales itself takes enum values as plain strings, and only a test can
+// hold it to domain's lists. Adding a status, tab, decision or any other
+// enum value without its labels fails here.
+package locales_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+func TestLabels(t *testing.T) {
+	b := locales.MustNew()
+	for _, tt := range []struct {
+		kind   string
+		values []string
+	}{
+		{"status", names(domain.AllStatuses())},
+		{"event", names(domain.AllEvents())},
+		{"tab", names(domain.AllTabs())},
+		{"decision", names(domain.AllDecisions())},
+		{"language", names(domain.AllLanguages())},
+		{"channel", names(domain.AllChannels())},
+		{"attachment", names([]domain.AttachmentKind{domain.AttachmentPhoto, domain.AttachmentVideo,
+			domain.AttachmentDocument, domain.AttachmentPickup})},
+	} {
+		t.Run(tt.kind, func(t *testing.T) {
+			if len(tt.values) == 0 {
+				t.Fatal("domain lists no values")
+			}
+			for _, lang := range locales.Languages() {
+				seen := make(map[string]string)
+				for _, v := range tt.values {
+					got := b.For(lang).Label(tt.kind, v)
+					if got == "" || got == tt.kind+"."+v {
+						t.Errorf("%s: no label for %s %q", lang, tt.kind, v)
+						continue
+					}
+					// Two values with one label would be indistinguishable in a list or a filter.
+					if other, dup := seen[got]; dup {
+						t.Errorf("%s: %s %q and %q share the label %q", lang, tt.kind, other, v, got)
+					}
+					seen[got] = v
+				}
+			}
+		})
+	}
+}
+
+func TestLanguagesMatchDomain(t *testing.T) {
+	if got, want := locales.Languages(), names(domain.AllLanguages()); !slices.Equal(got, want) {
+		t.Errorf("locales.Languages() = %v, domain.AllLanguages() = %v", got, want)
+	}
+}
+
+func names[S ~string](vs []S) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
