@@ -159,9 +159,11 @@ func pressStore(t *Turn, b button) error {
 		return err
 	}
 	id := strconv.FormatInt(st.ID, 10)
-	text := t.T("flow.stores.card", map[string]any{
-		"Store": st.Name, "Hint": domain.TokenHint(st.Token), "Rejected": st.TokenRejected, "Expires": st.TokenExpiresAt,
-	})
+	data := map[string]any{"Store": st.Name, "Hint": domain.TokenHint(st.Token), "Rejected": st.TokenRejected, "Expires": nil}
+	if st.TokenExpiresAt != nil {
+		data["Expires"] = *st.TokenExpiresAt
+	}
+	text := t.T("flow.stores.card", data)
 	t.Send(Reply{Text: text, EditMessageID: t.in.ButtonOn, Buttons: [][]Button{
 		{{Text: t.T("button.rename"), Data: ButtonData("stn", id, 0)}, {Text: t.T("button.replace_token"), Data: ButtonData("stk", id, 0)}},
 		{{Text: t.T("button.remove"), Data: ButtonData("stx", id, 0)}},

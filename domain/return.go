@@ -103,6 +103,7 @@ type ReturnFilter struct {
 	RequestUntil *time.Time // exclusive
 	ReturnNumber *string
 	SrID         *string
+	NmID         *int64
 
 	Offset int
 	Limit  int // 0 means no limit

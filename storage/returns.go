@@ -105,6 +105,9 @@ func whereReturns(ctx context.Context, f domain.ReturnFilter) (string, []any, er
 	if f.SrID != nil {
 		add("srid = ?", *f.SrID)
 	}
+	if f.NmID != nil {
+		add("nm_id = ?", *f.NmID)
+	}
 	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
 		add(`(product_name ILIKE ? OR vendor_code ILIKE ? OR barcode ILIKE ? OR return_number ILIKE ?)`,
 			"%"+escapeLike(strings.TrimSpace(*f.Search))+"%")

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Config is every setting Indigo reads from the environment. This file is
@@ -28,6 +30,8 @@ type Config struct {
 	TelegramWebhookURL    string
 
 	WBAPIBaseURL string // replaces every WB host when set
+	PollSchedule string // robfig/cron spec of the WB polling round
+	CNYPerRUB    float64
 
 	WeChatAppID      string
 	WeChatAppSecret  string
@@ -62,6 +66,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		TelegramAPIEndpoint: env("TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s"),
 		TelegramWebhookURL:  env("TELEGRAM_WEBHOOK_URL", ""),
 		WBAPIBaseURL:        env("WB_API_BASE_URL", ""),
+		PollSchedule:        env("POLL_SCHEDULE", "@every 1m"),
 		WeChatAppID:         env("WECHAT_APP_ID", ""),
 		WeChatAppSecret:     env("WECHAT_APP_SECRET", ""),
 		WeChatToken:         env("WECHAT_TOKEN", ""),
@@ -116,6 +121,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			bad(name, "want an http(s) URL, got %q", v)
 		}
 	}
+	if _, err := cron.ParseStandard(c.PollSchedule); err != nil {
+		bad("POLL_SCHEDULE", "want a cron spec such as @every 1m or */5 * * * *: %v", err)
+	}
+	rate, err := strconv.ParseFloat(env("CNY_PER_RUB", "0.089"), 64)
+	if err != nil || rate <= 0 {
+		bad("CNY_PER_RUB", "want the yuan price of one rouble such as 0.089, got %q", env("CNY_PER_RUB", ""))
+	}
+	c.CNYPerRUB = rate
 	if c.WeChatAESKey != "" && len(c.WeChatAESKey) != 43 {
 		bad("WECHAT_AES_KEY", "the EncodingAESKey is 43 characters, got %d", len(c.WeChatAESKey))
 	}

@@ -18,8 +18,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
+	"github.com/indigo-warehouse/indigo/wb"
+	"github.com/indigo-warehouse/indigo/wb/poll"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -84,6 +88,11 @@ type Main struct {
 	DB         *storage.DB
 	HTTPServer *http.Server
 	HTTPAddr   net.Addr // where HTTPServer listens, once Run has started it
+
+	WB       *wb.Client
+	Poller   *poll.Poller
+	Cron     *cron.Cron
+	stopJobs context.CancelFunc
 }
 
 // NewMain returns a Main that will run with cfg.
@@ -97,6 +106,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.logChannels()
+	if err := m.startJobs(); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	return m.serveHTTP()
 }
 
@@ -172,6 +184,10 @@ func (m *Main) serveHTTP() error {
 // Close stops every part, the database last.
 func (m *Main) Close() error {
 	var errs []error
+	if m.Cron != nil {
+		m.stopJobs()
+		<-m.Cron.Stop().Done() // let a running round finish its writes
+	}
 	if m.HTTPServer != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, m.HTTPServer.Shutdown(ctx))
