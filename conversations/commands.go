@@ -47,6 +47,7 @@ func buttons() map[string]buttonHandler {
 		"stx":  pressStoreRemove,
 		"sty":  pressStoreRemoveConfirmed,
 		"rt":   pressTab,
+		"rf":   pressRefresh,
 		"rc":   pressCard,
 		"rv":   pressBeforeArrival,
 		"rp":   pressBeforeArrival,

@@ -31,6 +31,7 @@ func cmdReturns(t *Turn, _ string) error {
 			Data: ButtonData("rt", string(s.Tab)+":0", 0),
 		}})
 	}
+	rows = append(rows, []Button{{Text: t.T("button.refresh"), Data: ButtonData("rf", "", 0)}})
 	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
 		Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
@@ -202,5 +203,21 @@ func pressBeforeArrival(t *Turn, b button) error {
 	card.EditMessageID = t.in.ButtonOn
 	t.Send(card)
 	t.Toast("flow.returns.saved")
+	return nil
+}
+
+// pressRefresh asks for fresh WB data for every store of the seller. The
+// poll schedule takes it from there, within WB's limits for the token.
+func pressRefresh(t *Turn, _ button) error {
+	stores, err := t.e.Stores.FindStores(t.ctx, domain.StoreFilter{SellerID: &t.seller.ID})
+	if err != nil {
+		return errInternal(err)
+	}
+	for _, st := range stores {
+		if err := t.e.Polls.PollNow(t.ctx, st.ID); err != nil {
+			return errInternal(err)
+		}
+	}
+	t.Toast("flow.returns.refreshing")
 	return nil
 }

@@ -47,6 +47,10 @@ type Poller struct {
 	// Workers bounds the stores polled at once; Batch the slots one round leases.
 	Workers int
 	Batch   int
+	// SlotTimeout bounds one feed's poll, waits for WB's limiter included:
+	// a seller's refresh can make a basic-token feed due before WB allows
+	// it, and that must cost one failed slot, not a worker for an hour.
+	SlotTimeout time.Duration
 	// CNYPerRUB converts WB's rouble prices for the ¥ column; 0 leaves it empty.
 	CNYPerRUB float64
 }
@@ -93,7 +97,7 @@ func (p *Poller) Round(ctx context.Context) (Stats, error) {
 			defer wg.Done()
 			for group := range work {
 				for _, slot := range group {
-					created, moved, err := p.pollSlot(ctx, slot)
+					created, moved, err := p.pollSlotWithin(ctx, slot)
 					st.created.Add(int64(created))
 					st.moved.Add(int64(moved))
 					if err != nil {
@@ -134,6 +138,16 @@ func (p *Poller) nextDue(slot domain.PollSlot, now time.Time) time.Time {
 		next = next.Add(interval)
 	}
 	return next
+}
+
+func (p *Poller) pollSlotWithin(ctx context.Context, slot domain.PollSlot) (int, int, error) {
+	timeout := p.SlotTimeout
+	if timeout == 0 {
+		timeout = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return p.pollSlot(ctx, slot)
 }
 
 func (p *Poller) pollSlot(ctx context.Context, slot domain.PollSlot) (created, moved int, err error) {
