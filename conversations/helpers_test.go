@@ -179,3 +179,5 @@ func inputWithID(c *chat, id int64, text string) conversations.Input {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+func commandNames() []string { return conversations.Commands() }

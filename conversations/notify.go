@@ -1,0 +1,115 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// notify.go: a push is a conversation turn the system starts. It renders
+// an outbox notification in the seller's language, on the chat the seller
+// uses, with the buttons that act on it.
+
+// Push is what to send to one chat for a notification.
+type Push struct {
+	Channel domain.Channel
+	ChatID  string
+	Replies []Reply
+}
+
+// maxPushPhotos is Telegram's media-group size; WeChat sends them one by one.
+const maxPushPhotos = 10
+
+// RenderNotification builds the messages of a notification. It runs in the
+// chat's session so a channel without buttons can map a typed number to
+// the push's buttons as it does for replies.
+func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification) (Push, error) {
+	sysCtx := domain.NewContextWithActor(ctx, domain.System)
+	seller, err := e.Sellers.FindSellerByID(sysCtx, n.SellerID)
+	if err != nil {
+		return Push{}, fmt.Errorf("render notification %d: %w", n.ID, err)
+	}
+	if len(seller.Identities) == 0 {
+		return Push{}, fmt.Errorf("render notification %d: seller %d has no chat", n.ID, seller.ID)
+	}
+	id := seller.Identities[0]
+	push := Push{Channel: id.Channel, ChatID: id.ExternalID}
+	err = e.Sessions.WithSession(ctx, id.Channel, id.ExternalID, func(ctx context.Context, s *domain.ChatSession) error {
+		t := &Turn{e: e, s: s, ctx: sysCtx, l: e.Locales.For(string(seller.Language))}
+		s.SellerID = seller.ID
+		if err := t.loadSeller(); err != nil {
+			return err
+		}
+		if err := renderNotification(t, n); err != nil {
+			return err
+		}
+		push.Replies = t.replies
+		return nil
+	})
+	if err != nil {
+		return Push{}, fmt.Errorf("render notification %d: %w", n.ID, err)
+	}
+	return push, nil
+}
+
+func renderNotification(t *Turn, n *domain.Notification) error {
+	id := "notify." + string(n.Kind)
+	if n.ReturnID == nil {
+		t.Say(id, n.Data)
+		return nil
+	}
+	r, err := t.e.Returns.FindReturnByID(t.ctx, *n.ReturnID)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{
+		"Product": r.ProductName, "Return": r.ReturnNumber, "Address": r.PickupPointAddress,
+		"Comment": r.InspectionComment, "Decision": t.l.Label("decision", string(r.Decision)),
+	}
+	for k, v := range n.Data {
+		data[k] = v
+	}
+	switch n.Kind {
+	case domain.NotifyAwaitingDecision:
+		return decisionPrompt(t, r, t.T(id, data))
+	case domain.NotifyPickupCodeNeeded:
+		t.Send(Reply{Text: t.T(id, data), Buttons: [][]Button{{{
+			Text: t.T("button.send_pickup_code"), Data: ButtonData("pk", strconv.FormatInt(r.ID, 10), r.Version),
+		}}}})
+	default:
+		t.Send(Reply{Text: t.T(id, data), Buttons: [][]Button{{{
+			Text: t.T("button.open_return"), Data: ButtonData("rc", strconv.FormatInt(r.ID, 10), 0),
+		}}}})
+	}
+	return nil
+}
+
+// decisionPrompt sends the inspection photos as one album, then the card
+// with Sell on WB / Return to seller / Dispose, each explained in a line.
+func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
+	var photos []Photo
+	for _, a := range r.Attachments {
+		if a.Kind != domain.AttachmentPhoto || len(photos) == maxPushPhotos {
+			continue
+		}
+		full, err := t.e.Attachments.FindAttachmentData(t.ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		photos = append(photos, Photo{Name: full.FileName, Data: full.Data})
+	}
+	if len(photos) > 0 {
+		t.Send(Reply{Photos: photos})
+	}
+	card := ReturnCard(t, r)
+	card.Photos = nil
+	explain := ""
+	for _, d := range domain.AllDecisions() {
+		explain += "\n• " + t.l.Label("decision", string(d)) + ": " + t.T("flow.decision.explain."+string(d))
+	}
+	card.Text = intro + "\n\n" + card.Text + "\n" + explain
+	t.Send(card)
+	return nil
+}
