@@ -17,7 +17,7 @@ func TestDynamicMessageIDs(t *testing.T) {
 	ids := locales.IDs()
 	var want []string
 	for _, k := range domain.AllNotificationKinds() {
-		want = append(want, "notify."+string(k))
+		want = append(want, "notify."+string(k), "digest."+string(k))
 	}
 	for _, d := range domain.AllDecisions() {
 		want = append(want, "flow.decision.explain."+string(d))

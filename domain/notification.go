@@ -34,6 +34,12 @@ func AllNotificationKinds() []NotificationKind {
 	}
 }
 
+// Urgent kinds are pushed even in the seller's quiet hours: waiting
+// until morning would cost the seller the item or the store's data.
+func (k NotificationKind) Urgent() bool {
+	return k == NotifyPickupCodeOverdue || k == NotifyTokenRejected
+}
+
 // NotificationFor says what the seller hears when a return enters a status.
 // Statuses the seller does not need to hear about (e.g. the warehouse's own
 // intermediate steps) return false.
@@ -62,6 +68,7 @@ type Notification struct {
 	Data      map[string]any
 	CreatedAt time.Time
 	SentAt    *time.Time
+	Attempts  int
 }
 
 // NotificationFilter selects notifications.
@@ -76,4 +83,16 @@ type NotificationFilter struct {
 type NotificationService interface {
 	CreateNotification(ctx context.Context, n *Notification) error
 	FindNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
+}
+
+// OutboxService hands notifications to the sender. A claimed notification
+// is leased: no other sender takes it until it is marked or the lease ends,
+// so a sender that dies mid-way is replaced and nothing is lost.
+type OutboxService interface {
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Notification, error)
+	MarkSent(ctx context.Context, id int64) error
+	// MarkRetry puts a notification back for another attempt at next.
+	MarkRetry(ctx context.Context, id int64, next time.Time, cause error) error
+	// MarkFailed gives a notification up for good.
+	MarkFailed(ctx context.Context, id int64, cause error) error
 }

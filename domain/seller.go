@@ -65,8 +65,12 @@ type Seller struct {
 	ReturnAddress  string
 	LegalDocuments int  // how many legal document attachments are on file
 	Unreachable    bool // the seller blocked the bot; pushes stop
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+
+	// What pushes the seller wants (/notifications).
+	MutedNotifications []NotificationKind
+	QuietHours         bool // no pushes 22:00–08:00 in TimeZone, except what cannot wait
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // ProfileComplete reports whether returns can be shipped to this seller.
@@ -83,6 +87,9 @@ type SellerUpdate struct {
 	TimeZone      *string
 	ReturnAddress *string
 	Unreachable   *bool
+
+	MutedNotifications *[]NotificationKind
+	QuietHours         *bool
 }
 
 // SellerService stores sellers and their channel identities.
@@ -92,4 +99,14 @@ type SellerService interface {
 	CreateSeller(ctx context.Context, s *Seller) error
 	UpdateSeller(ctx context.Context, id int64, upd SellerUpdate) (*Seller, error)
 	AddIdentity(ctx context.Context, sellerID int64, id Identity) error
+}
+
+// Wants reports whether the seller wants pushes of this kind.
+func (s *Seller) Wants(k NotificationKind) bool {
+	for _, m := range s.MutedNotifications {
+		if m == k {
+			return false
+		}
+	}
+	return true
 }

@@ -18,13 +18,13 @@ var _ domain.SellerService = (*SellerService)(nil)
 func NewSellerService(db *DB) *SellerService { return &SellerService{db: db} }
 
 const sellerColumns = `s.id, s.name, s.company, s.phone, s.language, s.time_zone, s.return_address,
-	s.unreachable, s.created_at, s.updated_at,
+	s.unreachable, s.muted_notifications, s.quiet_hours, s.created_at, s.updated_at,
 	(SELECT count(*) FROM attachments a WHERE a.seller_id = s.id AND a.kind = 'document')`
 
 func scanSeller(row pgx.Row) (*domain.Seller, error) {
 	var s domain.Seller
 	err := row.Scan(&s.ID, &s.Name, &s.Company, &s.Phone, &s.Language, &s.TimeZone, &s.ReturnAddress,
-		&s.Unreachable, &s.CreatedAt, &s.UpdatedAt, &s.LegalDocuments)
+		&s.Unreachable, &s.MutedNotifications, &s.QuietHours, &s.CreatedAt, &s.UpdatedAt, &s.LegalDocuments)
 	return &s, err
 }
 
@@ -106,9 +106,11 @@ func (ss *SellerService) UpdateSeller(ctx context.Context, id int64, upd domain.
 		name = coalesce($2, name), company = coalesce($3, company), phone = coalesce($4, phone),
 		language = coalesce($5, language), time_zone = coalesce($6, time_zone),
 		return_address = coalesce($7, return_address), unreachable = coalesce($8, unreachable),
+		muted_notifications = coalesce($9, muted_notifications), quiet_hours = coalesce($10, quiet_hours),
 		updated_at = now()
 		WHERE id = $1`,
-		id, upd.Name, upd.Company, upd.Phone, upd.Language, upd.TimeZone, upd.ReturnAddress, upd.Unreachable)
+		id, upd.Name, upd.Company, upd.Phone, upd.Language, upd.TimeZone, upd.ReturnAddress, upd.Unreachable,
+		upd.MutedNotifications, upd.QuietHours)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,241 @@
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// deliver.go: the outbox sender. Notifications were written with the
+// changes they report; here they reach the seller's chat, in the seller's
+// language, once, with retries for what is transient and a stop for what
+// is not.
+
+// Sender sends replies to a chat on one channel. It paces itself within
+// the platform's limits and waits out the platform's "retry after".
+type Sender interface {
+	Send(ctx context.Context, chatID string, replies []Reply) error
+}
+
+// ErrUnreachable is wrapped by senders when a chat can no longer be
+// written to (the seller blocked the bot, deleted the account). Retrying
+// cannot help.
+var ErrUnreachable = errors.New("chat unreachable")
+
+// StaffAlerts tells support staff what needs a person.
+type StaffAlerts interface {
+	SellerUnreachable(ctx context.Context, seller *domain.Seller, cause error) error
+}
+
+// Deliverer sends due notifications.
+type Deliverer struct {
+	Engine  *Engine
+	Outbox  domain.OutboxService
+	Senders map[domain.Channel]Sender
+	Staff   StaffAlerts // nil: unreachable sellers are only logged
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Batch is how many notifications one pass claims; DigestAbove is how
+	// many for one seller in a pass turn into one digest message.
+	Batch       int
+	DigestAbove int
+	MaxAttempts int
+}
+
+// leaseFor outlives a pass, so a crashed sender's claims return to the pool.
+const leaseFor = 2 * time.Minute
+
+// Deliver runs one pass: claim, group by seller, send. It returns how many
+// notifications were delivered.
+func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
+	ctx = domain.NewContextWithActor(ctx, domain.System)
+	batch, err := d.Outbox.ClaimNotifications(ctx, d.Now(), leaseFor, d.Batch)
+	if err != nil {
+		return 0, fmt.Errorf("deliver: %w", err)
+	}
+	bySeller := map[int64][]*domain.Notification{}
+	var order []int64
+	for _, n := range batch {
+		if _, ok := bySeller[n.SellerID]; !ok {
+			order = append(order, n.SellerID)
+		}
+		bySeller[n.SellerID] = append(bySeller[n.SellerID], n)
+	}
+	sent := 0
+	for _, sellerID := range order {
+		n, err := d.deliverTo(ctx, sellerID, bySeller[sellerID])
+		sent += n
+		if err != nil {
+			d.Log.Warn("delivery failed", "seller", sellerID, "err", err)
+		}
+	}
+	return sent, nil
+}
+
+func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.Notification) (int, error) {
+	seller, err := d.Engine.Sellers.FindSellerByID(ctx, sellerID)
+	if err != nil {
+		return 0, d.retryAll(ctx, ns, err)
+	}
+	if seller.Unreachable || len(seller.Identities) == 0 {
+		return 0, d.failAll(ctx, ns, ErrUnreachable)
+	}
+	now := d.Now()
+	var due []*domain.Notification
+	for _, n := range ns {
+		switch {
+		case !seller.Wants(n.Kind):
+			if err := d.Outbox.MarkFailed(ctx, n.ID, errMuted); err != nil {
+				return 0, err
+			}
+		case seller.QuietHours && !n.Kind.Urgent() && inQuietHours(now, seller.TimeZone):
+			if err := d.Outbox.MarkRetry(ctx, n.ID, quietHoursEnd(now, seller.TimeZone), errQuietHours); err != nil {
+				return 0, err
+			}
+		default:
+			due = append(due, n)
+		}
+	}
+	if len(due) == 0 {
+		return 0, nil
+	}
+	id := seller.Identities[0]
+	sender, ok := d.Senders[id.Channel]
+	if !ok {
+		return 0, d.retryAll(ctx, due, fmt.Errorf("channel %s is off", id.Channel))
+	}
+	var pushes []Push
+	if len(due) > d.DigestAbove {
+		push, err := d.Engine.RenderDigest(ctx, seller, due)
+		if err != nil {
+			return 0, d.retryAll(ctx, due, err)
+		}
+		pushes = []Push{push}
+	} else {
+		for _, n := range due {
+			push, err := d.Engine.RenderNotification(ctx, n)
+			if err != nil {
+				return 0, d.retryAll(ctx, due, err)
+			}
+			pushes = append(pushes, push)
+		}
+	}
+	// One push per notification, or one digest for them all.
+	for i, push := range pushes {
+		covered := due[i : i+1]
+		if len(pushes) == 1 {
+			covered = due
+		}
+		if err := sender.Send(ctx, push.ChatID, push.Replies); err != nil {
+			if errors.Is(err, ErrUnreachable) {
+				return i, d.unreachable(ctx, seller, due[i:], err)
+			}
+			return i, d.retryAll(ctx, due[i:], err)
+		}
+		for _, n := range covered {
+			if err := d.Outbox.MarkSent(ctx, n.ID); err != nil {
+				return i, err
+			}
+		}
+	}
+	return len(due), nil
+}
+
+var (
+	errMuted      = errors.New("muted by the seller in /notifications")
+	errQuietHours = errors.New("held for the end of the seller's quiet hours")
+)
+
+// unreachable stops pushes to a seller and tells staff once.
+func (d *Deliverer) unreachable(ctx context.Context, seller *domain.Seller, ns []*domain.Notification, cause error) error {
+	yes := true
+	if _, err := d.Engine.Sellers.UpdateSeller(ctx, seller.ID, domain.SellerUpdate{Unreachable: &yes}); err != nil {
+		return err
+	}
+	if d.Staff != nil {
+		if err := d.Staff.SellerUnreachable(ctx, seller, cause); err != nil {
+			d.Log.Warn("tell staff seller unreachable", "seller", seller.ID, "err", err)
+		}
+	}
+	return d.failAll(ctx, ns, cause)
+}
+
+func (d *Deliverer) failAll(ctx context.Context, ns []*domain.Notification, cause error) error {
+	for _, n := range ns {
+		if err := d.Outbox.MarkFailed(ctx, n.ID, cause); err != nil {
+			return err
+		}
+	}
+	return cause
+}
+
+// retryAll reschedules with exponential backoff and jitter; past
+// MaxAttempts a notification is given up.
+func (d *Deliverer) retryAll(ctx context.Context, ns []*domain.Notification, cause error) error {
+	for _, n := range ns {
+		if n.Attempts >= d.MaxAttempts {
+			if err := d.Outbox.MarkFailed(ctx, n.ID, cause); err != nil {
+				return err
+			}
+			continue
+		}
+		backoff := min(time.Second<<min(n.Attempts, 12), time.Hour)
+		backoff += time.Duration(rand.Int64N(int64(backoff) / 2))
+		if err := d.Outbox.MarkRetry(ctx, n.ID, d.Now().Add(backoff), cause); err != nil {
+			return err
+		}
+	}
+	return cause
+}
+
+// Quiet hours are 22:00–08:00 in the seller's zone.
+const quietFrom, quietUntil = 22, 8
+
+func sellerZone(tz string) *time.Location {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func inQuietHours(now time.Time, tz string) bool {
+	h := now.In(sellerZone(tz)).Hour()
+	return h >= quietFrom || h < quietUntil
+}
+
+func quietHoursEnd(now time.Time, tz string) time.Time {
+	local := now.In(sellerZone(tz))
+	end := time.Date(local.Year(), local.Month(), local.Day(), quietUntil, 0, 0, 0, local.Location())
+	if !end.After(local) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return end
+}
+
+// RenderDigest sums many notifications of one seller up in one message:
+// a poll that finds 200 returns must not become 200 messages.
+func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) (Push, error) {
+	counts := map[domain.NotificationKind]int{}
+	for _, n := range ns {
+		counts[n.Kind]++
+	}
+	l := e.Locales.For(string(seller.Language))
+	var lines []string
+	for kind, n := range counts {
+		lines = append(lines, fmt.Sprintf("• %s: %d", l.T("digest."+string(kind)), n))
+	}
+	sort.Strings(lines)
+	id := seller.Identities[0]
+	return Push{Channel: id.Channel, ChatID: id.ExternalID, Replies: []Reply{{
+		Text:    l.T("notify.digest", map[string]any{"Count": len(ns), "Lines": strings.Join(lines, "\n")}),
+		Buttons: [][]Button{{{Text: l.T("button.open_returns"), Data: ButtonData("rt", "all:0", 0)}}},
+	}}}, nil
+}
