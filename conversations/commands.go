@@ -17,22 +17,23 @@ type command struct {
 // Commands lists the command menu, in menu order, for setMyCommands and
 // WeChat's account menu. Each has a locales description "command.<name>".
 func Commands() []string {
-	return []string{"returns", "stores", "pickup", "profile", "web", "language", "support", "help", "cancel"}
+	return []string{"returns", "stores", "pickup", "profile", "notifications", "web", "language", "support", "help", "cancel"}
 }
 
 func commands() map[string]command {
 	return map[string]command{
-		"start":    {run: cmdStart},
-		"help":     {run: cmdHelp},
-		"cancel":   {run: cmdCancel},
-		"language": {run: cmdLanguage},
-		"stores":   {needsSeller: true, run: cmdStores},
-		"addstore": {needsSeller: true, run: func(t *Turn, _ string) error { return t.StartFlow(storeFlow.Name) }},
-		"returns":  {needsSeller: true, run: cmdReturns},
-		"pickup":   {needsSeller: true, run: cmdPickup},
-		"profile":  {needsSeller: true, run: func(t *Turn, _ string) error { return t.StartFlow(profileFlow.Name) }},
-		"web":      {needsSeller: true, run: cmdWeb},
-		"support":  {needsSeller: true, run: func(t *Turn, _ string) error { return t.StartFlow(supportFlow.Name) }},
+		"start":         {run: cmdStart},
+		"help":          {run: cmdHelp},
+		"cancel":        {run: cmdCancel},
+		"language":      {run: cmdLanguage},
+		"stores":        {needsSeller: true, run: cmdStores},
+		"addstore":      {needsSeller: true, run: func(t *Turn, _ string) error { return t.StartFlow(storeFlow.Name) }},
+		"returns":       {needsSeller: true, run: cmdReturns},
+		"pickup":        {needsSeller: true, run: cmdPickup},
+		"profile":       {needsSeller: true, run: func(t *Turn, _ string) error { return t.StartFlow(profileFlow.Name) }},
+		"web":           {needsSeller: true, run: cmdWeb},
+		"support":       {needsSeller: true, run: func(t *Turn, _ string) error { return t.StartFlow(supportFlow.Name) }},
+		"notifications": {needsSeller: true, run: cmdNotifications},
 	}
 }
 
@@ -54,6 +55,8 @@ func buttons() map[string]buttonHandler {
 		"rd":   pressDecision,
 		"pk":   pressPickup,
 		"pf":   pressProfile,
+		"nt":   pressNotificationKind,
+		"nq":   pressQuietHours,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -56,6 +57,9 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 
 func renderNotification(t *Turn, n *domain.Notification) error {
 	id := "notify." + string(n.Kind)
+	if n.Kind == domain.NotifyDailyDigest {
+		return dailyDigest(t)
+	}
 	if n.ReturnID == nil {
 		t.Say(id, n.Data)
 		return nil
@@ -111,5 +115,23 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 	}
 	card.Text = intro + "\n\n" + card.Text + "\n" + explain
 	t.Send(card)
+	return nil
+}
+
+// dailyDigest is the morning summary: what waits on the seller today.
+func dailyDigest(t *Turn) error {
+	sums, err := t.e.Returns.Summarize(t.ctx, domain.ReturnFilter{})
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, s := range sums {
+		lines = append(lines, t.T("flow.returns.tab_line", map[string]any{
+			"Tab": t.l.Label("tab", string(s.Tab)), "Count": s.Count,
+			"RUB": t.l.FormatRUB(s.PriceRUB), "CNY": t.l.FormatCNY(s.PriceCNY),
+		}))
+	}
+	t.Send(Reply{Text: t.T("notify.daily_digest", map[string]any{"Tabs": strings.Join(lines, "\n")}),
+		Buttons: [][]Button{{{Text: t.T("button.open_returns"), Data: ButtonData("rt", "all:0", 0)}}}})
 	return nil
 }

@@ -22,6 +22,7 @@ const (
 	NotifyTokenRejected     NotificationKind = "token_rejected"
 	NotifyTokenExpiring     NotificationKind = "token_expiring"
 	NotifyPickupCodeOverdue NotificationKind = "pickup_code_overdue"
+	NotifyDailyDigest       NotificationKind = "daily_digest"
 )
 
 // AllNotificationKinds lists every kind, for the locales completeness test
@@ -30,7 +31,7 @@ func AllNotificationKinds() []NotificationKind {
 	return []NotificationKind{
 		NotifyReturnOnItsWay, NotifyPickupCodeNeeded, NotifyPickedUp, NotifyReceived,
 		NotifyAwaitingDecision, NotifyListedForSale, NotifyShippedToSeller, NotifyDisposed,
-		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue,
+		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue, NotifyDailyDigest,
 	}
 }
 

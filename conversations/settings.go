@@ -1,0 +1,47 @@
+package conversations
+
+import (
+	"slices"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// settings.go: /notifications — which pushes a seller gets, and quiet
+// hours. Each button flips one setting and redraws the same message.
+
+func cmdNotifications(t *Turn, _ string) error {
+	var rows [][]Button
+	for _, k := range domain.AllNotificationKinds() {
+		rows = append(rows, []Button{{Text: toggleLabel(t, "digest."+string(k), t.seller.Wants(k)), Data: ButtonData("nt", string(k), 0)}})
+	}
+	rows = append(rows, []Button{{Text: toggleLabel(t, "button.quiet_hours", t.seller.QuietHours), Data: ButtonData("nq", "", 0)}})
+	t.Send(Reply{Text: t.T("flow.notifications.ask"), Buttons: rows, EditMessageID: t.in.ButtonOn})
+	return nil
+}
+
+func pressNotificationKind(t *Turn, b button) error {
+	kind := domain.NotificationKind(b.arg)
+	if !slices.Contains(domain.AllNotificationKinds(), kind) {
+		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
+	}
+	muted := slices.DeleteFunc(slices.Clone(t.seller.MutedNotifications), func(k domain.NotificationKind) bool { return k == kind })
+	if t.seller.Wants(kind) {
+		muted = append(muted, kind)
+	}
+	s, err := t.e.Sellers.UpdateSeller(t.ctx, t.seller.ID, domain.SellerUpdate{MutedNotifications: &muted})
+	if err != nil {
+		return err
+	}
+	t.seller = s
+	return cmdNotifications(t, "")
+}
+
+func pressQuietHours(t *Turn, _ button) error {
+	quiet := !t.seller.QuietHours
+	s, err := t.e.Sellers.UpdateSeller(t.ctx, t.seller.ID, domain.SellerUpdate{QuietHours: &quiet})
+	if err != nil {
+		return err
+	}
+	t.seller = s
+	return cmdNotifications(t, "")
+}
