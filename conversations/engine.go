@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/looplab/fsm"
 
@@ -19,6 +20,11 @@ import (
 
 // Idle is the state of a chat with no flow running.
 const Idle = "idle"
+
+// redeliveryWindow bounds the update-id dedupe: redeliveries come within
+// minutes, while Telegram may restart update ids at a lower value after a
+// week without updates, and those new updates must not be skipped.
+const redeliveryWindow = 24 * time.Hour
 
 // Input is one thing a person did in a chat, in channel-neutral terms.
 type Input struct {
@@ -111,7 +117,7 @@ func NewEngine(d Deps) *Engine {
 func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	var replies []Reply
 	err := e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
-		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID {
+		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
 			return nil
 		}
 		t, err := e.newTurn(ctx, s, in)

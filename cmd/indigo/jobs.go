@@ -7,27 +7,53 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/poll"
 )
 
-// jobs is the cron table: each line a schedule from the config and a job.
-func (m *Main) jobs() []struct {
-	spec string
+// job is one line of the cron table.
+type job struct {
 	name string
+	spec string
+	// once: the run is claimed in job_runs so only one replica does it.
+	// The poll round shares work through leases instead, so every
+	// replica's round helps.
+	once bool
 	run  func(ctx context.Context) error
-} {
-	return []struct {
-		spec string
-		name string
-		run  func(ctx context.Context) error
-	}{
-		{m.Config.PollSchedule, "wb-poll", func(ctx context.Context) error {
+}
+
+// jobs is the cron table.
+func (m *Main) jobs() []job {
+	ns := storage.NewNotificationService(m.DB)
+	remind := func(kind domain.NotificationKind, status domain.Status, after time.Duration, tag string) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := ns.RemindWaiting(ctx, kind, status, time.Now().Add(-after), tag)
+			return err
+		}
+	}
+	return []job{
+		{"wb-poll", m.Config.PollSchedule, false, func(ctx context.Context) error {
 			stats, err := m.Poller.Round(ctx)
 			if stats.Slots > 0 {
 				m.Log.Info("wb poll round", "slots", stats.Slots, "failed", stats.Failed, "created", stats.Created, "moved", stats.Moved)
 			}
+			return err
+		}},
+		{"remind-decision-24h", "@every 10m", true, remind(domain.NotifyAwaitingDecision, domain.StatusAwaitingSellerDecision, 24*time.Hour, "24h")},
+		{"remind-decision-72h", "@every 10m", true, remind(domain.NotifyAwaitingDecision, domain.StatusAwaitingSellerDecision, 72*time.Hour, "72h")},
+		{"remind-pickup-code", "@every 10m", true, remind(domain.NotifyPickupCodeOverdue, domain.StatusAwaitingPickupCode, 48*time.Hour, "48h")},
+		{"remind-token-expiry", "@hourly", true, func(ctx context.Context) error {
+			for _, days := range []int{14, 3, 1} {
+				if _, err := ns.RemindExpiringTokens(ctx, time.Now(), days); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"daily-digest", "@every 15m", true, func(ctx context.Context) error {
+			_, err := ns.RemindDaily(ctx, time.Now())
 			return err
 		}},
 	}
@@ -37,8 +63,8 @@ func (m *Main) jobs() []struct {
 // previous one of the same job is skipped rather than queued.
 func (m *Main) startJobs() error {
 	// Jobs outlive Run's ctx (a start-up deadline) and stop with Close.
-	ctx, cancel := context.WithCancel(context.Background())
-	m.stopJobs = cancel
+	ctx, cancel := context.WithCancel(domain.NewContextWithActor(context.Background(), domain.System))
+	m.jobsCtx, m.stopJobs = ctx, cancel
 	m.WB = wb.New(wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log})
 	m.Poller = &poll.Poller{
 		WB:            m.WB,
@@ -54,20 +80,40 @@ func (m *Main) startJobs() error {
 		Batch:         500,
 		CNYPerRUB:     m.Config.CNYPerRUB,
 	}
+	runs := storage.NewJobRunService(m.DB)
 	logger := cron.VerbosePrintfLogger(slogPrintf{m.Log})
 	m.Cron = cron.New(cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	for _, j := range m.jobs() {
-		j := j
-		if _, err := m.Cron.AddFunc(j.spec, func() {
-			if err := j.run(ctx); err != nil {
-				m.Log.Error("job failed", "job", j.name, "err", err)
-			}
-		}); err != nil {
-			return err
+		if _, err := m.Cron.AddFunc(j.spec, func() { m.runJob(ctx, runs, j) }); err != nil {
+			return fmt.Errorf("job %s: %w", j.name, err)
 		}
 	}
 	m.Cron.Start()
 	return nil
+}
+
+// runJob runs one scheduled run. Every replica's cron fires at the same
+// minute; for a "once" job the first to claim the minute runs it.
+func (m *Main) runJob(ctx context.Context, runs *storage.JobRunService, j job) {
+	slot := time.Now().Truncate(time.Minute)
+	if j.once {
+		mine, err := runs.StartJobRun(ctx, j.name, slot)
+		if err != nil || !mine {
+			if err != nil {
+				m.Log.Error("claim job run", "job", j.name, "err", err)
+			}
+			return
+		}
+	}
+	err := j.run(ctx)
+	if err != nil {
+		m.Log.Error("job failed", "job", j.name, "err", err)
+	}
+	if j.once {
+		if ferr := runs.FinishJobRun(ctx, j.name, slot, err); ferr != nil {
+			m.Log.Error("finish job run", "job", j.name, "err", ferr)
+		}
+	}
 }
 
 // slogPrintf lets cron log through slog.

@@ -20,6 +20,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/indigo-warehouse/indigo/bot/telegram"
+	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
 	"github.com/indigo-warehouse/indigo/wb"
@@ -89,10 +91,14 @@ type Main struct {
 	HTTPServer *http.Server
 	HTTPAddr   net.Addr // where HTTPServer listens, once Run has started it
 
-	WB       *wb.Client
-	Poller   *poll.Poller
-	Cron     *cron.Cron
-	stopJobs context.CancelFunc
+	WB        *wb.Client
+	Poller    *poll.Poller
+	Engine    *conversations.Engine
+	Telegram  *telegram.Bot
+	Deliverer *conversations.Deliverer
+	Cron      *cron.Cron
+	jobsCtx   context.Context
+	stopJobs  context.CancelFunc
 }
 
 // NewMain returns a Main that will run with cfg.
@@ -109,6 +115,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startJobs(); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	if err := m.startConversations(); err != nil {
+		return fmt.Errorf("start conversations: %w", err)
+	}
+	go m.deliverLoop(m.jobsCtx)
 	return m.serveHTTP()
 }
 
@@ -128,6 +138,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 		if key, err = loadOrCreateSecretKey(filepath.Join(m.Config.DataDir, "secret.key"), m.Log); err != nil {
 			return err
 		}
+		m.Config.SecretKey = key // other secrets (the webhook's) derive from it
 	}
 	db, err := storage.Open(ctx, url, key)
 	if err != nil {

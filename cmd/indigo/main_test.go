@@ -57,6 +57,7 @@ func TestHealthz(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status = %d", resp.StatusCode)
 	}
+	m.stopJobs() // the outbox listener holds a connection the pool waits for
 	m.DB.Close()
 	resp, err = http.Get(m.URL() + "/healthz")
 	if err != nil {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -10,6 +12,11 @@ import (
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.handleHealthz)
+	if m.Telegram != nil && m.Config.TelegramWebhookURL != "" {
+		// The path of TELEGRAM_WEBHOOK_URL, as the proxy in front forwards it.
+		u, _ := url.Parse(m.Config.TelegramWebhookURL)
+		mux.Handle("POST "+cmp.Or(u.Path, "/"), m.Telegram.WebhookHandler())
+	}
 	return mux
 }
 

@@ -1,0 +1,99 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+)
+
+// ErrBlocked means Telegram refuses to deliver to the chat: the person
+// blocked the bot, deleted their account or never started it. Callers
+// mark the seller unreachable until a new update arrives from them.
+var ErrBlocked = fmt.Errorf("telegram: %w", conversations.ErrUnreachable)
+
+const (
+	// maxRetries is how often one request waits out a 429 before giving up.
+	maxRetries = 2
+	// maxRetryWait caps a single 429 wait: longer ones mean a flood ban,
+	// and holding a chat's turn that long helps no one.
+	maxRetryWait = 30 * time.Second
+)
+
+// call runs one Bot API request with the client bound to ctx, waiting out
+// 429 answers. The error it returns names what failed, carries no token,
+// and matches ErrBlocked when the chat is unreachable.
+func (b *Bot) call(ctx context.Context, what string, fn func(api *tgbotapi.BotAPI) error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn(b.with(ctx))
+		if err == nil {
+			return nil
+		}
+		wait := retryAfter(err)
+		if wait <= 0 || wait > maxRetryWait || attempt == maxRetries {
+			return fmt.Errorf("%s: %w", what, b.classify(err))
+		}
+		b.log.Debug("telegram: rate limited", "call", what, "wait", wait)
+		if err := sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+}
+
+// retryAfter is how long Telegram asked us to wait, or 0. Uploads come back
+// with Code 0 even on a 429, so only RetryAfter tells.
+func retryAfter(err error) time.Duration {
+	var te *tgbotapi.Error
+	if errors.As(err, &te) && te.RetryAfter > 0 {
+		return time.Duration(te.RetryAfter) * time.Second
+	}
+	return 0
+}
+
+func (b *Bot) classify(err error) error {
+	var te *tgbotapi.Error
+	if errors.As(err, &te) && (te.Code == 403 || strings.HasPrefix(te.Message, "Forbidden")) {
+		return fmt.Errorf("%w: %w", ErrBlocked, err)
+	}
+	return scrub(b.cfg.Token, err)
+}
+
+// isAPIError reports whether Telegram answered with a description
+// containing phrase, e.g. "message is not modified".
+func isAPIError(err error, phrase string) bool {
+	var te *tgbotapi.Error
+	return errors.As(err, &te) && strings.Contains(te.Message, phrase)
+}
+
+// scrub removes the bot token from err: tgbotapi's transport errors quote
+// the request URL, and the token is in its path.
+func scrub(token string, err error) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	if ue, ok := err.(*url.Error); ok && !strings.Contains(ue.Err.Error(), token) {
+		// Keep the cause (a timeout, a cancelled context) for errors.Is.
+		return &url.Error{Op: ue.Op, URL: strings.ReplaceAll(ue.URL, token, "<token>"), Err: ue.Err}
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,178 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/storage"
+	"github.com/indigo-warehouse/indigo/storage/pgtest"
+	"github.com/indigo-warehouse/indigo/wb/wbfake"
+)
+
+// TestOnboarding walks a new seller from /start to the token step through
+// Telegram, in two languages, then pastes a malformed token: the answer is
+// translated and the message carrying the token is gone from the chat.
+func TestOnboarding(t *testing.T) {
+	for _, tt := range []struct {
+		lang       string
+		sharePhone bool
+	}{
+		{"en", true},
+		{"ru", false},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, harnessOptions{})
+			h.start()
+			u := h.user(1001, tt.lang)
+			u.onboard(tt.lang, tt.sharePhone)
+
+			token := u.send("hello-i-am-not-a-token")
+			u.expect(head(u.l.T("error.token.not_jwt")))
+			u.expect(head(u.l.T("flow.store.token")))
+			if slices.ContainsFunc(h.tg.Messages(u.id), func(m tgfake.Message) bool { return m.MessageID == token.MessageID }) {
+				t.Errorf("the message with the token is still in the chat")
+			}
+
+			seller, err := storage.NewSellerService(h.db).FindSellerByIdentity(pgtest.System(),
+				domain.Identity{Channel: domain.ChannelTelegram, ExternalID: "1001"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantPhone := ""
+			if tt.sharePhone {
+				wantPhone = "+8613800000000"
+			}
+			if string(seller.Language) != tt.lang || seller.Phone != wantPhone || seller.Name != "Li Wei Trading" {
+				t.Errorf("seller = %+v", seller)
+			}
+		})
+	}
+}
+
+// TestRestartMidToken: a new process (new engine, new bot, same database)
+// continues the conversation at the token step where the old one stopped.
+func TestRestartMidToken(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	h.start()
+	u := h.user(2002, "en")
+	u.onboard("en", false)
+
+	h.restart()
+	u.send("still-not-a-token")
+	u.expect(head(u.l.T("error.token.not_jwt")))
+	u.send(h.wb.IssueToken(wbfake.TokenOptions{}))
+	u.expect(head(u.l.T("flow.store.checklist")))
+	u.press(u.l.T("button.done"))
+	u.expect(u.l.T("flow.store.ready"))
+}
+
+// TestBadInput: what a person may get wrong mid-flow, each answered in
+// their language with the flow left where it was.
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	h.start()
+	u := h.user(3003, "ru")
+	l := u.l
+	u.send("/start")
+	u.expect(head(l.T("flow.onboarding.language")))
+	languages := u.h.tg.Sent(u.id)[0]
+	u.press(l.T("language.ru"))
+	u.expect(head(l.T("flow.onboarding.terms")))
+	u.press(l.T("button.accept"))
+	u.expect(l.T("flow.onboarding.name"))
+
+	ask := l.T("flow.onboarding.name")
+	for _, tt := range []struct {
+		name  string
+		act   func()
+		want  []string // in order; the step's question comes again last
+		toast string
+	}{
+		{"UnknownCommand", func() { u.send("/frobnicate") }, []string{l.T("error.input.unknown_command", map[string]any{"Command": "/frobnicate"}), ask}, ""},
+		{"PhotoForText", func() { u.sendPhoto("") }, []string{l.T("error.input.expected_text"), ask}, ""},
+		{"StaleButton", func() { u.pressOn(languages, mustData(t, languages, l.T("language.en"))) }, []string{ask}, l.T("error.input.stale_button")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			answered := len(h.tg.CallbackAnswers())
+			tt.act()
+			for _, w := range tt.want {
+				u.expect(w)
+			}
+			if tt.toast != "" {
+				if got := h.tg.CallbackAnswers(); len(got) != answered+1 || got[answered].Text != tt.toast {
+					t.Errorf("callback answers = %+v, want one with %q", got[answered:], tt.toast)
+				}
+			}
+			if flow, state := h.session(t, u.id); state != "onboarding.name" {
+				t.Errorf("session moved to %s/%s", flow, state)
+			}
+		})
+	}
+}
+
+// TestQRDocument: a screenshot sent as a file (full resolution) is read as
+// a pickup code, downloaded through getFile and the file URL of the fake.
+func TestQRDocument(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	h.start()
+	seller := pgtest.Seller(t, h.db, func(s *domain.Seller) {
+		s.Identities = []domain.Identity{{Channel: domain.ChannelTelegram, ExternalID: "4004"}}
+	})
+	store := pgtest.Store(t, h.db, seller.ID, nil)
+	pgtest.Return(t, h.db, store.ID, func(r *domain.Return) {
+		r.Status, r.PickupPointAddress = domain.StatusAwaitingPickupCode, "Moscow, Tverskaya 1"
+	})
+	u := h.user(4004, "en")
+
+	m := h.tg.SendDocument(u.id, "screenshot.png", qrPNG(t, "WB-PICKUP-77123"), "")
+	u.after = m.MessageID
+	u.expect("WB-PICKUP-77123")
+}
+
+func mustData(t *testing.T, m tgfake.Message, label string) string {
+	t.Helper()
+	data, ok := buttonData(m, label)
+	if !ok {
+		t.Fatalf("no button %q on %+v", label, m)
+	}
+	return data
+}
+
+// session reads where a chat's conversation is.
+func (h *harness) session(t *testing.T, chatID int64) (flow, state string) {
+	t.Helper()
+	err := h.sessions.WithSession(t.Context(), domain.ChannelTelegram, strconv.FormatInt(chatID, 10), func(_ context.Context, s *domain.ChatSession) error {
+		flow, state = s.Flow, s.State
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flow, state
+}
+
+func qrPNG(tb testing.TB, text string) []byte {
+	tb.Helper()
+	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 240, 240, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,312 @@
+package telegram
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+)
+
+const (
+	pollTimeout = 25 // seconds Telegram holds a getUpdates open
+	pollLimit   = 100
+	// handleTimeout bounds one update, WB token checks and 429 waits included.
+	handleTimeout = 2 * time.Minute
+	// maxAttempts is how often polling retries an update the engine fails
+	// on before apologising and moving on; with the backoff between
+	// attempts that rides out about a minute and a half of outage.
+	maxAttempts = 8
+	maxBackoff  = 30 * time.Second
+	// maxUpdateSize bounds a webhook body; real updates are a few KB.
+	maxUpdateSize = 1 << 20
+	secretHeader  = "X-Telegram-Bot-Api-Secret-Token"
+)
+
+// allowedUpdates are the updates the engine reads.
+var allowedUpdates = []string{"message", "callback_query"}
+
+// Run receives updates until ctx ends: by long polling, or, with
+// Config.WebhookURL, by registering the webhook and waiting (WebhookHandler
+// then does the work). An update being handled when ctx ends is finished.
+func (b *Bot) Run(ctx context.Context) error {
+	if b.cfg.WebhookURL != "" {
+		if err := b.SetWebhook(ctx); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		return nil
+	}
+	return b.poll(ctx)
+}
+
+// poll is our own getUpdates loop. tgbotapi's GetUpdatesChan confirms an
+// update by asking for the next one before it is handled, so a crash would
+// lose it; here the offset moves, in the store and at Telegram, only once
+// the update's turn is committed.
+func (b *Bot) poll(ctx context.Context) error {
+	// A webhook left from webhook mode makes every getUpdates a 409.
+	if err := b.call(ctx, "delete webhook", func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(tgbotapi.DeleteWebhookConfig{})
+		return err
+	}); err != nil {
+		return fmt.Errorf("start polling: %w", err)
+	}
+	offset, err := b.offsets.BotOffset(ctx, b.key)
+	if err != nil {
+		return fmt.Errorf("start polling: %w", err)
+	}
+	failures := map[int]int{}
+	// wait grows while Telegram, the engine or the store keep failing, so a
+	// failing update is retried over a minute or more, not in a tight loop.
+	var wait time.Duration
+	for {
+		if err := sleep(ctx, wait); err != nil {
+			return nil
+		}
+		updates, err := b.getUpdates(ctx, offset)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			wait = max(nextBackoff(wait), retryAfter(err))
+			b.log.Warn("telegram: get updates", "err", err, "retry_in", wait)
+			continue
+		}
+		if len(updates) == 0 {
+			wait = 0
+			continue
+		}
+		next, failed := b.handleBatch(ctx, updates, failures)
+		if failed {
+			wait = nextBackoff(wait)
+		} else {
+			wait = 0
+		}
+		if next <= offset {
+			continue
+		}
+		if err := b.saveOffset(ctx, next); err != nil {
+			// Polling on from the old offset re-delivers what was handled,
+			// and the engine skips it: slower, never wrong.
+			b.log.Error("telegram: save offset", "err", err)
+			wait = nextBackoff(wait)
+			continue
+		}
+		offset = next
+	}
+}
+
+// saveOffset records progress even when ctx has just ended: the batch is
+// handled, and a stop is no reason to have it re-delivered.
+func (b *Bot) saveOffset(ctx context.Context, next int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return b.offsets.SetBotOffset(ctx, b.key, next)
+}
+
+func nextBackoff(d time.Duration) time.Duration {
+	return min(max(2*d, time.Second), maxBackoff)
+}
+
+func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]tgbotapi.Update, error) {
+	cfg := tgbotapi.UpdateConfig{Offset: int(offset), Limit: pollLimit, Timeout: pollTimeout, AllowedUpdates: allowedUpdates}
+	updates, err := b.with(ctx).GetUpdates(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("get updates from %d: %w", offset, b.classify(err))
+	}
+	return updates, nil
+}
+
+// Outcomes of one update within a batch.
+const (
+	pending = iota // not tried: an earlier update of its chat failed
+	handled
+	failed
+)
+
+// handleBatch handles one getUpdates answer: each chat's updates in order
+// on one worker, up to Workers chats side by side. It returns the offset to
+// save: past the last update, or at the first one still to do.
+func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update, failures map[int]int) (next int64, anyFailed bool) {
+	// Stopping the bot must not cut a turn in half: it would only be redone.
+	hctx := context.WithoutCancel(ctx)
+	byChat := map[int64][]int{}
+	var chats []int64
+	for i, u := range updates {
+		c := chatOf(u)
+		if _, ok := byChat[c]; !ok {
+			chats = append(chats, c)
+		}
+		byChat[c] = append(byChat[c], i)
+	}
+	outcome := make([]int, len(updates))
+	sem := make(chan struct{}, b.workers)
+	var wg sync.WaitGroup
+	for _, c := range chats {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			for _, i := range byChat[c] {
+				uctx, cancel := context.WithTimeout(hctx, handleTimeout)
+				err := b.handle(uctx, updates[i])
+				cancel()
+				if err != nil {
+					b.log.Error("telegram: handle update", "update", updates[i].UpdateID, "err", err)
+					outcome[i] = failed
+					// Its later updates wait: handled first, they would make
+					// the engine skip this one as already seen.
+					return
+				}
+				outcome[i] = handled
+			}
+		})
+	}
+	wg.Wait()
+
+	for i, u := range updates {
+		switch outcome[i] {
+		case pending:
+			return int64(u.UpdateID), anyFailed
+		case failed:
+			anyFailed = true
+			if failures[u.UpdateID]++; failures[u.UpdateID] < maxAttempts {
+				return int64(u.UpdateID), anyFailed
+			}
+			delete(failures, u.UpdateID)
+			b.giveUp(hctx, u)
+		default:
+			delete(failures, u.UpdateID)
+		}
+	}
+	return int64(updates[len(updates)-1].UpdateID) + 1, anyFailed
+}
+
+// giveUp tells the person their last message could not be handled, so the
+// bot does not just fall silent, and lets polling move past it.
+func (b *Bot) giveUp(ctx context.Context, u tgbotapi.Update) {
+	b.log.Error("telegram: update given up", "update", u.UpdateID, "attempts", maxAttempts)
+	in, chat, ok := b.input(u)
+	if !ok {
+		return
+	}
+	sorry := conversations.Reply{Text: b.bundle.For(in.LanguageCode).T("error.internal")}
+	if err := b.Send(ctx, strconv.FormatInt(chat, 10), []conversations.Reply{sorry}); err != nil {
+		b.log.Warn("telegram: apologise", "err", err)
+	}
+}
+
+// chatOf keys an update for ordering. tgbotapi's FromChat would panic on
+// a press under an inline-mode message, which has no chat.
+func chatOf(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	}
+	return 0
+}
+
+// handle runs one update through the engine and sends the replies. An
+// error means the engine did not commit it and it should come again;
+// failures to send come after the commit and are only logged.
+func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
+	in, chat, ok := b.input(u)
+	var replies []conversations.Reply
+	var err error
+	if ok {
+		replies, err = b.engine.Handle(ctx, in)
+	}
+	if q := u.CallbackQuery; q != nil {
+		// Always answered, even on failure: the client shows a spinner
+		// until then.
+		b.answerCallback(ctx, q.ID, toast(replies))
+	}
+	if err != nil {
+		return fmt.Errorf("handle update %d: %w", u.UpdateID, err)
+	}
+	if len(replies) == 0 {
+		return nil
+	}
+	if err := b.Send(ctx, strconv.FormatInt(chat, 10), replies); err != nil {
+		if errors.Is(err, ErrBlocked) {
+			b.log.Info("telegram: chat unreachable", "chat", chat, "err", err)
+		} else {
+			b.log.Error("telegram: send replies", "update", u.UpdateID, "err", err)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) answerCallback(ctx context.Context, queryID, text string) {
+	err := b.call(ctx, "answer callback query", func(api *tgbotapi.BotAPI) error {
+		_, err := api.Request(tgbotapi.NewCallback(queryID, text))
+		return err
+	})
+	if err != nil {
+		// A re-delivered press was answered the first time round.
+		b.log.Debug("telegram: answer callback", "err", err)
+	}
+}
+
+// SetWebhook registers Config.WebhookURL with its secret. tgbotapi's
+// WebhookConfig cannot carry secret_token, hence the raw request.
+// max_connections is 1 because Telegram delivers over parallel connections
+// out of order, and the engine skips an update older than one it has seen.
+func (b *Bot) SetWebhook(ctx context.Context) error {
+	allowed, err := json.Marshal(allowedUpdates)
+	if err != nil {
+		return fmt.Errorf("set webhook: %w", err)
+	}
+	params := tgbotapi.Params{
+		"url":             b.cfg.WebhookURL,
+		"secret_token":    b.cfg.WebhookSecret,
+		"allowed_updates": string(allowed),
+		"max_connections": "1",
+	}
+	return b.call(ctx, "set webhook", func(api *tgbotapi.BotAPI) error {
+		_, err := api.MakeRequest("setWebhook", params)
+		return err
+	})
+}
+
+// WebhookHandler receives updates Telegram posts to Config.WebhookURL. It
+// refuses requests without the secret header (401), handles the update
+// before answering, and answers non-2xx when the update must come again.
+func (b *Bot) WebhookHandler() http.Handler {
+	// Comparing digests keeps the comparison constant-time in the length too.
+	want := sha256.Sum256([]byte(b.cfg.WebhookSecret))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		got := sha256.Sum256([]byte(r.Header.Get(secretHeader)))
+		if b.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		var u tgbotapi.Update
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxUpdateSize)).Decode(&u); err != nil {
+			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		if err := b.handle(r.Context(), u); err != nil {
+			b.log.Error("telegram: handle webhook update", "update", u.UpdateID, "err", err)
+			http.Error(w, "try again", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}

@@ -1,0 +1,172 @@
+// Package telegram is Indigo's Telegram channel. It turns Bot API updates
+// into conversations.Input, runs them through the conversations engine and
+// sends the engine's replies back, over go-telegram-bot-api v5.5.1.
+//
+// Updates arrive by long polling (Run) or by webhook (WebhookHandler); in
+// both an update is confirmed to Telegram only after the engine has
+// committed it, so a crash re-delivers and the engine's per-chat update id
+// check skips what was already done.
+//
+// It imports conversations, domain and locales; never storage or another
+// adapter. Its tests drive it through the real client library against
+// tgfake and a real PostgreSQL.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+// Config configures a Bot.
+type Config struct {
+	Token string
+	// APIEndpoint is tgbotapi's format with two %s, token then method:
+	// "https://api.telegram.org/bot%s/%s" (the default), or a fake's URL
+	// followed by "/bot%s/%s".
+	APIEndpoint string
+
+	// WebhookURL, when set, makes Run register a webhook instead of long
+	// polling; WebhookHandler must then be served at that URL.
+	WebhookURL string
+	// WebhookSecret is sent back by Telegram in every webhook request; it is
+	// required with WebhookURL (1–256 of A-Z a-z 0-9 _ -).
+	WebhookSecret string
+
+	Log *slog.Logger // default slog.Default()
+	// HTTPClient carries every Bot API call and file download. Its Timeout,
+	// if any, must exceed the 25-s long poll. Default: a 60-s timeout.
+	HTTPClient *http.Client
+	// Workers bounds how many chats are handled at once while polling;
+	// default 8.
+	Workers int
+}
+
+// OffsetStore remembers where a bot's update stream resumes.
+// storage.SessionService implements it.
+type OffsetStore interface {
+	BotOffset(ctx context.Context, bot string) (int64, error)
+	SetBotOffset(ctx context.Context, bot string, next int64) error
+}
+
+// Bot is the Telegram channel of one bot token. It is safe for concurrent use.
+type Bot struct {
+	api      *tgbotapi.BotAPI
+	client   *http.Client
+	cfg      Config
+	engine   *conversations.Engine
+	offsets  OffsetStore
+	bundle   *locales.Bundle
+	log      *slog.Logger
+	key      string // the bot's row in the OffsetStore
+	fileBase string // where /file/bot<token>/<path> downloads live
+	workers  int
+	pace     *pacer
+
+	// keyboards holds the chats showing our contact reply keyboard, so the
+	// next plain message can take it away again. Losing it on restart only
+	// leaves a stale key on screen.
+	keyboards sync.Map
+}
+
+var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// New connects to the Bot API (tgbotapi calls getMe to check the token) and
+// returns the channel. offsets may be nil in webhook mode.
+func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("new telegram bot: no token")
+	}
+	if engine == nil || bundle == nil {
+		return nil, errors.New("new telegram bot: engine and locales are required")
+	}
+	if cfg.WebhookURL != "" && !secretToken.MatchString(cfg.WebhookSecret) {
+		return nil, errors.New("new telegram bot: a webhook needs a secret of 1–256 characters A-Z a-z 0-9 _ -")
+	}
+	if cfg.WebhookURL == "" && offsets == nil {
+		return nil, errors.New("new telegram bot: long polling needs an offset store")
+	}
+	if cfg.APIEndpoint == "" {
+		cfg.APIEndpoint = tgbotapi.APIEndpoint
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 60 * time.Second}
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = 8
+	}
+	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIEndpoint, client)
+	if err != nil {
+		return nil, fmt.Errorf("new telegram bot: get me: %w", scrub(cfg.Token, err))
+	}
+	return &Bot{
+		api:      api,
+		client:   client,
+		cfg:      cfg,
+		engine:   engine,
+		offsets:  offsets,
+		bundle:   bundle,
+		log:      cfg.Log.With("channel", "telegram", "bot", api.Self.UserName),
+		key:      "telegram:" + strconv.FormatInt(api.Self.ID, 10),
+		fileBase: fileBase(cfg.APIEndpoint),
+		workers:  workers,
+		pace:     newPacer(),
+	}, nil
+}
+
+// Username is the bot's @name without the @.
+func (b *Bot) Username() string { return b.api.Self.UserName }
+
+// fileBase derives where files download from the method endpoint, because
+// tgbotapi's File.Link always uses api.telegram.org. A path before "/bot%s"
+// (a proxy prefix) is kept.
+func fileBase(endpoint string) string {
+	if i := strings.Index(endpoint, "/bot%s"); i > 0 {
+		return endpoint[:i]
+	}
+	scheme, rest, ok := strings.Cut(endpoint, "://")
+	if !ok {
+		return endpoint
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host
+}
+
+func (b *Bot) fileURL(filePath string) string {
+	return b.fileBase + "/file/bot" + b.cfg.Token + "/" + filePath
+}
+
+// with returns the client bound to ctx. tgbotapi v5.5.1 takes no context,
+// but a BotAPI is a small value whose HTTP client can be swapped per call,
+// so cancelling ctx ends a long poll or a send at once.
+func (b *Bot) with(ctx context.Context) *tgbotapi.BotAPI {
+	api := *b.api
+	api.Client = ctxClient{ctx: ctx, c: b.client}
+	return &api
+}
+
+type ctxClient struct {
+	ctx context.Context
+	c   *http.Client
+}
+
+func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
+	return c.c.Do(req.WithContext(c.ctx))
+}

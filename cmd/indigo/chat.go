@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/bot/telegram"
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/storage"
+	"github.com/indigo-warehouse/indigo/wb"
+)
+
+// startConversations wires the engine every channel feeds and the sender
+// that drains the outbox into the channels that are on.
+func (m *Main) startConversations() error {
+	bundle, err := locales.New()
+	if err != nil {
+		return err
+	}
+	m.Engine = conversations.NewEngine(conversations.Deps{
+		Sessions:    storage.NewSessionService(m.DB),
+		Sellers:     storage.NewSellerService(m.DB),
+		Stores:      storage.NewStoreService(m.DB),
+		Returns:     storage.NewReturnService(m.DB),
+		Attachments: storage.NewAttachmentService(m.DB),
+		Polls:       storage.NewPollScheduleService(m.DB),
+		Marketplace: wb.Marketplace{Client: m.WB},
+		Locales:     bundle,
+		Log:         m.Log,
+	})
+	m.Deliverer = &conversations.Deliverer{
+		Engine:      m.Engine,
+		Outbox:      storage.NewNotificationService(m.DB),
+		Senders:     map[domain.Channel]conversations.Sender{},
+		Now:         time.Now,
+		Log:         m.Log.With("part", "deliver"),
+		Batch:       200,
+		DigestAbove: 5,
+		MaxAttempts: 12,
+	}
+	if m.Config.TelegramEnabled() {
+		if err := m.startTelegram(bundle); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startTelegram connects the bot, sets its command menus and starts its
+// intake: long polling, or the webhook route when TELEGRAM_WEBHOOK_URL is set.
+func (m *Main) startTelegram(bundle *locales.Bundle) error {
+	bot, err := telegram.New(telegram.Config{
+		Token:         m.Config.TelegramBotToken,
+		APIEndpoint:   m.Config.TelegramAPIEndpoint,
+		WebhookURL:    m.Config.TelegramWebhookURL,
+		WebhookSecret: m.derivedSecret("telegram-webhook"),
+		Log:           m.Log,
+	}, m.Engine, storage.NewSessionService(m.DB), bundle)
+	if err != nil {
+		return err
+	}
+	if err := bot.SetCommands(m.jobsCtx); err != nil {
+		m.Log.Warn("telegram: set command menus", "err", err)
+	}
+	m.Telegram = bot
+	m.Deliverer.Senders[domain.ChannelTelegram] = bot
+	go func() {
+		if err := bot.Run(m.jobsCtx); err != nil && m.jobsCtx.Err() == nil {
+			m.Log.Error("telegram intake stopped", "err", err)
+		}
+	}()
+	m.Log.Info("telegram channel on", "bot", bot.Username(), "webhook", m.Config.TelegramWebhookURL != "")
+	return nil
+}
+
+// derivedSecret is a per-purpose secret derived from INDIGO_SECRET_KEY, so
+// replicas agree on it without another setting, in the characters Telegram
+// accepts for a webhook secret.
+func (m *Main) derivedSecret(purpose string) string {
+	mac := hmac.New(sha256.New, m.Config.SecretKey)
+	mac.Write([]byte(purpose))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// deliverLoop sends notifications as soon as the outbox trigger signals,
+// and every few seconds in case a signal was missed or a retry came due.
+func (m *Main) deliverLoop(ctx context.Context) {
+	wake := m.DB.Listen(ctx, storage.OutboxChannel, m.Log)
+	tick := time.NewTicker(3 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+		}
+		if len(m.Deliverer.Senders) == 0 {
+			continue // no channel on: notifications wait in the outbox
+		}
+		for ctx.Err() == nil {
+			n, err := m.Deliverer.Deliver(ctx)
+			if err != nil {
+				m.Log.Error("deliver", "err", err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+}
