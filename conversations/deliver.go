@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/indigo-warehouse/indigo/domain"
@@ -47,6 +49,7 @@ type Deliverer struct {
 	Batch       int
 	DigestAbove int
 	MaxAttempts int
+	Workers     int // sellers served at once
 }
 
 // leaseFor outlives a pass, so a crashed sender's claims return to the pool.
@@ -68,15 +71,25 @@ func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
 		}
 		bySeller[n.SellerID] = append(bySeller[n.SellerID], n)
 	}
-	sent := 0
+	// Sellers go side by side (each chat is paced on its own by the
+	// channel); one seller's notifications go in order.
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(d.Workers, 1))
 	for _, sellerID := range order {
-		n, err := d.deliverTo(ctx, sellerID, bySeller[sellerID])
-		sent += n
-		if err != nil {
-			d.Log.Warn("delivery failed", "seller", sellerID, "err", err)
-		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n, err := d.deliverTo(ctx, sellerID, bySeller[sellerID])
+			sent.Add(int64(n))
+			if err != nil {
+				d.Log.Warn("delivery failed", "seller", sellerID, "err", err)
+			}
+		}()
 	}
-	return sent, nil
+	wg.Wait()
+	return int(sent.Load()), nil
 }
 
 func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.Notification) (int, error) {

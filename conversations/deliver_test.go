@@ -49,7 +49,7 @@ func newDeliverer(h *harness, sender conversations.Sender, staff conversations.S
 	return &conversations.Deliverer{
 		Engine: h.engine, Outbox: storage.NewNotificationService(h.db),
 		Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: sender},
-		Staff:   staff, Now: func() time.Time { return now },
+		Staff:   staff, Now: func() time.Time { return now }, Workers: 4,
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Batch: 100, DigestAbove: 3, MaxAttempts: 5,
 	}
@@ -151,5 +151,41 @@ func TestDeliver(t *testing.T) {
 				t.Fatalf("second pass sent again (%d calls)", sender.calls-before)
 			}
 		})
+	}
+}
+
+// TestDeliverTwoReplicas: two senders on one outbox deliver each
+// notification once.
+func TestDeliverTwoReplicas(t *testing.T) {
+	h := newHarness(t)
+	var sellers []*domain.Seller
+	for range 20 {
+		sellers = append(sellers, sellerWithReturns(t, h, 2, nil))
+	}
+	now := time.Now().Add(time.Minute)
+	sender := &recordingSender{}
+	replicas := []*conversations.Deliverer{newDeliverer(h, sender, nil, now), newDeliverer(h, sender, nil, now)}
+	var wg sync.WaitGroup
+	for _, d := range replicas {
+		d.Batch, d.Workers = 7, 4 // small batches so the replicas interleave
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				if _, err := d.Deliver(t.Context()); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, s := range sellers {
+		chat := s.Identities[0].ExternalID
+		if got := len(sender.sent[chat]); got != 2 {
+			t.Errorf("seller %d got %d messages, want 2", s.ID, got)
+		}
+		if n := unsent(t, h, s.ID); n != 0 {
+			t.Errorf("seller %d has %d unsent", s.ID, n)
+		}
 	}
 }

@@ -38,7 +38,7 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 	id := seller.Identities[0]
 	push := Push{Channel: id.Channel, ChatID: id.ExternalID}
 	err = e.Sessions.WithSession(ctx, id.Channel, id.ExternalID, func(ctx context.Context, s *domain.ChatSession) error {
-		t := &Turn{e: e, s: s, ctx: sysCtx, l: e.Locales.For(string(seller.Language))}
+		t := &Turn{e: e, s: s, ctx: domain.NewContextWithActor(ctx, domain.System), l: e.Locales.For(string(seller.Language))}
 		s.SellerID = seller.ID
 		if err := t.loadSeller(); err != nil {
 			return err

@@ -42,6 +42,7 @@ func (m *Main) startConversations() error {
 		Batch:       200,
 		DigestAbove: 5,
 		MaxAttempts: 12,
+		Workers:     32,
 	}
 	if m.Config.TelegramEnabled() {
 		if err := m.startTelegram(bundle); err != nil {
