@@ -12,6 +12,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
@@ -34,12 +35,12 @@ func TestOnboarding(t *testing.T) {
 			h := newHarness(t, harnessOptions{})
 			h.start()
 			u := h.user(1001, tt.lang)
-			u.onboard(tt.lang, tt.sharePhone)
+			u.Onboard(tt.lang, tt.sharePhone)
 
-			token := u.send("hello-i-am-not-a-token")
-			u.expect(head(u.l.T("error.token.not_jwt")))
-			u.expect(head(u.l.T("flow.store.token")))
-			if slices.ContainsFunc(h.tg.Messages(u.id), func(m tgfake.Message) bool { return m.MessageID == token.MessageID }) {
+			token := u.Send("hello-i-am-not-a-token")
+			u.Expect(head(u.L.T("error.token.not_jwt")))
+			u.Expect(head(u.L.T("flow.store.token")))
+			if slices.ContainsFunc(h.tg.Messages(u.ID), func(m tgfake.Message) bool { return m.MessageID == token.MessageID }) {
 				t.Errorf("the message with the token is still in the chat")
 			}
 
@@ -66,15 +67,15 @@ func TestRestartMidToken(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	h.start()
 	u := h.user(2002, "en")
-	u.onboard("en", false)
+	u.Onboard("en", false)
 
 	h.restart()
-	u.send("still-not-a-token")
-	u.expect(head(u.l.T("error.token.not_jwt")))
-	u.send(h.wb.IssueToken(wbfake.TokenOptions{}))
-	u.expect(head(u.l.T("flow.store.checklist")))
-	u.press(u.l.T("button.done"))
-	u.expect(u.l.T("flow.store.ready"))
+	u.Send("still-not-a-token")
+	u.Expect(head(u.L.T("error.token.not_jwt")))
+	u.Send(h.wb.IssueToken(wbfake.TokenOptions{}))
+	u.Expect(head(u.L.T("flow.store.checklist")))
+	u.Press(u.L.T("button.done"))
+	u.Expect(u.L.T("flow.store.ready"))
 }
 
 // TestBadInput: what a person may get wrong mid-flow, each answered in
@@ -84,14 +85,14 @@ func TestBadInput(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	h.start()
 	u := h.user(3003, "ru")
-	l := u.l
-	u.send("/start")
-	u.expect(head(l.T("flow.onboarding.language")))
-	languages := u.h.tg.Sent(u.id)[0]
-	u.press(l.T("language.ru"))
-	u.expect(head(l.T("flow.onboarding.terms")))
-	u.press(l.T("button.accept"))
-	u.expect(l.T("flow.onboarding.name"))
+	l := u.L
+	u.Send("/start")
+	u.Expect(head(l.T("flow.onboarding.language")))
+	languages := u.TG.Sent(u.ID)[0]
+	u.Press(l.T("language.ru"))
+	u.Expect(head(l.T("flow.onboarding.terms")))
+	u.Press(l.T("button.accept"))
+	u.Expect(l.T("flow.onboarding.name"))
 
 	ask := l.T("flow.onboarding.name")
 	for _, tt := range []struct {
@@ -100,22 +101,22 @@ func TestBadInput(t *testing.T) {
 		want  []string // in order; the step's question comes again last
 		toast string
 	}{
-		{"UnknownCommand", func() { u.send("/frobnicate") }, []string{l.T("error.input.unknown_command", map[string]any{"Command": "/frobnicate"}), ask}, ""},
-		{"PhotoForText", func() { u.sendPhoto("") }, []string{l.T("error.input.expected_text"), ask}, ""},
-		{"StaleButton", func() { u.pressOn(languages, mustData(t, languages, l.T("language.en"))) }, []string{ask}, l.T("error.input.stale_button")},
+		{"UnknownCommand", func() { u.Send("/frobnicate") }, []string{l.T("error.input.unknown_command", map[string]any{"Command": "/frobnicate"}), ask}, ""},
+		{"PhotoForText", func() { u.SendPhoto("") }, []string{l.T("error.input.expected_text"), ask}, ""},
+		{"StaleButton", func() { u.PressOn(languages, mustData(t, languages, l.T("language.en"))) }, []string{ask}, l.T("error.input.stale_button")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			answered := len(h.tg.CallbackAnswers())
 			tt.act()
 			for _, w := range tt.want {
-				u.expect(w)
+				u.Expect(w)
 			}
 			if tt.toast != "" {
 				if got := h.tg.CallbackAnswers(); len(got) != answered+1 || got[answered].Text != tt.toast {
 					t.Errorf("callback answers = %+v, want one with %q", got[answered:], tt.toast)
 				}
 			}
-			if flow, state := h.session(t, u.id); state != "onboarding.name" {
+			if flow, state := h.session(t, u.ID); state != "onboarding.name" {
 				t.Errorf("session moved to %s/%s", flow, state)
 			}
 		})
@@ -137,14 +138,14 @@ func TestQRDocument(t *testing.T) {
 	})
 	u := h.user(4004, "en")
 
-	m := h.tg.SendDocument(u.id, "screenshot.png", qrPNG(t, "WB-PICKUP-77123"), "")
-	u.after = m.MessageID
-	u.expect("WB-PICKUP-77123")
+	m := h.tg.SendDocument(u.ID, "screenshot.png", qrPNG(t, "WB-PICKUP-77123"), "")
+	u.After = m.MessageID
+	u.Expect("WB-PICKUP-77123")
 }
 
 func mustData(t *testing.T, m tgfake.Message, label string) string {
 	t.Helper()
-	data, ok := buttonData(m, label)
+	data, ok := tgtest.ButtonData(m, label)
 	if !ok {
 		t.Fatalf("no button %q on %+v", label, m)
 	}

@@ -28,8 +28,8 @@ func TestWebhook(t *testing.T) {
 	h.start()
 
 	u := h.user(5005, "en")
-	u.send("/start")
-	languages := u.expect(head(u.l.T("flow.onboarding.language")))
+	u.Send("/start")
+	languages := u.Expect(head(u.L.T("flow.onboarding.language")))
 	if err := h.tg.WaitUpdatesConfirmed(h.ctx()); err != nil {
 		t.Fatalf("the webhook never acknowledged the update: %v", err)
 	}
@@ -38,14 +38,14 @@ func TestWebhook(t *testing.T) {
 	const forged = 1 << 40
 	help := map[string]any{"update_id": forged, "message": map[string]any{
 		"message_id": 999, "date": 1, "text": "/help",
-		"chat": map[string]any{"id": u.id, "type": "private"},
-		"from": map[string]any{"id": u.id, "first_name": "Li", "language_code": "en"},
+		"chat": map[string]any{"id": u.ID, "type": "private"},
+		"from": map[string]any{"id": u.ID, "first_name": "Li", "language_code": "en"},
 	}}
 	press := func(id int, data string) map[string]any {
 		return map[string]any{"update_id": forged + id, "callback_query": map[string]any{
 			"id": "forged-query", "chat_instance": "1", "data": data,
-			"from":    map[string]any{"id": u.id, "first_name": "Li", "language_code": "en"},
-			"message": map[string]any{"message_id": languages.MessageID, "date": 1, "chat": map[string]any{"id": u.id, "type": "private"}},
+			"from":    map[string]any{"id": u.ID, "first_name": "Li", "language_code": "en"},
+			"message": map[string]any{"message_id": languages.MessageID, "date": 1, "chat": map[string]any{"id": u.ID, "type": "private"}},
 		}}
 	}
 	for _, tt := range []struct {
@@ -57,12 +57,12 @@ func TestWebhook(t *testing.T) {
 	}{
 		{"NoSecret", "", help, http.StatusUnauthorized, ""},
 		{"WrongSecret", secret + "x", help, http.StatusUnauthorized, ""},
-		{"OK", secret, help, http.StatusOK, u.l.T("flow.help")},
+		{"OK", secret, help, http.StatusOK, u.L.T("flow.help")},
 		{"ForgedButton", secret, press(1, "q7Yx1Lm0"), http.StatusOK, ""},
 		{"ForgedVersion", secret, press(2, "f|en|99999"), http.StatusOK, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sent, answers := len(h.tg.Sent(u.id)), h.tg.Requests("answerCallbackQuery")
+			sent, answers := len(h.tg.Sent(u.ID)), h.tg.Requests("answerCallbackQuery")
 			body, _ := json.Marshal(tt.update)
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/telegram", bytes.NewReader(body))
 			if tt.secret != "" {
@@ -76,7 +76,7 @@ func TestWebhook(t *testing.T) {
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
 			}
-			after := h.tg.Sent(u.id)
+			after := h.tg.Sent(u.ID)
 			switch {
 			case tt.wantStatus != http.StatusOK && len(after) != sent:
 				t.Errorf("a refused request was handled: %s", dump(after[sent:]))
@@ -86,7 +86,7 @@ func TestWebhook(t *testing.T) {
 			if _, isPress := tt.update["callback_query"]; isPress && h.tg.Requests("answerCallbackQuery") != answers+1 {
 				t.Errorf("the press was not answered")
 			}
-			if flow, state := h.session(t, u.id); state != "onboarding.language" {
+			if flow, state := h.session(t, u.ID); state != "onboarding.language" {
 				t.Errorf("session moved to %s/%s", flow, state)
 			}
 		})
@@ -117,8 +117,8 @@ func TestCrashBeforeOffsetSave(t *testing.T) {
 	go func() { done <- h.bot.Run(ctx) }()
 
 	u := h.user(6006, "en")
-	u.send("/start")
-	u.expect(head(u.l.T("flow.onboarding.language")))
+	u.Send("/start")
+	u.Expect(head(u.L.T("flow.onboarding.language")))
 	select {
 	case err := <-done:
 		if err != nil {
@@ -130,16 +130,16 @@ func TestCrashBeforeOffsetSave(t *testing.T) {
 	if n := h.tg.PendingUpdates(); n != 1 {
 		t.Fatalf("pending updates after the crash = %d, want the handled one still unconfirmed", n)
 	}
-	sent := len(h.tg.Sent(u.id))
+	sent := len(h.tg.Sent(u.ID))
 
 	h.bot = h.newBot(h.sessions, "")
 	h.start()
 	if err := h.tg.WaitUpdatesConfirmed(h.ctx()); err != nil {
 		t.Fatalf("the re-delivered update was never confirmed: %v", err)
 	}
-	if again := h.tg.Sent(u.id)[sent:]; len(again) != 0 {
+	if again := h.tg.Sent(u.ID)[sent:]; len(again) != 0 {
 		t.Fatalf("the re-delivered update was answered again: %s", dump(again))
 	}
-	u.press(u.l.T("language.en"))
-	u.expect(head(u.l.T("flow.onboarding.terms")))
+	u.Press(u.L.T("language.en"))
+	u.Expect(head(u.L.T("flow.onboarding.terms")))
 }

@@ -18,7 +18,7 @@ func TestSend(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{})
 	u := h.user(7007, "en")
-	hello := u.send("hi") // opens the chat; the bot is not running
+	hello := u.Send("hi") // opens the chat; the bot is not running
 	long := strings.Repeat("Строка отчёта о возврате.\n", 300)
 	img := pngImage(t)
 	ok := conversations.Button{Text: "OK", Data: "f|ok|1"}
@@ -49,11 +49,11 @@ func TestSend(t *testing.T) {
 		{"ToastOnly", conversations.Reply{Toast: "Saved"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(h.tg.Sent(u.id))
-			if err := h.bot.Send(h.ctx(), strconv.FormatInt(u.id, 10), []conversations.Reply{tt.reply}); err != nil {
+			before := len(h.tg.Sent(u.ID))
+			if err := h.bot.Send(h.ctx(), strconv.FormatInt(u.ID, 10), []conversations.Reply{tt.reply}); err != nil {
 				t.Fatalf("send: %v", err)
 			}
-			got := h.tg.Sent(u.id)[before:]
+			got := h.tg.Sent(u.ID)[before:]
 			if len(got) != len(tt.want) {
 				t.Fatalf("sent %d messages, want %d:\n%s", len(got), len(tt.want), dump(got))
 			}
@@ -75,7 +75,7 @@ func TestSend(t *testing.T) {
 			}
 		})
 	}
-	if msgs := h.tg.Messages(u.id); msgs[0].MessageID == hello.MessageID {
+	if msgs := h.tg.Messages(u.ID); msgs[0].MessageID == hello.MessageID {
 		t.Errorf("the user's message was not deleted")
 	}
 }
@@ -106,8 +106,8 @@ func TestSendErrors(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{rateLimits: true})
 	u := h.user(8008, "en")
-	u.send("hi")
-	chat := strconv.FormatInt(u.id, 10)
+	u.Send("hi")
+	chat := strconv.FormatInt(u.ID, 10)
 
 	var burst []conversations.Reply
 	for i := range tgfake.PrivateChatBurst + 2 {
@@ -116,11 +116,11 @@ func TestSendErrors(t *testing.T) {
 	if err := h.bot.Send(h.ctx(), chat, burst); err != nil {
 		t.Fatalf("send a burst: %v", err)
 	}
-	if got := len(h.tg.Sent(u.id)); got != len(burst) || h.tg.Count429() != 0 {
+	if got := len(h.tg.Sent(u.ID)); got != len(burst) || h.tg.Count429() != 0 {
 		t.Errorf("sent %d of %d with %d 429s; want all, paced so that none is refused", got, len(burst), h.tg.Count429())
 	}
 
-	h.tg.Block(u.id)
+	h.tg.Block(u.ID)
 	err := h.bot.Send(h.ctx(), chat, []conversations.Reply{{Text: "Your return arrived"}})
 	if !errors.Is(err, telegram.ErrBlocked) {
 		t.Fatalf("send to a blocked chat: %v, want ErrBlocked", err)

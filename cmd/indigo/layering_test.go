@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"conversations":       {"domain", "locales"},
 	"bot/telegram":        {"conversations", "locales", "domain"},
 	"bot/telegram/tgfake": nil,
+	"bot/telegram/tgtest": {"bot/telegram/tgfake", "locales"}, // test support: drives the fake as a person
 	"bot/wechat":          {"conversations", "locales", "domain"},
 	"bot/wechat/wxfake":   nil,
 	"web":                 {"domain", "locales"},

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -98,6 +99,8 @@ type Main struct {
 	Deliverer *conversations.Deliverer
 	Cron      *cron.Cron
 	jobsCtx   context.Context
+	closeOnce sync.Once
+	closeErr  error
 	stopJobs  context.CancelFunc
 }
 
@@ -194,6 +197,11 @@ func (m *Main) serveHTTP() error {
 
 // Close stops every part, the database last.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
 	var errs []error
 	if m.Cron != nil {
 		m.stopJobs()
