@@ -131,6 +131,7 @@ func TestDecision(t *testing.T) {
 	c.send("/returns")
 	c.press(l.Label("tab", string(domain.TabProcessing)))
 	replies := c.press(r.ProductName)
+	expect(t, replies, "Li Wei Trading") // who decided
 	for _, row := range replies[0].Buttons {
 		for _, b := range row {
 			if b.Text == l.Label("decision", string(domain.DecisionDispose)) {

@@ -133,7 +133,7 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		fields = append(fields, struct{ column, value string }{"column.inspection_comment", r.InspectionComment})
 	}
 	if r.Decision != "" {
-		fields = append(fields, struct{ column, value string }{"column.decision", t.l.Label("decision", string(r.Decision))})
+		fields = append(fields, struct{ column, value string }{"column.decision", decidedBy(t, r)})
 	}
 	var b strings.Builder
 	for _, f := range fields {
@@ -220,4 +220,24 @@ func pressRefresh(t *Turn, _ button) error {
 	}
 	t.Toast("flow.returns.refreshing")
 	return nil
+}
+
+// decidedBy shows a final decision with who made it and when, from the
+// return's history.
+func decidedBy(t *Turn, r *domain.Return) string {
+	label := t.l.Label("decision", string(r.Decision))
+	hist, err := t.e.Returns.FindTransitions(t.ctx, r.ID)
+	if err != nil {
+		return label
+	}
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].Event == domain.DecisionEvent(r.Decision) {
+			who := hist[i].Actor.Name
+			if hist[i].Actor.Kind != domain.ActorSeller {
+				who = t.T("label.indigo_staff")
+			}
+			return t.T("flow.returns.decided", map[string]any{"Decision": label, "Who": who, "At": hist[i].At})
+		}
+	}
+	return label
 }
