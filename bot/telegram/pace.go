@@ -24,16 +24,19 @@ type chatLimiter struct {
 	used time.Time
 }
 
-// Slightly under Telegram's numbers: our clock and Telegram's disagree by
-// a network hop.
+// Telegram counts the overall and group limits over rolling windows, and a
+// token bucket lets burst + rate through in one window: so burst + rate
+// stays under each limit, with a margin for the clocks a network hop apart.
 const (
-	globalPerSecond = 28
+	globalPerSecond = 24
+	globalBurst     = 4 // 24 + 4 < 30 in any second
 	privateBurst    = 3
-	groupBurst      = 3
+	groupEvery      = 3200 * time.Millisecond
+	groupBurst      = 1 // 1 + 60/3.2 < 20 in any minute
 )
 
 func newPacer() *pacer {
-	return &pacer{global: rate.NewLimiter(globalPerSecond, globalPerSecond), chats: map[int64]*chatLimiter{}}
+	return &pacer{global: rate.NewLimiter(globalPerSecond, globalBurst), chats: map[int64]*chatLimiter{}}
 }
 
 // wait blocks until one more message may go to chat.
@@ -52,7 +55,7 @@ func (p *pacer) chat(chat int64) *rate.Limiter {
 	if !ok {
 		lim := rate.NewLimiter(rate.Every(1100*time.Millisecond), privateBurst)
 		if chat < 0 { // groups and supergroups have negative ids
-			lim = rate.NewLimiter(rate.Every(3100*time.Millisecond), groupBurst)
+			lim = rate.NewLimiter(rate.Every(groupEvery), groupBurst)
 		}
 		c = &chatLimiter{lim: lim}
 		p.chats[chat] = c
