@@ -77,8 +77,10 @@ func (ns *NotificationService) FindNotifications(ctx context.Context, f domain.N
 
 var _ domain.OutboxService = (*NotificationService)(nil)
 
-// ClaimNotifications leases the oldest due notifications. SKIP LOCKED lets
-// senders on several replicas claim side by side, each notification once.
+// ClaimNotifications leases due notifications: every due one of the
+// sellers behind the oldest limit due rows, so a seller's burst is claimed
+// whole and can become one digest. SKIP LOCKED lets senders on several
+// replicas claim side by side, each notification once.
 func (ns *NotificationService) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []*domain.Notification, err error) {
 	defer wrap(&err, "claim notifications")
 	if scope, err := actorScope(ctx); err != nil {
@@ -91,7 +93,11 @@ func (ns *NotificationService) ClaimNotifications(ctx context.Context, now time.
 		FROM (SELECT id FROM notifications
 			WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
 			  AND (leased_until IS NULL OR leased_until <= $1)
-			ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due
+			  AND seller_id IN (SELECT seller_id FROM notifications
+				WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+				  AND (leased_until IS NULL OR leased_until <= $1)
+				ORDER BY next_attempt_at, id LIMIT $3)
+			ORDER BY next_attempt_at, id LIMIT $3 * 20 FOR UPDATE SKIP LOCKED) due
 		WHERE n.id = due.id
 		RETURNING n.id, n.seller_id, n.kind, n.return_id, n.store_id, n.data, n.created_at, n.sent_at, n.attempts`,
 		now, lease, limit)
