@@ -36,7 +36,12 @@ func pressDecision(t *Turn, b button) error {
 		return err
 	}
 	if r.Version != b.version {
+		// The card was drawn before the return changed: show it as it is now.
 		t.Toast("error.input.stale_button")
+		card := ReturnCard(t, r)
+		card.EditMessageID = t.in.ButtonOn
+		t.Send(card)
+		return nil
 	}
 	d, err := domain.ParseDecision(decStr)
 	if err != nil {
@@ -73,6 +78,16 @@ func readDecisionConfirm(t *Turn) (string, error) {
 	}
 	id, _ := strconv.ParseInt(t.s.Data["return_id"], 10, 64)
 	d := domain.Decision(t.s.Data["decision"])
+	cur, err := t.e.Returns.FindReturnByID(t.ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if strconv.FormatInt(cur.Version, 10) != t.s.Data["version"] {
+		// The return changed while the seller was confirming: decide on what it is now.
+		t.Say("error.input.stale_button")
+		t.Send(ReturnCard(t, cur))
+		return "declined", nil
+	}
 	r, err := t.e.Returns.ApplyEvent(t.ctx, id, domain.ReturnChange{Event: domain.DecisionEvent(d), Decision: d})
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeInternal {

@@ -115,6 +115,7 @@ func readPhone(t *Turn) (string, error) {
 		Name:       t.s.Data["name"],
 		Phone:      phone,
 		Language:   lang,
+		QuietHours: true, // nights stay quiet unless the seller says otherwise
 		Identities: []domain.Identity{{Channel: t.in.Channel, ExternalID: t.in.UserID}},
 	}
 	if err := t.e.Sellers.CreateSeller(t.ctx, seller); err != nil {

@@ -80,9 +80,14 @@ func (ss *SellerService) CreateSeller(ctx context.Context, s *domain.Seller) (er
 		s.TimeZone = "UTC"
 	}
 	return ss.db.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO sellers (name, company, phone, language, time_zone, return_address)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at, updated_at`,
-			s.Name, s.Company, s.Phone, s.Language, s.TimeZone, s.ReturnAddress,
+		muted := s.MutedNotifications
+		if muted == nil {
+			muted = []domain.NotificationKind{}
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO sellers (name, company, phone, language, time_zone, return_address,
+			muted_notifications, quiet_hours)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at, updated_at`,
+			s.Name, s.Company, s.Phone, s.Language, s.TimeZone, s.ReturnAddress, muted, s.QuietHours,
 		).Scan(&s.ID, &s.CreatedAt, &s.UpdatedAt)
 		if err != nil {
 			return err

@@ -75,16 +75,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 // newBot builds an engine and a bot on the harness's database.
 func (h *harness) newBot(offsets telegram.OffsetStore, webhookURL string) *telegram.Bot {
 	h.t.Helper()
-	engine := conversations.NewEngine(conversations.Deps{
-		Sessions:    storage.NewSessionService(h.db),
-		Sellers:     storage.NewSellerService(h.db),
-		Stores:      storage.NewStoreService(h.db),
-		Returns:     storage.NewReturnService(h.db),
-		Attachments: storage.NewAttachmentService(h.db),
-		Polls:       storage.NewPollScheduleService(h.db),
-		Marketplace: wb.Marketplace{Client: wb.New(wb.Config{BaseURL: h.wb.URL, MaxRetries: -1})},
-		Locales:     bundle,
-	})
+	engine := h.newEngine()
 	bot, err := telegram.New(telegram.Config{
 		Token:         h.tg.Token(),
 		APIEndpoint:   h.tg.URL() + "/bot%s/%s",
@@ -159,4 +150,18 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// newEngine builds an engine on the harness's data, as each process does.
+func (h *harness) newEngine() *conversations.Engine {
+	return conversations.NewEngine(conversations.Deps{
+		Sessions:    storage.NewSessionService(h.db),
+		Sellers:     storage.NewSellerService(h.db),
+		Stores:      storage.NewStoreService(h.db),
+		Returns:     storage.NewReturnService(h.db),
+		Attachments: storage.NewAttachmentService(h.db),
+		Polls:       storage.NewPollScheduleService(h.db),
+		Marketplace: wb.Marketplace{Client: wb.New(wb.Config{BaseURL: h.wb.URL, MaxRetries: -1})},
+		Locales:     bundle,
+	})
 }

@@ -30,6 +30,7 @@ func Seller(tb testing.TB, db *storage.DB, fn func(*domain.Seller)) *domain.Sell
 	s := &domain.Seller{
 		Name:       fmt.Sprintf("Seller %d", n),
 		Language:   domain.LangEnglish,
+		QuietHours: true, // as onboarding creates sellers
 		Identities: []domain.Identity{{Channel: domain.ChannelTelegram, ExternalID: fmt.Sprint(100000 + n)}},
 	}
 	if fn != nil {
