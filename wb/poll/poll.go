@@ -123,21 +123,28 @@ func (p *Poller) Round(ctx context.Context) (Stats, error) {
 	return Stats{Slots: len(slots), Failed: int(st.failed.Load()), Created: int(st.created.Load()), Moved: int(st.moved.Load())}, nil
 }
 
-// nextDue keeps each store at its own phase of the interval, so stores
-// added together are spread over it instead of polled all at once, and
-// never sooner than one interval after this poll (WB's limit).
+// nextDue is never sooner than one interval after this poll (WB's limit).
+// Stores polled for the first time together are also spread over the
+// interval: each gets its own phase, used when it falls in the first half
+// interval past the earliest time. Later polls follow one interval after
+// the last, so rounds that run a little after the due time never double
+// the gap by waiting for the phase to come round again.
 func (p *Poller) nextDue(slot domain.PollSlot, now time.Time) time.Time {
 	interval := p.Interval(slot.Store.Token, slot.Feed)
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d/%s", slot.Store.ID, slot.Feed)
 	phase := time.Duration(h.Sum64() % uint64(interval))
 	earliest := now.Add(interval)
-	periods := earliest.Add(-phase).UnixNano() / int64(interval)
-	next := time.Unix(0, periods*int64(interval)).Add(phase)
-	if next.Before(earliest) {
-		next = next.Add(interval)
+	from := now.Add(interval / 2)
+	periods := from.Add(-phase).UnixNano() / int64(interval)
+	aligned := time.Unix(0, periods*int64(interval)).Add(phase)
+	if aligned.Before(from) {
+		aligned = aligned.Add(interval)
 	}
-	return next
+	if aligned.After(earliest) {
+		return aligned
+	}
+	return earliest
 }
 
 func (p *Poller) pollSlotWithin(ctx context.Context, slot domain.PollSlot) (int, int, error) {

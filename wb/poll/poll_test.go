@@ -181,7 +181,7 @@ func TestPollBasicTokenPace(t *testing.T) {
 		h.clock.Advance(time.Minute)
 	}
 	claims, reports := h.wb.Requests("/api/v1/claims"), h.wb.Requests("/api/v1/analytics/goods-return")
-	if claims < 2 || claims > 3 || reports < 4 || reports > 6 {
+	if claims < 2 || claims > 3 || reports < 5 || reports > 6 {
 		t.Fatalf("in 3 h: %d claims calls (limit 3), %d goods-return calls (limit 6)", claims, reports)
 	}
 	if n := h.wb.Throttled("/api/v1/claims") + h.wb.Throttled("/api/v1/analytics/goods-return"); n != 0 {
