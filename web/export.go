@@ -1,0 +1,205 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// exportBatch is how many returns an export reads at a time, so a large
+// table streams instead of sitting in memory.
+const exportBatch = 1000
+
+// handleExportCSV writes the filtered table, every page of it, as CSV:
+// UTF-8 with a byte order mark so that Excel reads Chinese and Cyrillic.
+func (s *Server) handleExportCSV(rq *request) error {
+	return s.export(rq, "csv", func(header []string, rows func(func([]string, *domain.Return) error) error) error {
+		rq.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		if _, err := rq.w.Write([]byte("\uFEFF")); err != nil {
+			return err
+		}
+		cw := csv.NewWriter(rq.w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		err := rows(func(rec []string, _ *domain.Return) error {
+			for i, v := range rec {
+				rec[i] = defuseFormula(v)
+			}
+			return cw.Write(rec)
+		})
+		if err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+// handleExportXLSX writes the filtered table as an Excel workbook, with
+// real dates and amounts so the spreadsheet can sort and sum them.
+func (s *Server) handleExportXLSX(rq *request) error {
+	return s.export(rq, "xlsx", func(header []string, rows func(func([]string, *domain.Return) error) error) error {
+		f := excelize.NewFile()
+		defer f.Close()
+		sheet := f.GetSheetName(0)
+		sw, err := f.NewStreamWriter(sheet)
+		if err != nil {
+			return err
+		}
+		dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14}) // the reader's short date
+		if err != nil {
+			return err
+		}
+		moneyStyle, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow("A1", anyRow(header)); err != nil {
+			return err
+		}
+		n := 1
+		err = rows(func(rec []string, r *domain.Return) error {
+			n++
+			cells := anyRow(rec)
+			for i, c := range exportColumns {
+				switch c {
+				case colRequestDate:
+					cells[i] = excelize.Cell{StyleID: dateStyle, Value: civilDate(r.RequestDate.In(rq.loc))}
+				case colReceivedAt:
+					if r.ReceivedAt != nil {
+						cells[i] = excelize.Cell{StyleID: dateStyle, Value: civilDate(r.ReceivedAt.In(rq.loc))}
+					}
+				case colPriceRUB:
+					cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceRUB) / 100}
+				case colPriceCNY:
+					cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceCNY) / 100}
+				}
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, n)
+			return sw.SetRow(cell, cells)
+		})
+		if err != nil {
+			return err
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		rq.w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		_, err = f.WriteTo(rq.w)
+		return err
+	})
+}
+
+// export runs the filter of the request's query (its "tab" parameter
+// picks the tab) and hands each return to write as a row of text.
+func (s *Server) export(rq *request, ext string,
+	write func(header []string, rows func(func([]string, *domain.Return) error) error) error) error {
+	q := rq.r.URL.Query()
+	var tab domain.Tab
+	if v := q.Get("tab"); v != "" {
+		t, err := domain.ParseTab(v)
+		if err != nil {
+			return err
+		}
+		tab = t
+	}
+	f, err := parseFilter(q, tab, rq.loc)
+	if err != nil {
+		return err
+	}
+	stores, err := s.sellerStores(rq, f.Store)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64]string, len(stores))
+	for _, st := range stores {
+		names[st.ID] = st.Name
+	}
+	l := rq.l
+	header := make([]string, len(exportColumns))
+	for i, c := range exportColumns {
+		header[i] = c.header(l)
+	}
+	date := func(t time.Time) string { return t.In(rq.loc).Format("2006-01-02") }
+	name := "returns"
+	if tab != "" {
+		name += "-" + strings.ReplaceAll(string(tab), "_", "-")
+	}
+	name += "-" + time.Now().In(rq.loc).Format("2006-01-02") + "." + ext
+	rq.w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	rq.w.Header().Set("Cache-Control", "no-store")
+	rows := func(each func([]string, *domain.Return) error) error {
+		rf := f.returnFilter()
+		rf.Limit = exportBatch
+		for {
+			list, _, err := s.Returns.FindReturns(rq.ctx, rf)
+			if err != nil {
+				return fmt.Errorf("export page at %d: %w", rf.Offset, err)
+			}
+			for _, r := range list {
+				rec := make([]string, len(exportColumns))
+				for i, c := range exportColumns {
+					rec[i] = c.text(l, r, names, date)
+				}
+				if err := each(rec, r); err != nil {
+					return err
+				}
+			}
+			if len(list) < exportBatch {
+				return nil
+			}
+			rf.Offset += exportBatch
+		}
+	}
+	tw := &trackingWriter{ResponseWriter: rq.w}
+	rq.w = tw
+	if err := write(header, rows); err != nil {
+		if !tw.wrote {
+			return err
+		}
+		// Half a file is already on its way; the error page cannot follow.
+		s.Log.Error("web export", "format", ext, "err", err)
+	}
+	return nil
+}
+
+// trackingWriter notes whether a response has started.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *trackingWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// defuseFormula keeps a spreadsheet from running a cell as a formula: a
+// product name from WB that starts with "=" stays text.
+func defuseFormula(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) && v != "-" {
+		return "'" + v
+	}
+	return v
+}
+
+func anyRow(rec []string) []any {
+	out := make([]any, len(rec))
+	for i, v := range rec {
+		out[i] = v
+	}
+	return out
+}
+
+// civilDate is the calendar date of t as a time excelize writes without
+// shifting it by a time zone.
+func civilDate(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+const sessionCookie = "indigo_session"
+
+// LoginLink makes a one-time sign-in link for a seller; the chat's /web
+// command sends it. It satisfies conversations.LinkMaker.
+func (s *Server) LoginLink(ctx context.Context, sellerID int64) (string, error) {
+	token, err := s.Sessions.CreateLoginToken(ctx, sellerID, s.LoginTTL)
+	if err != nil {
+		return "", fmt.Errorf("make login link for seller %d: %w", sellerID, err)
+	}
+	return s.PublicURL + "/login/" + token, nil
+}
+
+// handleLoginPage shows a sign-in button for a link's token. Opening the
+// link uses nothing up: chat apps fetch links for previews, and a preview
+// must not spend the one use the seller has.
+func (s *Server) handleLoginPage(rq *request) error {
+	s.render(rq, http.StatusOK, "login", struct {
+		layout
+		Action string
+	}{s.layout(rq, rq.l.T("web.login.title")), "/login/" + url.PathEscape(rq.r.PathValue("token"))})
+	return nil
+}
+
+// handleLogin spends a link's token and starts a session for its seller.
+func (s *Server) handleLogin(rq *request) error {
+	if !sameOrigin(rq.r, s.PublicURL) {
+		return domain.Errorf(domain.CodeForbidden, "error.web.bad_form", nil)
+	}
+	sellerID, err := s.Sessions.RedeemLoginToken(rq.ctx, rq.r.PathValue("token"))
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		lay := s.layout(rq, rq.l.T("web.login.title"))
+		lay.Alert = rq.l.T("error.web.link_invalid")
+		s.render(rq, http.StatusNotFound, "signin", struct{ layout }{lay})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c, err := rq.r.Cookie(sessionCookie); err == nil {
+		// Whoever was signed in on this browser before is signed out.
+		if err := s.Sessions.DeleteWebSession(rq.ctx, c.Value); err != nil {
+			return err
+		}
+	}
+	token, expires, err := s.Sessions.CreateWebSession(rq.ctx, sellerID, s.SessionTTL)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(rq.w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(rq.w, rq.r, "/web/", http.StatusSeeOther)
+	return nil
+}
+
+// handleSignIn explains how to get a sign-in link; signed-out browsers land
+// here.
+func (s *Server) handleSignIn(rq *request) error {
+	lay := s.layout(rq, rq.l.T("web.login.title"))
+	switch {
+	case rq.r.URL.Query().Has("out"):
+		lay.Flash = rq.l.T("web.login.signed_out")
+	case rq.r.URL.Query().Has("expired"):
+		lay.Alert = rq.l.T("error.web.session_expired")
+	}
+	s.render(rq, http.StatusOK, "signin", struct{ layout }{lay})
+	return nil
+}
+
+// handleLogout ends the session on the server and in the browser.
+func (s *Server) handleLogout(rq *request) error {
+	if err := s.Sessions.DeleteWebSession(rq.ctx, rq.session); err != nil {
+		return err
+	}
+	http.SetCookie(rq.w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(rq.w, rq.r, "/web/login?out=1", http.StatusSeeOther)
+	return nil
+}
+
+// csrfToken is the form token of a session: a hash of the cookie's secret,
+// which pages carry in every form. Another site can neither read the
+// cookie nor compute it.
+func csrfToken(session string) string {
+	h := sha256.Sum256([]byte("indigo-web-csrf\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// validForm checks a signed-in POST: it comes from our own pages (Origin,
+// Sec-Fetch-Site) and carries the session's form token.
+func (s *Server) validForm(rq *request) bool {
+	if !sameOrigin(rq.r, s.PublicURL) {
+		return false
+	}
+	got := rq.r.PostFormValue("csrf")
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(csrfToken(rq.session))) == 1
+}
+
+// sameOrigin reports whether a POST comes from a page of this site, going
+// by the headers browsers set: Sec-Fetch-Site where the browser sends it,
+// else Origin. Requests with neither (old clients, tests) pass; for a
+// signed-in form the form token still guards them.
+func sameOrigin(r *http.Request, publicURL string) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default:
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || origin == "null" {
+		return false
+	}
+	if u.Host == r.Host {
+		return true
+	}
+	pub, err := url.Parse(publicURL)
+	return err == nil && pub.Host != "" && u.Host == pub.Host
+}

@@ -1,0 +1,264 @@
+// Package web is the seller's web view: server-rendered pages of their
+// returns (html/template and a little CSS, no script), sign-in by one-time
+// links the chat hands out, return details with the before-arrival choices
+// and the decision, and CSV/XLSX export of any table.
+//
+// It imports domain and locales only. Data comes through domain's services
+// and the Sessions port declared here; cmd/indigo wires storage to them.
+// Every page runs with the signed-in seller as the actor in its context, so
+// storage scopes each query to that seller: another seller's return, store
+// or file is simply not found.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Sessions keeps sign-in links and browser sessions; storage implements it.
+// Tokens are opaque strings: the implementation stores only their hashes.
+type Sessions interface {
+	CreateLoginToken(ctx context.Context, sellerID int64, ttl time.Duration) (string, error)
+	// RedeemLoginToken uses up a link's token: it works once, before expiry.
+	RedeemLoginToken(ctx context.Context, token string) (sellerID int64, err error)
+	CreateWebSession(ctx context.Context, sellerID int64, ttl time.Duration) (token string, expires time.Time, err error)
+	FindWebSession(ctx context.Context, token string) (sellerID int64, err error)
+	DeleteWebSession(ctx context.Context, token string) error
+}
+
+// Deps is what the web view needs from the rest of Indigo.
+type Deps struct {
+	Returns     domain.ReturnService
+	Sellers     domain.SellerService
+	Stores      domain.StoreService
+	Attachments domain.AttachmentService
+	Sessions    Sessions
+	Locales     *locales.Bundle
+	Log         *slog.Logger
+
+	// PublicURL is how browsers reach the service, without a trailing
+	// slash; sign-in links start with it, and https makes cookies Secure.
+	PublicURL  string
+	LoginTTL   time.Duration // how long a sign-in link works; 15 minutes if 0
+	SessionTTL time.Duration // how long a browser stays signed in; 7 days if 0
+}
+
+// Server serves the web view. It also makes sign-in links for the chat's
+// /web command (LoginLink).
+type Server struct {
+	Deps
+	pages  map[string]*template.Template
+	secure bool
+	zones  sync.Map // time zone name → *time.Location
+}
+
+// NewServer parses the embedded templates and returns the web view.
+func NewServer(d Deps) (*Server, error) {
+	if d.LoginTTL == 0 {
+		d.LoginTTL = 15 * time.Minute
+	}
+	if d.SessionTTL == 0 {
+		d.SessionTTL = 7 * 24 * time.Hour
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	d.PublicURL = strings.TrimRight(d.PublicURL, "/")
+	s := &Server{Deps: d, pages: map[string]*template.Template{}, secure: strings.HasPrefix(d.PublicURL, "https://")}
+	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error"} {
+		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+	return s, nil
+}
+
+// Handler lists every route of the web view. cmd/indigo mounts it for the
+// /web/ and /login/ trees.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFiles, "static")
+	mux.Handle("GET /web/static/", http.StripPrefix("/web/static/", http.FileServerFS(static)))
+	mux.Handle("GET /web", http.RedirectHandler("/web/", http.StatusMovedPermanently))
+
+	mux.HandleFunc("GET /login/{token}", s.public(s.handleLoginPage))
+	mux.HandleFunc("POST /login/{token}", s.public(s.handleLogin))
+	mux.HandleFunc("GET /web/login", s.public(s.handleSignIn))
+	mux.HandleFunc("GET /web/lang/{lang}", s.public(s.handleLanguage))
+	mux.HandleFunc("POST /web/logout", s.seller(s.handleLogout))
+
+	mux.HandleFunc("GET /web/{$}", s.seller(s.handleMain))
+	mux.HandleFunc("GET /web/tab/{tab}", s.seller(s.handleTab))
+	mux.HandleFunc("GET /web/export.csv", s.seller(s.handleExportCSV))
+	mux.HandleFunc("GET /web/export.xlsx", s.seller(s.handleExportXLSX))
+	mux.HandleFunc("GET /web/returns/{id}", s.seller(s.handleReturn))
+	mux.HandleFunc("POST /web/returns/{id}/choices", s.seller(s.handleChoices))
+	mux.HandleFunc("GET /web/returns/{id}/decision", s.seller(s.handleDecisionConfirm))
+	mux.HandleFunc("POST /web/returns/{id}/decision", s.seller(s.handleDecision))
+	mux.HandleFunc("POST /web/returns/{id}/inspection", s.seller(s.handleInspection))
+	mux.HandleFunc("GET /web/attachments/{id}", s.seller(s.handleAttachment))
+	return securityHeaders(mux)
+}
+
+// request is one request to a page: the signed-in seller (nil on public
+// pages), their language and time zone, and a context whose actor is them.
+type request struct {
+	w       http.ResponseWriter
+	r       *http.Request
+	ctx     context.Context
+	seller  *domain.Seller
+	session string // the session cookie's token
+	l       *locales.Localizer
+	loc     *time.Location
+}
+
+type handler func(rq *request) error
+
+// public adapts a handler for pages that need no session.
+func (s *Server) public(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rq := &request{w: w, r: r, ctx: r.Context(), l: s.Locales.For(s.language(r, "")), loc: time.UTC}
+		if err := h(rq); err != nil {
+			s.serveError(rq, err)
+		}
+	}
+}
+
+// seller adapts a handler for pages behind sign-in: without a live session
+// the browser is sent to the sign-in help page.
+func (s *Server) seller(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rq := &request{w: w, r: r, l: s.Locales.For(s.language(r, "")), loc: time.UTC}
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			rq.session = c.Value
+		}
+		sellerID, err := s.Sessions.FindWebSession(r.Context(), rq.session)
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			target := "/web/login"
+			if rq.session != "" {
+				target += "?expired=1"
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		if err == nil {
+			rq.ctx = domain.NewContextWithActor(r.Context(), domain.Actor{Kind: domain.ActorSeller, ID: sellerID})
+			rq.seller, err = s.Sellers.FindSellerByID(rq.ctx, sellerID)
+			if domain.ErrorCode(err) == domain.CodeNotFound { // the seller was deleted
+				http.Redirect(w, r, "/web/login?expired=1", http.StatusSeeOther)
+				return
+			}
+		}
+		if err != nil {
+			rq.ctx = r.Context()
+			s.serveError(rq, err)
+			return
+		}
+		rq.ctx = domain.NewContextWithActor(r.Context(), domain.Actor{Kind: domain.ActorSeller, ID: sellerID, Name: rq.seller.Name})
+		rq.l = s.Locales.For(s.language(r, string(rq.seller.Language)))
+		rq.loc = s.zone(rq.seller.TimeZone)
+		if r.Method == http.MethodPost && !s.validForm(rq) {
+			s.serveError(rq, domain.Errorf(domain.CodeForbidden, "error.web.bad_form", nil))
+			return
+		}
+		if err := h(rq); err != nil {
+			s.serveError(rq, err)
+		}
+	}
+}
+
+// zone returns a seller's time zone; dates are shown and filtered in it.
+func (s *Server) zone(name string) *time.Location {
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	s.zones.Store(name, loc)
+	return loc
+}
+
+// statusOf maps domain's error codes to HTTP, once for every page.
+var statusOf = map[domain.Code]int{
+	domain.CodeInvalid:     http.StatusBadRequest,
+	domain.CodeNotFound:    http.StatusNotFound,
+	domain.CodeConflict:    http.StatusConflict,
+	domain.CodeForbidden:   http.StatusForbidden,
+	domain.CodeUnavailable: http.StatusServiceUnavailable,
+	domain.CodeInternal:    http.StatusInternalServerError,
+}
+
+// serveError renders the error page in the reader's language. Only internal
+// errors are logged; their detail never reaches the page.
+func (s *Server) serveError(rq *request, err error) {
+	code := domain.ErrorCode(err)
+	if code == domain.CodeInternal {
+		if errors.Is(err, context.Canceled) {
+			return // the browser went away
+		}
+		s.Log.Error("web request", "method", rq.r.Method, "path", rq.r.URL.Path, "err", err)
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	lay := s.layout(rq, rq.l.T("web.error.title"))
+	s.render(rq, status, "error", struct {
+		layout
+		Message string
+	}{lay, rq.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))})
+}
+
+// render writes a page. Templates run into a buffer first so that a
+// template error becomes a clean 500 instead of half a page.
+func (s *Server) render(rq *request, status int, page string, data any) {
+	var b strings.Builder
+	if err := s.pages[page].ExecuteTemplate(&b, "layout", data); err != nil {
+		s.Log.Error("web render", "page", page, "err", err)
+		http.Error(rq.w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	h := rq.w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	rq.w.WriteHeader(status)
+	_, _ = rq.w.Write([]byte(b.String()))
+}
+
+// securityHeaders keeps pages out of frames, other sites' scripts out of
+// pages, and sign-in tokens out of Referer headers sent to other sites.
+// (Not "no-referrer": with it, browsers send "Origin: null" on our own
+// forms, which then look cross-site.)
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "+
+			"media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
