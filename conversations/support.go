@@ -24,11 +24,14 @@ var supportFlow = Flow{
 
 // SupportMessage is what a seller sends to staff.
 type SupportMessage struct {
-	Seller *domain.Seller
-	Input  Input
+	Seller   *domain.Seller
+	Input    Input
+	ReturnID *int64 // the return it is about, when the seller wrote from one
 }
 
-// SupportDesk carries seller messages to staff.
+// SupportDesk carries seller messages to staff. Relay runs inside the
+// seller's turn: what it keeps commits or rolls back with the turn.
+// StaffDesk implements it.
 type SupportDesk interface {
 	Relay(ctx context.Context, m SupportMessage) error
 }

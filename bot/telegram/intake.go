@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -120,7 +121,7 @@ func nextBackoff(d time.Duration) time.Duration {
 
 func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]tgbotapi.Update, error) {
 	cfg := tgbotapi.UpdateConfig{Offset: int(offset), Limit: pollLimit, Timeout: pollTimeout, AllowedUpdates: allowedUpdates}
-	updates, err := b.with(ctx).GetUpdates(cfg)
+	updates, err := b.fetchUpdates(ctx, cfg) // keeps the topic fields v5.5.1 drops (topics.go)
 	if err != nil {
 		return nil, fmt.Errorf("get updates from %d: %w", offset, b.classify(err))
 	}
@@ -221,6 +222,9 @@ func chatOf(u tgbotapi.Update) int64 {
 // error means the engine did not commit it and it should come again;
 // failures to send come after the commit and are only logged.
 func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
+	if routed, err := b.routeStaff(ctx, u); routed { // the staff chat, and staff commands elsewhere (staff.go)
+		return err
+	}
 	in, chat, ok := b.input(u)
 	var replies []conversations.Reply
 	var err error
@@ -297,8 +301,13 @@ func (b *Bot) WebhookHandler() http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		var u tgbotapi.Update
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxUpdateSize)).Decode(&u); err != nil {
+		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateSize))
+		if err != nil {
+			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		u, err := b.decodeUpdate(raw) // keeps the topic fields v5.5.1 drops (topics.go)
+		if err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -79,6 +80,9 @@ type Bot struct {
 	// next plain message can take it away again. Losing it on restart only
 	// leaves a stale key on screen.
 	keyboards sync.Map
+
+	// staff is the staff chat once StaffChat.Serve registered it (staff.go).
+	staff atomic.Pointer[StaffChat]
 }
 
 var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)

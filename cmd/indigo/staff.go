@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/storage"
+)
+
+// staffRelayEvery is the relay loop's fallback tick; the queue's NOTIFY
+// wakes it at once.
+const staffRelayEvery = 5 * time.Second
+
+// startStaff switches the staff side on when TELEGRAM_SUPPORT_CHAT_ID names
+// the staff group: seller messages relayed both ways, warehouse operations
+// on return cards, and alerts about sellers pushes cannot reach.
+func (m *Main) startStaff() error {
+	configured := m.Config.TelegramSupportChatID
+	if configured == 0 {
+		m.Log.Info("staff chat off: set TELEGRAM_SUPPORT_CHAT_ID to the staff group's id to switch it on")
+		return nil
+	}
+	support := storage.NewSupportService(m.DB)
+	// A group upgraded to a supergroup has a new id; the move was recorded.
+	current, err := support.CurrentStaffChat(domain.NewContextWithActor(context.Background(), domain.System), configured)
+	if err != nil {
+		return fmt.Errorf("start staff chat: %w", err)
+	}
+	chat := m.Telegram.StaffChat(current)
+	desk := &conversations.StaffDesk{
+		Engine:  m.Engine,
+		Support: support,
+		Audit:   storage.NewAuditService(m.DB),
+		Chat:    chat,
+		Senders: m.Deliverer.Senders,
+		Now:     time.Now,
+		Log:     m.Log.With("part", "staff"),
+	}
+	m.Engine.Support = desk
+	m.Deliverer.Staff = desk
+	// Last: the intake loads the registration atomically before it hands
+	// an update to the engine, so the engine sees the desk set above.
+	chat.Serve(desk)
+	m.runLater("staff relay", func(ctx context.Context) error {
+		desk.Run(ctx, m.DB.Listen(ctx, storage.SupportChannel, m.Log), staffRelayEvery)
+		return nil
+	})
+	if current != configured {
+		m.Log.Warn("the staff group was upgraded to a supergroup: set TELEGRAM_SUPPORT_CHAT_ID to its new id",
+			"configured", configured, "current", current)
+	}
+	m.Log.Info("staff chat on", "chat", current)
+	return nil
+}

@@ -1,0 +1,289 @@
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+// staff.go: what support staff go through (issue 5). Staff work from one
+// staff chat: each seller has a thread there (a forum topic, or reply
+// chains in a chat without topics) holding copies of what the seller sent
+// to support; what staff write in it goes back to the seller, signed as
+// Indigo support; and the warehouse's steps (pickup, receipt, inspection,
+// carrying out the seller's decision) are done there on return cards, each
+// as an audited staff actor, so the seller's notifications follow through
+// the outbox. This file holds the desk, its ports and the staff commands;
+// staff_relay.go moves messages both ways, staff_card.go runs the cards.
+
+// StaffChat is the staff chat as the desk uses it. The channel hosting it
+// (bot/telegram) implements it, pacing every post within the chat's limit.
+type StaffChat interface {
+	// ID is the chat's current id; it changes when a group is upgraded.
+	ID() int64
+	// Forum reports whether the chat has topics.
+	Forum(ctx context.Context) (bool, error)
+	OpenTopic(ctx context.Context, name string) (thread int64, err error)
+	RenameTopic(ctx context.Context, thread int64, name string) error
+	// Post sends m at a place and returns the ids of what it posted: the
+	// text (one id per part of a long text), then one per file. It wraps
+	// ErrTopicGone when the thread no longer exists.
+	Post(ctx context.Context, at StaffPlace, m StaffMessage) ([]string, error)
+	// Edit replaces a posted message's text and buttons; with no text, only
+	// the buttons.
+	Edit(ctx context.Context, messageID string, m StaffMessage) error
+}
+
+// ErrTopicGone is wrapped by StaffChat.Post when the topic was deleted or
+// archived ("message thread not found"): the desk opens a new one.
+var ErrTopicGone = errors.New("staff topic gone")
+
+// StaffPlace is where in the staff chat a message goes.
+type StaffPlace struct {
+	Thread  int64  // the forum topic; 0 for none or General
+	ReplyTo string // the message it answers; "" for none
+}
+
+// StaffMessage is one post in the staff chat: text with buttons, then
+// files (photos together as an album).
+type StaffMessage struct {
+	Text    string
+	Buttons [][]Button
+	Files   []*domain.RelayFile
+	Caption string // on the first file, so files alone still say whose they are
+}
+
+// ReplySender is a Sender that can answer one earlier message of a chat,
+// so that a staff reply shows in the context of what the seller wrote.
+type ReplySender interface {
+	SendReply(ctx context.Context, chatID, replyTo string, replies []Reply) error
+}
+
+// StaffInput is one thing a member of the staff chat did.
+type StaffInput struct {
+	Input            // ChatID is the staff chat; UserID and UserName the member
+	Thread    int64  // the forum topic it was posted in; 0 for none or General
+	ReplyTo   string // the message it answers; a topic's root message is no answer
+	Anonymous bool   // posted as the chat itself (an anonymous admin): nobody to attribute it to
+}
+
+// StaffDesk is the staff side. It implements SupportDesk (what sellers send
+// to support) and StaffAlerts (what the outbox sender cannot deliver).
+type StaffDesk struct {
+	Engine  *Engine // the services and locales
+	Support domain.SupportService
+	Audit   domain.AuditService
+	Chat    StaffChat
+	// Senders reach sellers on their channel, as the Deliverer's do.
+	Senders map[domain.Channel]Sender
+	// Lang is the language staff read the chat in; default English.
+	Lang string
+	// DelayNote is how long a relay may wait for the chat's rate limit
+	// before its post says it was held back; default 10 s.
+	DelayNote time.Duration
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+var (
+	_ SupportDesk = (*StaffDesk)(nil)
+	_ StaffAlerts = (*StaffDesk)(nil)
+)
+
+func (d *StaffDesk) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
+
+func (d *StaffDesk) log() *slog.Logger {
+	if d.Log == nil {
+		return slog.Default()
+	}
+	return d.Log
+}
+
+func (d *StaffDesk) l() *locales.Localizer { return d.Engine.Locales.For(d.Lang) }
+
+// staffCommands are what members type in the staff chat; "r_<id>" and
+// "s_<id>" open a return card and a seller's returns (links in posts).
+var staffCommands = map[string]func(t *staffTurn, arg string) error{
+	"find":    (*staffTurn).find,
+	"inspect": (*staffTurn).inspectCommand,
+	"ship":    (*staffTurn).shipCommand,
+	"help":    (*staffTurn).help,
+	"note":    func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
+}
+
+// IsStaffCommand reports whether text is a staff command, which channels
+// refuse anywhere but the staff chat. /help is everybody's.
+func IsStaffCommand(text string) bool {
+	name, _, ok := commandName(text)
+	if !ok || name == "help" {
+		return false
+	}
+	_, known := staffCommands[name]
+	return known || shortcutID(name, "r_") != 0 || shortcutID(name, "s_") != 0
+}
+
+// commandName splits "/find@IndigoBot R-1" into "find" and "R-1".
+func commandName(text string) (name, arg string, ok bool) {
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	name, arg, _ = strings.Cut(strings.TrimPrefix(text, "/"), " ")
+	name, _, _ = strings.Cut(name, "@")
+	return strings.ToLower(name), strings.TrimSpace(arg), true
+}
+
+// shortcutID reads the id of "r_12" for prefix "r_", or 0.
+func shortcutID(name, prefix string) int64 {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return 0
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// staffTurn is one staff input being handled.
+type staffTurn struct {
+	d     *StaffDesk
+	ctx   context.Context // acts as the staff member
+	in    StaffInput
+	chat  int64
+	l     *locales.Localizer
+	toast string
+}
+
+// Handle runs one input from the staff chat and returns the answer to a
+// pressed button. Like a seller's turn it runs in the chat's session, so a
+// redelivered input is skipped and a staff action commits with it; an
+// error means nothing was done and the input should come again.
+func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, err error) {
+	chat, err := strconv.ParseInt(in.ChatID, 10, 64)
+	if err != nil {
+		return "", fmt.Errorf("staff input from chat %q: %w", in.ChatID, err)
+	}
+	err = d.Engine.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
+		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
+			return nil
+		}
+		if in.UpdateID > s.LastUpdateID {
+			s.LastUpdateID = in.UpdateID
+		}
+		uid, _ := strconv.ParseInt(in.UserID, 10, 64)
+		t := &staffTurn{d: d, in: in, chat: chat, l: d.l(),
+			ctx: domain.NewContextWithActor(ctx, domain.StaffActor(uid, in.UserName))}
+		err := t.dispatch()
+		if err != nil && domain.ErrorCode(err) != domain.CodeInternal {
+			// A staff member's mistake: say why, change nothing else.
+			t.refuse(err)
+			err = nil
+		}
+		toast = t.toast
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("handle staff input in chat %s: %w", in.ChatID, err)
+	}
+	return toast, nil
+}
+
+func (t *staffTurn) dispatch() error {
+	_, _, isCommand := commandName(t.in.Text)
+	switch {
+	case t.in.Button != "":
+		// A press always carries the real member, even from anonymous admins.
+		return t.press()
+	case t.in.Anonymous && isCommand:
+		t.say("staff.anonymous.refused", nil)
+		return nil
+	case isCommand:
+		return t.command()
+	default:
+		return t.message()
+	}
+}
+
+// post answers the input where it was made. A post that fails is logged,
+// not fatal: the action it reports has been done.
+func (t *staffTurn) post(m StaffMessage) []string {
+	ids, err := t.d.Chat.Post(t.ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}, m)
+	if err != nil {
+		t.d.log().Warn("staff: post", "err", err)
+	}
+	return ids
+}
+
+func (t *staffTurn) say(id string, data map[string]any) {
+	t.post(StaffMessage{Text: t.l.T(id, data)})
+}
+
+// refuse shows why an input changed nothing: as the button's toast, or as
+// a reply to the message.
+func (t *staffTurn) refuse(err error) {
+	text := t.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))
+	if t.in.Button != "" {
+		t.toast = text
+		return
+	}
+	t.post(StaffMessage{Text: "⛔ " + text})
+}
+
+// audit records a staff action with who did it.
+func (t *staffTurn) audit(action string, r *domain.Return, sellerID int64, details map[string]any) error {
+	e := &domain.AuditEntry{Action: action, Details: details}
+	if r != nil {
+		e.ReturnID, sellerID = &r.ID, r.SellerID
+	}
+	if sellerID != 0 {
+		e.SellerID = &sellerID
+	}
+	if details == nil {
+		e.Details = map[string]any{}
+	}
+	e.Details["staff_chat"] = t.chat
+	if t.in.MessageID != "" {
+		e.Details["message_id"] = t.in.MessageID
+	}
+	if err := t.d.Audit.CreateAuditEntry(t.ctx, e); err != nil {
+		return errInternal(err)
+	}
+	return nil
+}
+
+// sellerName is how staff know a seller: company or name, and the id.
+func sellerName(s *domain.Seller) string {
+	name := s.Company
+	if name == "" {
+		name = s.Name
+	}
+	if name == "" {
+		return "#" + strconv.FormatInt(s.ID, 10)
+	}
+	return name + " #" + strconv.FormatInt(s.ID, 10)
+}
+
+// ChatMoved records that the staff chat got a new id (a group upgraded to
+// a supergroup), moving the sellers' threads along.
+func (d *StaffDesk) ChatMoved(ctx context.Context, from, to int64) error {
+	ctx = domain.NewContextWithActor(ctx, domain.System)
+	if err := d.Support.MoveStaffChat(ctx, from, to); err != nil {
+		return err
+	}
+	d.log().Info("staff chat moved", "from", from, "to", to)
+	return nil
+}

@@ -1,0 +1,421 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+// staff_card.go: a return as staff see it, with the warehouse's next steps
+// as buttons ("sa|<op>:<return>|<version>": a card drawn before a change
+// cannot act on it). A reply to a card records on the return: photos and
+// videos become inspection attachments, text the inspection comment or the
+// tracking number. Every step is ApplyEvent as the staff member, so the
+// seller's notification follows through the outbox, plus an audit entry.
+
+// staffOp is one button of a card: the lifecycle event it applies.
+type staffOp struct {
+	event domain.Event
+	label string // locales id of the button
+}
+
+var staffOps = map[string]staffOp{
+	"pick": {domain.EventPickUp, "staff.button.picked_up"},
+	"recv": {domain.EventReceive, "staff.button.received"},
+	"rins": {domain.EventReceiveForInspection, "staff.button.received_for_inspection"},
+	"ok":   {domain.EventInspect, "staff.button.no_defect"},
+	"def":  {domain.EventInspect, "staff.button.defect"},
+	"sell": {domain.EventTransferToSale, "staff.button.listed"},
+	"ship": {domain.EventShipToSeller, "staff.button.shipped"},
+	"disp": {domain.EventDispose, "staff.button.disposed"},
+}
+
+// opsFor lists a status's steps; at receipt, the one the seller's
+// before-arrival choice calls for comes first.
+func opsFor(r *domain.Return) []string {
+	switch r.Status {
+	case domain.StatusAwaitingReceiptAtWB, domain.StatusAwaitingPickupCode:
+		return []string{"pick"}
+	case domain.StatusInTransitToWarehouse:
+		if domain.ReceiveEvent(r) == domain.EventReceiveForInspection {
+			return []string{"rins", "recv"}
+		}
+		return []string{"recv", "rins"}
+	case domain.StatusAwaitingVerification:
+		return []string{"ok", "def"}
+	case domain.StatusAwaitingTransferToSale:
+		return []string{"sell"}
+	case domain.StatusAwaitingShipmentToSeller:
+		return []string{"ship"}
+	case domain.StatusAwaitingDisposal:
+		return []string{"disp"}
+	}
+	return nil
+}
+
+// renderCard shows a return with every column staff work from.
+func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMessage, error) {
+	l := d.l()
+	seller, err := d.Engine.Sellers.FindSellerByID(ctx, r.SellerID)
+	if err != nil {
+		return StaffMessage{}, err
+	}
+	store, err := d.Engine.Stores.FindStoreByID(ctx, r.StoreID)
+	if err != nil {
+		return StaffMessage{}, err
+	}
+	channel := ""
+	if len(seller.Identities) > 0 {
+		channel = l.Label("channel", string(seller.Identities[0].Channel))
+	}
+	lines := []string{
+		l.T("staff.card.title", map[string]any{"Return": r.ReturnNumber, "Product": r.ProductName, "Link": returnLink(r)}),
+		l.T("staff.card.seller", map[string]any{"Seller": sellerName(seller), "Store": store.Name, "Channel": channel,
+			"Link": "/s_" + strconv.FormatInt(seller.ID, 10)}),
+	}
+	yesNo := func(v bool) string {
+		if v {
+			return l.T("label.yes")
+		}
+		return l.T("label.no")
+	}
+	field := func(id, value string) {
+		if value != "" {
+			lines = append(lines, l.T(id)+": "+value)
+		}
+	}
+	field("column.status", l.Label("status", string(r.Status)))
+	field("column.vendor_code", r.VendorCode)
+	field("column.barcode", r.Barcode)
+	field("column.pickup_point", r.PickupPointAddress)
+	field("staff.card.pickup_code", r.PickupCode)
+	field("column.needs_verification", yesNo(r.NeedsVerification))
+	field("column.photo_video_required", yesNo(r.PhotoVideoRequired))
+	if r.ReceivedAt != nil {
+		field("column.received_at", l.FormatDate(*r.ReceivedAt))
+	}
+	if r.DefectAfterCheck != nil {
+		field("column.defect_after_check", yesNo(*r.DefectAfterCheck))
+	}
+	field("column.inspection_comment", r.InspectionComment)
+	field("column.decision", l.Label("decision", string(r.Decision)))
+	field("column.tracking_number", r.TrackingNumber)
+	field("column.attachments", attachmentCounts(l, r.Attachments))
+	switch r.Status {
+	case domain.StatusAwaitingVerification:
+		lines = append(lines, l.T("staff.card.hint_inspect"))
+	case domain.StatusAwaitingShipmentToSeller:
+		lines = append(lines, l.T("staff.card.hint_ship"))
+	}
+	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: cardButtons(l, r)}, nil
+}
+
+// cardButtons are the status's steps, then a refresh.
+func cardButtons(l *locales.Localizer, r *domain.Return) [][]Button {
+	id := strconv.FormatInt(r.ID, 10)
+	var row []Button
+	for _, op := range opsFor(r) {
+		row = append(row, Button{Text: l.T(staffOps[op].label), Data: ButtonData("sa", op+":"+id, r.Version)})
+	}
+	rows := [][]Button{{{Text: l.T("staff.button.refresh"), Data: ButtonData("sc", id, 0)}}}
+	if len(row) > 0 {
+		rows = append([][]Button{row}, rows...)
+	}
+	return rows
+}
+
+func attachmentCounts(l *locales.Localizer, as []*domain.Attachment) string {
+	counts := map[domain.AttachmentKind]int{}
+	var kinds []domain.AttachmentKind
+	for _, a := range as {
+		if counts[a.Kind] == 0 {
+			kinds = append(kinds, a.Kind)
+		}
+		counts[a.Kind]++
+	}
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s × %d", l.Label("attachment", string(k)), counts[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// postCardAt posts a card and remembers it, so that replies and presses
+// on it act on its return. It returns the card's message id.
+func (d *StaffDesk) postCardAt(ctx context.Context, at StaffPlace, r *domain.Return) (string, error) {
+	m, err := d.renderCard(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	ids, err := d.Chat.Post(ctx, at, m)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		if err := d.rememberCard(ctx, id, r); err != nil {
+			return "", err
+		}
+	}
+	return ids[0], nil
+}
+
+func (d *StaffDesk) rememberCard(ctx context.Context, messageID string, r *domain.Return) error {
+	id, err := strconv.ParseInt(messageID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("staff card id %q: %w", messageID, err)
+	}
+	return d.Support.SaveStaffPost(ctx, &domain.StaffPost{ChatID: d.Chat.ID(), MessageID: id,
+		Kind: domain.StaffPostCard, SellerID: r.SellerID, ReturnID: &r.ID})
+}
+
+// postCard answers the input with a card.
+func (t *staffTurn) postCard(r *domain.Return) error {
+	if _, err := t.d.postCardAt(t.ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}, r); err != nil {
+		t.d.log().Warn("staff: post card", "return", r.ID, "err", err)
+	}
+	return nil
+}
+
+// showCard redraws a message as the return's card.
+func (t *staffTurn) showCard(messageID string, r *domain.Return) error {
+	m, err := t.d.renderCard(t.ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := t.d.Chat.Edit(t.ctx, messageID, m); err != nil {
+		t.d.log().Warn("staff: redraw card", "return", r.ID, "err", err)
+		return nil
+	}
+	return t.d.rememberCard(t.ctx, messageID, r)
+}
+
+func (t *staffTurn) press() error {
+	b, ok := parseButton(t.in.Button)
+	if !ok {
+		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
+	}
+	switch b.action {
+	case "sc":
+		r, err := t.findReturn("r_" + b.arg)
+		if err != nil {
+			return err
+		}
+		return t.showCard(t.in.ButtonOn, r)
+	case "ss":
+		id, _ := strconv.ParseInt(b.arg, 10, 64)
+		return t.sellerReturns(id, t.in.ButtonOn)
+	case "sa":
+		return t.pressStep(b)
+	}
+	return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
+}
+
+// pressStep carries out a card's button. A refused step says why and
+// redraws the card as the return is now.
+func (t *staffTurn) pressStep(b button) error {
+	op, idStr, _ := strings.Cut(b.arg, ":")
+	spec, ok := staffOps[op]
+	if !ok {
+		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
+	}
+	r, err := t.findReturn("r_" + idStr)
+	if err != nil {
+		return err
+	}
+	if r.Version != b.version {
+		t.toast = t.l.T("staff.card.stale")
+		return t.redrawPressed(r)
+	}
+	var next *domain.Return
+	switch op {
+	case "ship":
+		if r.TrackingNumber == "" {
+			return t.askTracking(r)
+		}
+		next, err = t.ship(r, r.TrackingNumber)
+	case "pick":
+		next, err = t.pickUp(r)
+	default:
+		next, err = t.apply(r, stepChange(op, spec, t.d.now()))
+	}
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeInternal {
+			return err
+		}
+		t.refuse(err)
+		return t.redrawPressed(r)
+	}
+	t.toast = t.l.T("staff.action.done", map[string]any{"Action": t.l.T(spec.label), "Return": next.ReturnNumber})
+	return t.redrawPressed(next)
+}
+
+func stepChange(op string, spec staffOp, now time.Time) domain.ReturnChange {
+	ch := domain.ReturnChange{Event: spec.event}
+	switch op {
+	case "recv", "rins":
+		at := now.UTC()
+		ch.Update.ReceivedAt = &at
+	case "ok", "def":
+		defect := op == "def"
+		ch.Update.DefectAfterCheck = &defect
+	}
+	return ch
+}
+
+// redrawPressed shows the pressed message as it should be now: a card is
+// redrawn; a relayed post loses its buttons, which were for one step.
+func (t *staffTurn) redrawPressed(r *domain.Return) error {
+	id, _ := strconv.ParseInt(t.in.ButtonOn, 10, 64)
+	post, err := t.d.Support.FindStaffPost(t.ctx, t.chat, id)
+	switch {
+	case err == nil && post.Kind == domain.StaffPostCard:
+		return t.showCard(t.in.ButtonOn, r)
+	case err != nil && domain.ErrorCode(err) != domain.CodeNotFound:
+		return errInternal(err)
+	}
+	if err := t.d.Chat.Edit(t.ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
+		t.d.log().Warn("staff: clear buttons", "err", err)
+	}
+	return nil
+}
+
+// askTracking asks for the tracking number in answer to the card; a reply
+// to that question ships the return.
+func (t *staffTurn) askTracking(r *domain.Return) error {
+	t.toast = t.l.T("staff.ship.ask")
+	ids, err := t.d.Chat.Post(t.ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.ButtonOn},
+		StaffMessage{Text: t.l.T("staff.ship.ask_reply", map[string]any{"Return": r.ReturnNumber})})
+	if err != nil {
+		t.d.log().Warn("staff: ask tracking number", "err", err)
+		return nil
+	}
+	for _, id := range ids {
+		if err := t.d.rememberCard(t.ctx, id, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply moves a return as the staff member and audits it.
+func (t *staffTurn) apply(r *domain.Return, ch domain.ReturnChange) (*domain.Return, error) {
+	next, err := t.d.Engine.Returns.ApplyEvent(t.ctx, r.ID, ch)
+	if err != nil {
+		return nil, err
+	}
+	details := map[string]any{"event": string(ch.Event), "from": string(r.Status), "to": string(next.Status),
+		"return_number": r.ReturnNumber}
+	if ch.Note != "" {
+		details["note"] = ch.Note
+	}
+	return next, t.audit("return."+string(ch.Event), next, 0, details)
+}
+
+// pickUp records the pickup of a return and of every other return of the
+// seller waiting at the same point for the same code: one code collects
+// them all.
+func (t *staffTurn) pickUp(r *domain.Return) (*domain.Return, error) {
+	group := []*domain.Return{r}
+	if r.PickupCode != "" {
+		st := domain.StatusAwaitingPickupCode
+		same, _, err := t.d.Engine.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &r.SellerID, Status: &st})
+		if err != nil {
+			return nil, errInternal(err)
+		}
+		for _, o := range same {
+			if o.ID != r.ID && o.PickupCode == r.PickupCode && o.PickupPointAddress == r.PickupPointAddress {
+				group = append(group, o)
+			}
+		}
+	}
+	var first *domain.Return
+	for _, o := range group {
+		next, err := t.apply(o, domain.ReturnChange{Event: domain.EventPickUp, Note: "pickup code: " + o.PickupCode})
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = next
+		}
+	}
+	return first, nil
+}
+
+func (t *staffTurn) ship(r *domain.Return, tracking string) (*domain.Return, error) {
+	tracking = strings.TrimSpace(tracking)
+	return t.apply(r, domain.ReturnChange{Event: domain.EventShipToSeller,
+		Update: domain.ReturnUpdate{TrackingNumber: &tracking}, Note: "tracking: " + tracking})
+}
+
+// cardReply records what a staff member sent in answer to a card.
+func (t *staffTurn) cardReply(post *domain.StaffPost) error {
+	r, err := t.d.Engine.Returns.FindReturnByID(t.ctx, *post.ReturnID)
+	if err != nil {
+		return err
+	}
+	if len(t.in.Files) > 0 {
+		return t.attach(r)
+	}
+	text := strings.TrimSpace(t.in.Text)
+	switch {
+	case text == "":
+		return nil
+	case r.Status == domain.StatusAwaitingVerification:
+		if r, err = t.d.Engine.Returns.UpdateReturn(t.ctx, r.ID, domain.ReturnUpdate{InspectionComment: &text}); err != nil {
+			return err
+		}
+		if err := t.audit("return.inspection_comment", r, 0, map[string]any{"comment": text}); err != nil {
+			return err
+		}
+	case r.Status == domain.StatusAwaitingShipmentToSeller:
+		if r, err = t.ship(r, text); err != nil {
+			return err
+		}
+	default:
+		t.say("staff.card.reply_unused", map[string]any{"Status": t.l.Label("status", string(r.Status))})
+		return nil
+	}
+	return t.showCard(t.in.ReplyTo, r)
+}
+
+// attach keeps photos and videos sent in answer to a card as the return's
+// inspection attachments; the seller sees the photos with the decision
+// prompt.
+func (t *staffTurn) attach(r *domain.Return) error {
+	kinds := map[domain.AttachmentKind]int{}
+	for _, f := range t.in.Files {
+		if f.Kind != domain.AttachmentPhoto && f.Kind != domain.AttachmentVideo {
+			t.say("staff.card.photos_only", nil)
+			continue
+		}
+		if f.Size > domain.MaxAttachmentSize {
+			return tooLargeFile()
+		}
+		data, err := f.Open(t.ctx)
+		if err != nil {
+			return errInternal(fmt.Errorf("fetch inspection %s: %w", f.Kind, err))
+		}
+		a := &domain.Attachment{SellerID: r.SellerID, ReturnID: &r.ID, Kind: f.Kind, FileName: f.Name,
+			ContentType: f.ContentType, Data: data}
+		if err := t.d.Engine.Attachments.CreateAttachment(t.ctx, a); err != nil {
+			return err
+		}
+		kinds[f.Kind]++
+	}
+	if len(kinds) == 0 {
+		return nil
+	}
+	if err := t.audit("return.attach", r, 0, map[string]any{"photos": kinds[domain.AttachmentPhoto], "videos": kinds[domain.AttachmentVideo]}); err != nil {
+		return err
+	}
+	r, err := t.d.Engine.Returns.FindReturnByID(t.ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	return t.showCard(t.in.ReplyTo, r)
+}

@@ -1,0 +1,236 @@
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// staff_relay.go: seller → staff. What a seller sends to support, and what
+// staff must act on (a pickup code, a decision), is queued as a
+// domain.SupportRelay in the transaction that caused it and posted by
+// Flush into the seller's thread: what piles up while the chat's rate
+// limit holds a post back goes out merged in the next post.
+
+// staffChannel is where the staff chat lives: a Telegram group (issue 5).
+const staffChannel = domain.ChannelTelegram
+
+const (
+	relayBatch = 500
+	// relayLease outlasts a flush: at 20 posts a minute per group, ten
+	// minutes cover close to 200 sellers' posts. Only a crashed flush's
+	// claims wait for it to lapse.
+	relayLease = 10 * time.Minute
+	// maxTopicName is Telegram's limit for a topic name, in UTF-16 units.
+	maxTopicName = 128
+	// maxTaskCards bounds the cards one post brings along.
+	maxTaskCards = 5
+)
+
+// Relay queues what a seller sent to support, files included, in the
+// seller's turn: it commits with the turn and is posted by Flush.
+func (d *StaffDesk) Relay(ctx context.Context, m SupportMessage) error {
+	if m.Seller == nil {
+		return errInternal(errors.New("relay to staff without a seller"))
+	}
+	r := &domain.SupportRelay{
+		SellerID: m.Seller.ID, Kind: domain.RelayMessage, Channel: m.Input.Channel, ChatID: m.Input.ChatID,
+		MessageID: m.Input.MessageID, Text: strings.TrimSpace(m.Input.Text), ReturnID: m.ReturnID,
+	}
+	for _, f := range m.Input.Files {
+		if f.Size > domain.MaxAttachmentSize {
+			return tooLargeFile()
+		}
+		data, err := f.Open(ctx)
+		if err != nil {
+			return errInternal(fmt.Errorf("fetch %s for support: %w", f.Kind, err))
+		}
+		if int64(len(data)) > domain.MaxAttachmentSize {
+			return tooLargeFile()
+		}
+		r.Files = append(r.Files, &domain.RelayFile{Kind: f.Kind, Name: f.Name, ContentType: f.ContentType, Data: data})
+	}
+	return d.Support.QueueRelay(ctx, r)
+}
+
+func tooLargeFile() error {
+	return domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
+}
+
+// SellerUnreachable tells staff, in the seller's thread, that pushes stop.
+func (d *StaffDesk) SellerUnreachable(ctx context.Context, seller *domain.Seller, _ error) error {
+	return d.Support.QueueRelay(domain.NewContextWithActor(ctx, domain.System),
+		&domain.SupportRelay{SellerID: seller.ID, Kind: domain.RelayAlert})
+}
+
+// Run posts queued relays until ctx ends: at once when wake signals (the
+// queue's NOTIFY), and every so often for leases that lapsed.
+func (d *StaffDesk) Run(ctx context.Context, wake <-chan struct{}, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		for ctx.Err() == nil {
+			n, err := d.Flush(ctx)
+			if err != nil {
+				d.log().Error("staff: relay", "err", err)
+			}
+			if n == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// Flush posts what is queued, one merged post per seller, and returns how
+// many relays it posted. A seller whose post fails is retried once the
+// claim's lease lapses.
+func (d *StaffDesk) Flush(ctx context.Context) (int, error) {
+	ctx = domain.NewContextWithActor(ctx, domain.System)
+	relays, err := d.Support.ClaimRelays(ctx, d.now(), relayLease, relayBatch)
+	if err != nil {
+		return 0, fmt.Errorf("staff relay: %w", err)
+	}
+	bySeller := map[int64][]*domain.SupportRelay{}
+	var order []int64
+	for _, r := range relays {
+		if _, ok := bySeller[r.SellerID]; !ok {
+			order = append(order, r.SellerID)
+		}
+		bySeller[r.SellerID] = append(bySeller[r.SellerID], r)
+	}
+	posted := 0
+	for _, sellerID := range order {
+		rs := bySeller[sellerID]
+		ids := make([]int64, len(rs))
+		for i, r := range rs {
+			ids[i] = r.ID
+		}
+		// Posting under the staff chat's session lock means a staff reply to
+		// the post waits until the post's links are saved with it.
+		err := d.Engine.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
+			func(ctx context.Context, _ *domain.ChatSession) error {
+				if err := d.postRelays(ctx, sellerID, rs); err != nil {
+					return err
+				}
+				return d.Support.MarkRelayed(ctx, ids)
+			})
+		if err != nil {
+			d.log().Warn("staff: relay to the staff chat", "seller", sellerID, "err", err)
+			continue
+		}
+		posted += len(rs)
+	}
+	return posted, nil
+}
+
+// sellerThread is where a seller's posts go and what staff need to know
+// them by.
+type sellerThread struct {
+	seller *domain.Seller
+	stores []*domain.Store
+	forum  bool
+	place  StaffPlace
+	fresh  bool // a new topic: its first post introduces the seller
+}
+
+func (d *StaffDesk) postRelays(ctx context.Context, sellerID int64, rs []*domain.SupportRelay) error {
+	th, err := d.thread(ctx, sellerID)
+	if err != nil {
+		return err
+	}
+	returns := map[int64]*domain.Return{}
+	for _, r := range rs {
+		if r.ReturnID == nil || returns[*r.ReturnID] != nil {
+			continue
+		}
+		ret, err := d.Engine.Returns.FindReturnByID(ctx, *r.ReturnID)
+		if err != nil {
+			return err
+		}
+		returns[ret.ID] = ret
+	}
+	var ids []string
+	var m StaffMessage
+	for attempt := 0; ; attempt++ {
+		m = d.renderRelays(th, rs, returns)
+		ids, err = d.Chat.Post(ctx, th.place, m)
+		if !errors.Is(err, ErrTopicGone) || attempt > 0 {
+			break
+		}
+		// Staff deleted the topic, or Telegram archived it: start a new one.
+		if err := d.openTopic(ctx, th); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := d.savePosts(ctx, th.seller.ID, rs, m, ids, returns); err != nil {
+		return err
+	}
+	return d.postTaskCards(ctx, th, rs, returns)
+}
+
+// savePosts links what was posted to what it relays: the text to the
+// seller's last message in it, each file to the message that carried it.
+func (d *StaffDesk) savePosts(ctx context.Context, sellerID int64, rs []*domain.SupportRelay, m StaffMessage, ids []string, returns map[int64]*domain.Return) error {
+	var last string
+	var fileMsgs []string
+	for _, r := range rs {
+		if r.Kind == domain.RelayMessage && r.MessageID != "" {
+			last = r.MessageID
+		}
+		for range r.Files {
+			fileMsgs = append(fileMsgs, r.MessageID)
+		}
+	}
+	var onlyReturn *int64
+	if len(returns) == 1 {
+		for id := range returns {
+			onlyReturn = &id
+		}
+	}
+	textIDs := len(ids) - len(m.Files)
+	for i, id := range ids {
+		p := &domain.StaffPost{ChatID: d.Chat.ID(), Kind: domain.StaffPostRelay, SellerID: sellerID, SellerMessageID: last, ReturnID: onlyReturn}
+		if i >= textIDs && i-textIDs < len(fileMsgs) {
+			p.SellerMessageID, p.ReturnID = fileMsgs[i-textIDs], nil
+		}
+		var err error
+		if p.MessageID, err = strconv.ParseInt(id, 10, 64); err != nil {
+			return fmt.Errorf("staff post id %q: %w", id, err)
+		}
+		if err := d.Support.SaveStaffPost(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// postTaskCards brings the card of each return a task is about, with the
+// buttons that carry the seller's decision out. The relay is posted by
+// then: a card that fails is logged rather than posting the relay again.
+func (d *StaffDesk) postTaskCards(ctx context.Context, th *sellerThread, rs []*domain.SupportRelay, returns map[int64]*domain.Return) error {
+	done := map[int64]bool{}
+	for _, r := range rs {
+		if r.Kind != domain.RelayTask || returns[ptrValue(r.ReturnID)] == nil || done[*r.ReturnID] || len(done) == maxTaskCards {
+			continue
+		}
+		done[*r.ReturnID] = true
+		if _, err := d.postCardAt(ctx, StaffPlace{Thread: th.place.Thread}, returns[*r.ReturnID]); err != nil {
+			d.log().Warn("staff: post task card", "return", *r.ReturnID, "err", err)
+		}
+	}
+	return nil
+}

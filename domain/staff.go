@@ -1,0 +1,120 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// The staff side: support staff work from one shared staff chat (a Telegram
+// supergroup, ideally with forum topics). Everything a seller sends to
+// support is queued as a SupportRelay and copied into the seller's thread
+// there; what staff post is relayed back, and every staff action is done
+// as an Actor of kind staff.
+
+// StaffActor is the actor for a member of the staff chat: their chat
+// account's user id and display name, for transitions and the audit log.
+// Sellers never see it.
+func StaffActor(userID int64, name string) Actor {
+	return Actor{Kind: ActorStaff, ID: userID, Name: name}
+}
+
+// SupportThread is a seller's forum topic in the staff chat. A chat without
+// topics has no threads: each relayed post carries the seller's header.
+type SupportThread struct {
+	ChatID    int64 // the staff chat; it changes when a group becomes a supergroup
+	SellerID  int64
+	ThreadID  int64  // the topic's message_thread_id
+	Name      string // the topic's name as last set: seller, stores, channel
+	UpdatedAt time.Time
+}
+
+// RelayKind says what a queued relay carries to staff.
+type RelayKind string
+
+// Relay kinds.
+const (
+	RelayMessage    RelayKind = "message"     // what the seller sent to support: text and files
+	RelayPickupCode RelayKind = "pickup_code" // the seller confirmed a pickup code for a return
+	RelayTask       RelayKind = "task"        // the seller decided (or asked for inspection): staff act
+	RelayAlert      RelayKind = "alert"       // staff should know: the seller blocked the bot
+)
+
+// SupportRelay is something waiting to be posted into the seller's thread
+// in the staff chat. It is queued in the same transaction as the turn that
+// caused it, so nothing a seller sent is lost to a crash, and posted in
+// merged batches that stay within the staff chat's rate limit.
+type SupportRelay struct {
+	ID       int64
+	SellerID int64
+	Kind     RelayKind
+	// Where the seller said it: the message staff answer in context.
+	Channel   Channel
+	ChatID    string
+	MessageID string
+	Text      string // the message or caption; the code; the lifecycle event of a task
+	ReturnID  *int64 // the return it is about, if any
+	Files     []*RelayFile
+	CreatedAt time.Time
+}
+
+// RelayFile is a file a seller sent to support, kept until it is posted.
+type RelayFile struct {
+	Kind        AttachmentKind
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// StaffPostKind says what a message the bot posted in the staff chat is.
+type StaffPostKind string
+
+// Staff post kinds.
+const (
+	StaffPostRelay StaffPostKind = "relay" // a copy of what a seller sent; a reply to it goes to the seller
+	StaffPostCard  StaffPostKind = "card"  // a return card; a reply to it records on the return
+)
+
+// StaffPost ties a message the bot posted in the staff chat to the seller
+// and return it is about, so that a staff reply to it lands in context.
+type StaffPost struct {
+	ChatID          int64
+	MessageID       int64
+	Kind            StaffPostKind
+	SellerID        int64
+	SellerMessageID string // the seller's message it copies, "" for none
+	ReturnID        *int64
+	CreatedAt       time.Time
+}
+
+// SupportService keeps the staff side's state: the relay queue, the
+// sellers' threads, the posts' links and where the staff chat moved.
+// Only staff and the system use it, except QueueRelay, which a seller's
+// turn calls for that seller.
+type SupportService interface {
+	// QueueRelay adds a relay, inside the caller's transaction if any.
+	QueueRelay(ctx context.Context, r *SupportRelay) error
+	// ClaimRelays leases the oldest unposted relays, files included; a
+	// claim not marked relayed before the lease ends is claimed again.
+	ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*SupportRelay, error)
+	// MarkRelayed records relays as posted and drops their files.
+	MarkRelayed(ctx context.Context, ids []int64) error
+
+	FindSupportThread(ctx context.Context, chatID, sellerID int64) (*SupportThread, error)
+	FindSupportThreadByTopic(ctx context.Context, chatID, threadID int64) (*SupportThread, error)
+	// SaveSupportThread creates or replaces the seller's thread in the chat.
+	SaveSupportThread(ctx context.Context, t *SupportThread) error
+
+	// SaveStaffPost records (or replaces) what a posted message is about.
+	SaveStaffPost(ctx context.Context, p *StaffPost) error
+	FindStaffPost(ctx context.Context, chatID, messageID int64) (*StaffPost, error)
+
+	// MoveStaffChat records that chat from became chat to (a group upgraded
+	// to a supergroup) and moves the sellers' threads along.
+	MoveStaffChat(ctx context.Context, from, to int64) error
+	// CurrentStaffChat follows recorded moves from a configured chat id.
+	CurrentStaffChat(ctx context.Context, chatID int64) (int64, error)
+
+	// SearchSellers finds sellers by id ("#12"), name, company or chat
+	// account id, for staff looking a seller up.
+	SearchSellers(ctx context.Context, query string, limit int) ([]*Seller, error)
+}
