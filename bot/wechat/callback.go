@@ -1,0 +1,349 @@
+package wechat
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/util"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// callback.go: the endpoint WeChat posts to. Every request must carry a
+// valid signature made within timestampWindow; safe-mode bodies also a
+// valid msg_signature. A request that fails either gets 403 and changes
+// nothing. A good one is stored once under WeChat's dedupe key and
+// answered "success" at once: the real answer follows as customer-service
+// messages, well past WeChat's 5-second deadline if need be.
+
+const (
+	// timestampWindow bounds how old (or how far ahead) a signed request
+	// may be: WeChat's retries come within 15 seconds, so a request
+	// replayed later is refused.
+	timestampWindow = 5 * time.Minute
+	// maxCallbackSize bounds a body; real callbacks are a few KB.
+	maxCallbackSize = 64 << 10
+	// handleTimeout bounds handling one callback, WB token checks included.
+	handleTimeout = 2 * time.Minute
+	// maxAttempts: a callback the engine fails on this often is given up,
+	// with an apology to the follower.
+	maxAttempts = 5
+)
+
+// The windows a follower's action opens (WeChat's table since 2023).
+const (
+	messageQuota  = 5
+	messageWindow = 48 * time.Hour
+	eventQuota    = 3
+	eventWindow   = time.Minute
+)
+
+// ServeHTTP is the callback endpoint: GET verifies the server URL
+// (echostr), POST delivers a message or event.
+func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if !b.signed(q) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		echo := q.Get("echostr")
+		if echo == "" {
+			http.Error(w, "no echostr", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, echo)
+	case http.MethodPost:
+		b.receive(w, r, q)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// signed checks signature = sha1(sort(token, timestamp, nonce)) in
+// constant time, and that the timestamp is recent.
+func (b *Bot) signed(q url.Values) bool {
+	ts, nonce := q.Get("timestamp"), q.Get("nonce")
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	if age := b.cfg.Now().Sub(time.Unix(sec, 0)); age > timestampWindow || age < -timestampWindow {
+		return false
+	}
+	return sameHex(q.Get("signature"), util.Signature(b.cfg.Token, ts, nonce))
+}
+
+func sameHex(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(strings.ToLower(got)), []byte(want)) == 1
+}
+
+// errForged marks a body whose msg_signature or ciphertext is not the
+// account's.
+var errForged = errors.New("forged callback")
+
+func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCallbackSize))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	raw, err := b.open(q, body)
+	if errors.Is(err, errForged) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	if err != nil {
+		http.Error(w, "bad callback", http.StatusBadRequest)
+		return
+	}
+	var msg message.MixMessage
+	if err := xml.Unmarshal(raw, &msg); err != nil || msg.FromUserName == "" {
+		http.Error(w, "bad callback", http.StatusBadRequest)
+		return
+	}
+	if err := b.record(r.Context(), &msg, raw); err != nil {
+		// Not stored: a 500 makes WeChat try again.
+		b.log.Error("wechat: store callback", "err", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	// Never a passive reply: in safe mode silenceper would encrypt an
+	// empty one, which WeChat shows as an error.
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "success")
+}
+
+// open returns the callback's XML: the body itself, or in safe mode the
+// decrypted <Encrypt>, after checking msg_signature in constant time.
+func (b *Bot) open(q url.Values, body []byte) ([]byte, error) {
+	if q.Get("encrypt_type") != "aes" {
+		return body, nil
+	}
+	if b.cfg.AESKey == "" {
+		return nil, errors.New("an encrypted callback, and no WECHAT_AES_KEY")
+	}
+	var env message.EncryptedXMLMsg
+	if err := xml.Unmarshal(body, &env); err != nil || env.EncryptedMsg == "" {
+		return nil, errors.New("no <Encrypt> in an encrypted callback")
+	}
+	want := util.Signature(b.cfg.Token, q.Get("timestamp"), q.Get("nonce"), env.EncryptedMsg)
+	if !sameHex(q.Get("msg_signature"), want) {
+		return nil, errForged
+	}
+	_, raw, err := util.DecryptMsg(b.cfg.AppID, env.EncryptedMsg, b.cfg.AESKey)
+	if err != nil {
+		// Signed with our token but not sealed for our app id.
+		return nil, fmt.Errorf("%w: %v", errForged, err)
+	}
+	return raw, nil
+}
+
+// kinds of callbacks, by what they open and whether the engine reads them.
+func isMessage(m *message.MixMessage) bool {
+	return m.MsgType != message.MsgTypeEvent
+}
+
+func opensEventWindow(m *message.MixMessage) bool {
+	return m.MsgType == message.MsgTypeEvent && slices.Contains([]message.EventType{
+		message.EventSubscribe, message.EventScan, message.EventClick,
+		message.EventScancodePush, message.EventScancodeWaitmsg,
+	}, m.Event)
+}
+
+// dedupeKey is WeChat's advice: MsgId for messages, FromUserName and
+// CreateTime for events (the event and its key keep two taps apart).
+func dedupeKey(m *message.MixMessage) string {
+	if m.MsgID != 0 {
+		return "msg:" + strconv.FormatInt(m.MsgID, 10)
+	}
+	return fmt.Sprintf("evt:%s:%d:%s:%s", m.FromUserName, m.CreateTime, m.Event, m.EventKey)
+}
+
+// record stores the callback once and opens the follower's window; a new
+// one is then handled in the background.
+func (b *Bot) record(ctx context.Context, m *message.MixMessage, raw []byte) error {
+	if !isMessage(m) && !opensEventWindow(m) {
+		return nil // VIEW, LOCATION, template receipts…: nothing to do
+	}
+	openID, key := string(m.FromUserName), dedupeKey(m)
+	isNew := false
+	err := b.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if isNew, err = b.store.ReceiveCallback(ctx, key, openID, raw); err != nil || !isNew {
+			return err
+		}
+		now := b.cfg.Now()
+		if isMessage(m) {
+			return b.store.OpenWindow(ctx, openID, now, now.Add(messageWindow), messageQuota, true)
+		}
+		return b.store.OpenWindow(ctx, openID, now, now.Add(eventWindow), eventQuota, false)
+	})
+	if err != nil || !isNew {
+		return err
+	}
+	select {
+	case b.work <- struct{}{}:
+		b.goHandle(key)
+	default:
+		// Every worker is busy: the sweep takes it up shortly.
+	}
+	return nil
+}
+
+// goHandle handles a callback in the background; the caller holds a work slot.
+func (b *Bot) goHandle(key string) {
+	b.wg.Add(1)
+	go func() {
+		defer func() { <-b.work; b.wg.Done() }()
+		ctx, cancel := context.WithTimeout(context.Background(), handleTimeout)
+		defer cancel()
+		b.handle(ctx, key)
+	}()
+}
+
+// handle runs one stored callback through the engine, in one transaction
+// with marking it handled, then sends the replies and what was held.
+func (b *Bot) handle(ctx context.Context, key string) {
+	var (
+		openID  string
+		replies []conversations.Reply
+		act     action
+	)
+	err := b.store.InTx(ctx, func(ctx context.Context) error {
+		raw, ok, err := b.store.ClaimCallback(ctx, key)
+		if err != nil || !ok {
+			return err // handled already, or another worker has it
+		}
+		var m message.MixMessage
+		if err := xml.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("parse stored callback: %w", err)
+		}
+		openID = string(m.FromUserName)
+		var in conversations.Input
+		in, act = b.input(&m)
+		if act == actRun {
+			if in, err = b.pickFromMenu(ctx, in); err != nil {
+				return err
+			}
+			if replies, err = b.engine.Handle(ctx, in); err != nil {
+				return err
+			}
+		}
+		return b.store.MarkCallbackHandled(ctx, key)
+	})
+	if err != nil {
+		b.failed(ctx, key, openID, err)
+		return
+	}
+	if openID != "" {
+		// The follower acted, so their window is open: the replies go, and
+		// what was held for them.
+		b.answer(ctx, openID, replies, act == actShowHeld)
+	}
+}
+
+// failed counts a failed attempt; the sweep tries again later, until
+// maxAttempts, when the follower hears that it could not be done.
+func (b *Bot) failed(ctx context.Context, key, openID string, cause error) {
+	b.log.Error("wechat: handle callback", "key", key, "err", cause)
+	// The attempt may have failed by running out of time: the bookkeeping
+	// gets its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	attempts, err := b.store.CallbackFailed(ctx, key, cause.Error())
+	if err != nil {
+		b.log.Error("wechat: record failed callback", "key", key, "err", err)
+		return
+	}
+	if attempts < maxAttempts {
+		return
+	}
+	b.log.Error("wechat: callback given up", "key", key, "attempts", attempts)
+	if err := b.store.MarkCallbackHandled(ctx, key); err != nil {
+		b.log.Error("wechat: give up callback", "key", key, "err", err)
+		return
+	}
+	if openID != "" {
+		sorry := conversations.Reply{Text: b.localizer(ctx, openID).T("error.internal")}
+		b.answer(ctx, openID, []conversations.Reply{sorry}, false)
+	}
+}
+
+// action is what a callback asks of the bot.
+type action int
+
+const (
+	actRun      action = iota // the engine reads it
+	actShowHeld               // "0": show what was held
+	actIgnore                 // nothing for the engine (a menu key it does not know…)
+)
+
+// input turns a callback into what the engine reads.
+func (b *Bot) input(m *message.MixMessage) (in conversations.Input, act action) {
+	openID := string(m.FromUserName)
+	in = conversations.Input{Channel: domain.ChannelWeChat, ChatID: openID, UserID: openID}
+	if m.MsgID != 0 {
+		in.MessageID = strconv.FormatInt(m.MsgID, 10)
+	}
+	switch m.MsgType {
+	case message.MsgTypeText:
+		in.Text = m.Content
+		if strings.TrimSpace(in.Text) == showHeld {
+			return in, actShowHeld
+		}
+	case message.MsgTypeVoice:
+		in.Text = m.Recognition // WeChat's speech recognition, when the account has it on
+	case message.MsgTypeImage:
+		in.Files = []conversations.File{b.mediaFile(m.MediaID)}
+	case message.MsgTypeEvent:
+		switch m.Event {
+		case message.EventSubscribe:
+			// Followed through a parametric QR code: the scene is the payload.
+			in.Text = strings.TrimSpace("/start " + strings.TrimPrefix(m.EventKey, "qrscene_"))
+		case message.EventScan:
+			in.Text = strings.TrimSpace("/start " + m.EventKey)
+		case message.EventClick:
+			if !slices.Contains(conversations.Commands(), m.EventKey) {
+				return in, actIgnore
+			}
+			in.Text = "/" + m.EventKey
+		default:
+			return in, actIgnore
+		}
+	}
+	// Video, location, link: the engine answers with help or the step's question.
+	return in, actRun
+}
+
+// pickFromMenu turns a typed number into the button it stands for in the
+// numbered choices the follower saw last.
+func (b *Bot) pickFromMenu(ctx context.Context, in conversations.Input) (conversations.Input, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(in.Text))
+	if err != nil || n < 1 {
+		return in, nil
+	}
+	menu, err := b.store.Menu(ctx, in.ChatID)
+	if err != nil {
+		return in, err
+	}
+	if n <= len(menu) && menu[n-1] != "" {
+		in.Button, in.Text = menu[n-1], ""
+	}
+	return in, nil
+}

@@ -1,0 +1,372 @@
+package wechat_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/sirupsen/logrus"
+
+	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/storage"
+	"github.com/indigo-warehouse/indigo/storage/pgtest"
+	"github.com/indigo-warehouse/indigo/wb"
+	"github.com/indigo-warehouse/indigo/wb/wbfake"
+)
+
+// fake is the one WeChat of this test binary: silenceper is pointed at it
+// through a process-wide global, set once here before any test runs. Each
+// test takes an account of its own on it.
+var (
+	fake = wxfake.New()
+	// logrusOut catches anything silenceper logs through logrus.
+	logrusOut = &logBuffer{}
+)
+
+func TestMain(m *testing.M) {
+	if err := wechat.SetAPIBaseURL(fake.URL()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	logrus.SetOutput(logrusOut)
+	pgtest.Main(m)
+}
+
+var bundle = locales.MustNew()
+
+// waitLimit bounds every wait for the bot; a reply takes milliseconds, so
+// reaching it means the reply never came.
+const waitLimit = 10 * time.Second
+
+// harness is one Indigo deployment with a WeChat account: a real
+// database, the fake WB for token checks, the engine and the bot serving
+// /wechat on loopback.
+type harness struct {
+	t      *testing.T
+	db     *storage.DB
+	wb     *wbfake.Server
+	acct   *wxfake.Account
+	store  *storage.WeChatService
+	engine *conversations.Engine
+	logs   *logBuffer
+	bot    *wechat.Bot
+	url    string
+}
+
+type harnessOptions struct {
+	encrypted bool
+}
+
+func newHarness(t *testing.T, opts harnessOptions) *harness {
+	t.Helper()
+	h := &harness{t: t, logs: &logBuffer{}, acct: fake.NewAccount(wxfake.AccountOptions{Encrypted: opts.encrypted})}
+	// Registered first, so it runs last: everything else may still log.
+	t.Cleanup(func() {
+		h.checkLogs()
+		if testing.Verbose() {
+			t.Log(h.logs.String())
+		}
+	})
+	h.wb = wbfake.New()
+	t.Cleanup(h.wb.Close)
+	h.db = pgtest.New(t)
+	h.store = storage.NewWeChatService(h.db)
+	h.engine = conversations.NewEngine(conversations.Deps{
+		Sessions:    storage.NewSessionService(h.db),
+		Sellers:     storage.NewSellerService(h.db),
+		Stores:      storage.NewStoreService(h.db),
+		Returns:     storage.NewReturnService(h.db),
+		Attachments: storage.NewAttachmentService(h.db),
+		Polls:       storage.NewPollScheduleService(h.db),
+		Marketplace: wb.Marketplace{Client: wb.New(wb.Config{BaseURL: h.wb.URL, MaxRetries: -1})},
+		Locales:     bundle,
+		Log:         slog.New(slog.NewTextHandler(h.logs, nil)),
+	})
+	h.bot = h.newBot()
+	srv := httptest.NewServer(routes(h.bot))
+	t.Cleanup(srv.Close)
+	h.url = srv.URL + "/wechat"
+	h.acct.SetCallbackURL(h.url)
+	return h
+}
+
+func routes(bot http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/wechat", bot)
+	return mux
+}
+
+// newBot starts a bot (a replica) on the harness's account and database;
+// it stops when the test ends, before the database goes.
+func (h *harness) newBot() *wechat.Bot {
+	h.t.Helper()
+	bot, err := wechat.New(wechat.Config{
+		AppID: h.acct.AppID, AppSecret: h.acct.AppSecret, Token: h.acct.Token, AESKey: h.acct.AESKey,
+		APIBaseURL: fake.URL(),
+		Log:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		SweepEvery: 200 * time.Millisecond,
+	}, h.engine, h.store)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- bot.Run(ctx) }()
+	h.t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			h.t.Errorf("run: %v", err)
+		}
+	})
+	return bot
+}
+
+// checkLogs fails the test if a secret of the account reached a log.
+func (h *harness) checkLogs() {
+	secrets := append([]string{h.acct.AppSecret, h.acct.AESKey}, h.acct.Tokens()...)
+	for name, logs := range map[string]string{"the bot's log": h.logs.String(), "logrus": logrusOut.String()} {
+		for _, s := range secrets {
+			if strings.Contains(logs, s) {
+				h.t.Errorf("a secret (%.6s…) leaked into %s:\n%s", s, name, logs)
+			}
+		}
+	}
+}
+
+func (h *harness) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	h.t.Cleanup(cancel)
+	return ctx
+}
+
+// deliverer drains the outbox into this bot, as cmd/indigo's loop does.
+func (h *harness) deliver() int {
+	h.t.Helper()
+	d := &conversations.Deliverer{
+		Engine: h.engine, Outbox: storage.NewNotificationService(h.db),
+		Senders: map[domain.Channel]conversations.Sender{domain.ChannelWeChat: h.bot},
+		Now:     time.Now, Log: slog.New(slog.NewTextHandler(h.logs, nil)),
+		Batch: 50, DigestAbove: 5, MaxAttempts: 3, Workers: 2,
+	}
+	n, err := d.Deliver(h.ctx())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+// notify writes a notification as the services do.
+func (h *harness) notify(n *domain.Notification) {
+	h.t.Helper()
+	if err := storage.NewNotificationService(h.db).CreateNotification(pgtest.System(), n); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// seller makes a WeChat follower a seller, speaking lang.
+func (h *harness) seller(openID string, lang domain.Language) *domain.Seller {
+	return pgtest.Seller(h.t, h.db, func(s *domain.Seller) {
+		s.Language, s.QuietHours = lang, false
+		s.Identities = []domain.Identity{{Channel: domain.ChannelWeChat, ExternalID: openID}}
+	})
+}
+
+// user is one person writing to the account from WeChat.
+type user struct {
+	*wxfake.User
+	h     *harness
+	L     *locales.Localizer
+	after int64 // Expect looks at messages after this sequence number
+	seen  int64 // the newest message an Expect has read
+}
+
+func (h *harness) user(openID, lang string) *user {
+	seq := h.acct.LastSeq()
+	return &user{User: h.acct.User(openID), h: h, L: bundle.For(lang), after: seq, seen: seq}
+}
+
+// acked checks the answer WeChat got: "success" at once, on the first try.
+func (u *user) acked(r wxfake.Result) {
+	u.h.t.Helper()
+	if r.Status != http.StatusOK || r.Body != "success" || r.Tries != 1 || r.ServiceError || r.Elapsed > time.Second {
+		u.h.t.Fatalf("callback answered %d %q after %d tries in %s (service error %v, err %v)",
+			r.Status, r.Body, r.Tries, r.Elapsed, r.ServiceError, r.Err)
+	}
+}
+
+// mark makes what was sent so far old news.
+func (u *user) mark() { u.after = u.h.acct.LastSeq(); u.seen = u.after }
+
+// Send writes text to the account.
+func (u *user) Send(text string) {
+	u.h.t.Helper()
+	u.mark()
+	u.acked(u.SendText(text))
+}
+
+// Follow follows the account.
+func (u *user) Follow() {
+	u.h.t.Helper()
+	u.mark()
+	u.acked(u.Subscribe())
+}
+
+// SendPicture sends an image.
+func (u *user) SendPicture(data []byte) {
+	u.h.t.Helper()
+	u.mark()
+	u.acked(u.SendImage(data))
+}
+
+// Tap taps a button of the account menu.
+func (u *user) Tap(key string) {
+	u.h.t.Helper()
+	u.mark()
+	u.acked(u.Click(key))
+}
+
+// Expect waits for a new text containing want. Later waits look at the
+// same message and past it: WeChat's answers merge several texts in one.
+func (u *user) Expect(want string) wxfake.Message {
+	u.h.t.Helper()
+	return u.ExpectMsg(want, func(m wxfake.Message) bool { return m.Type == "text" && strings.Contains(m.Text, want) })
+}
+
+// ExpectImage waits for a new image message.
+func (u *user) ExpectImage() wxfake.Message {
+	u.h.t.Helper()
+	m := u.ExpectMsg("an image", func(m wxfake.Message) bool { return m.Type == "image" })
+	u.after = m.Seq // the next image is another one
+	return m
+}
+
+func (u *user) ExpectMsg(what string, match func(wxfake.Message) bool) wxfake.Message {
+	u.h.t.Helper()
+	m, err := u.h.acct.WaitForMessage(u.h.ctx(), u.OpenID, u.after, match)
+	if err != nil {
+		u.h.t.Fatalf("no message %q: %v; the chat:\n%s", what, err, dump(u.h.acct.Sent(u.OpenID)))
+	}
+	u.after, u.seen = m.Seq-1, max(u.seen, m.Seq)
+	return m
+}
+
+var choiceLine = regexp.MustCompile(`(?m)^(\d+)\. (.+)$`)
+
+// Choose answers the newest numbered choices with the number of the one
+// labelled label, as a WeChat user does.
+func (u *user) Choose(label string) {
+	u.h.t.Helper()
+	msgs := u.h.acct.Sent(u.OpenID)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, m := range choiceLine.FindAllStringSubmatch(msgs[i].Text, -1) {
+			if strings.Contains(m[2], label) {
+				u.Send(m[1])
+				return
+			}
+		}
+	}
+	u.h.t.Fatalf("no choice %q in the chat:\n%s", label, dump(msgs))
+}
+
+// quiet checks nothing more reaches the follower for a moment.
+func (u *user) quiet() {
+	u.h.t.Helper()
+	time.Sleep(300 * time.Millisecond)
+	for _, m := range u.h.acct.Sent(u.OpenID) {
+		if m.Seq > u.seen {
+			u.h.t.Fatalf("unexpected message: %q", m.Text)
+		}
+	}
+}
+
+// waitFor polls cond until it holds, or fails the test after waitLimit.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("gave up waiting")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func head(s string) string {
+	r := []rune(s)
+	return string(r[:min(len(r), 20)])
+}
+
+func dump(msgs []wxfake.Message) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		text := m.Text
+		if m.Type == "image" {
+			text = fmt.Sprintf("[image, %d bytes]", len(m.Image))
+		}
+		fmt.Fprintf(&b, "#%d %s\n", m.Seq, text)
+	}
+	return b.String()
+}
+
+// logBuffer collects logs, to check no secret is ever written.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func qrPNG(tb testing.TB, text string) []byte {
+	tb.Helper()
+	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 240, 240, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// photo is a small distinct picture, as an inspection photo.
+func photo(tb testing.TB, shade uint8) []byte {
+	tb.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
+	for x := range 32 {
+		img.Set(x, x%24, color.RGBA{R: shade, G: 100, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,466 @@
+package wechat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/silenceper/wechat/v2/officialaccount"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
+)
+
+// send.go: replies and pushes as customer-service messages, fitted into
+// the follower's window (5 messages within 48 hours of their last message,
+// 3 within a minute of a menu tap or a follow).
+//
+// Texts of one answer are merged into as few messages as fit, each choice
+// a numbered line; photos are uploaded as temporary media and sent one by
+// one. A reply that does not fit sends its texts first and holds the rest.
+// A push is sent only when it fits whole, ends with an invitation to
+// reply (a reply renews the window), and otherwise waits with the others:
+// the follower gets one notice while the window allows it, and everything
+// held, newest first, the next time they write.
+
+const (
+	// showHeld typed by a follower asks for what was held.
+	showHeld = "0"
+	// maxTextBytes keeps a text under the 2048 bytes passive replies were
+	// measured to take (WeChat documents no limit for these).
+	maxTextBytes = 2000
+	// maxHeldShown pushes go out at once; older ones are only counted.
+	maxHeldShown = 10
+)
+
+// part is one customer-service message to be: a photo, or a text made of
+// segments, each a text with its choices drawn under it as numbered lines.
+type part struct {
+	photo *conversations.Photo
+	segs  []segment
+}
+
+type segment struct {
+	text    string
+	buttons []conversations.Button
+}
+
+// heldPush is what is kept of a push that waits for the follower.
+type heldPush struct {
+	Replies []conversations.Reply `json:"replies"`
+	At      time.Time             `json:"at"`
+}
+
+// Send delivers a push (from the outbox, or staff) to a follower. It
+// returns nil when the push was sent or is held for the follower's next
+// message, an error wrapping conversations.ErrUnreachable when the
+// follower cannot be written to any more, and another error when nothing
+// went and the push should be tried again.
+func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.Reply) error {
+	l := b.localizer(ctx, openID)
+	parts := render(l, replies)
+	if len(parts) == 0 {
+		return nil
+	}
+	parts = withSegment(parts, segment{text: l.T("msg.wechat.invite")})
+	now := b.cfg.Now()
+	held, err := b.store.HeldPushes(ctx, openID)
+	if err != nil {
+		return fmt.Errorf("send to wechat %s: %w", openID, err)
+	}
+	left, err := b.store.WindowLeft(ctx, openID, now)
+	if err != nil {
+		return fmt.Errorf("send to wechat %s: %w", openID, err)
+	}
+	if held > 0 || len(parts) > left {
+		return b.holdPush(ctx, openID, l, replies, held, left)
+	}
+	got, err := b.store.SpendWindow(ctx, openID, now, len(parts))
+	if err != nil {
+		return fmt.Errorf("send to wechat %s: %w", openID, err)
+	}
+	if got < len(parts) { // another sender took the window first
+		b.refund(ctx, openID, got)
+		return b.holdPush(ctx, openID, l, replies, held, 0)
+	}
+	sent, err := b.transmit(ctx, openID, l, parts)
+	switch {
+	case err == nil:
+		return nil
+	case unreachable(err):
+		return fmt.Errorf("send to wechat %s: %w: %w", openID, conversations.ErrUnreachable, err)
+	case outOfWindow(err):
+		// WeChat's count differs from ours (the follower unfollowed, a
+		// clock drifted): believe WeChat, and keep the rest for later.
+		b.closeWindow(ctx, openID)
+		return b.holdParts(ctx, openID, parts[sent:])
+	}
+	b.refund(ctx, openID, len(parts)-sent)
+	if sent > 0 {
+		// Half a push went: the rest waits rather than the whole coming twice.
+		return b.holdParts(ctx, openID, parts[sent:])
+	}
+	return fmt.Errorf("send to wechat %s: %w", openID, err)
+}
+
+// holdPush keeps a push for the follower's next message. The first one
+// held is announced while the window allows a message: the follower's
+// reply to the notice opens a fresh window for everything.
+func (b *Bot) holdPush(ctx context.Context, openID string, l *locales.Localizer, replies []conversations.Reply, heldBefore, left int) error {
+	if err := b.hold(ctx, openID, replies); err != nil {
+		return err
+	}
+	b.log.Info("wechat: push held for the follower's next message", "openid", openID, "window_left", left)
+	if heldBefore > 0 || left == 0 {
+		return nil
+	}
+	notice := []part{{segs: []segment{{text: l.T("msg.wechat.held_notice")}}}}
+	// The push is held: from here on a failure costs only the notice.
+	got, err := b.store.SpendWindow(ctx, openID, b.cfg.Now(), 1)
+	if err != nil {
+		b.log.Warn("wechat: spend window for a notice", "openid", openID, "err", err)
+	}
+	if got == 0 {
+		return nil
+	}
+	if _, err := b.transmit(ctx, openID, l, notice); err != nil {
+		b.log.Warn("wechat: notice of a held push", "openid", openID, "err", err)
+		if outOfWindow(err) {
+			b.closeWindow(ctx, openID)
+		} else {
+			b.refund(ctx, openID, 1)
+		}
+	}
+	return nil
+}
+
+// answer sends the replies to what a follower did, then what was held for
+// them, newest first, as far as their window allows; the rest stays held.
+func (b *Bot) answer(ctx context.Context, openID string, replies []conversations.Reply, askedForHeld bool) {
+	l := b.localizer(ctx, openID)
+	batch := replies
+	held, err := b.store.TakePushes(ctx, openID)
+	if err != nil {
+		b.log.Error("wechat: take held pushes", "openid", openID, "err", err)
+	}
+	if len(held) > 0 {
+		batch = append(batch, b.heldDigest(l, held)...)
+	} else if askedForHeld {
+		batch = append(batch, conversations.Reply{Text: l.T("msg.wechat.nothing_held")})
+	}
+	parts := render(l, batch)
+	if len(parts) == 0 {
+		return
+	}
+	now := b.cfg.Now()
+	left, err := b.store.WindowLeft(ctx, openID, now)
+	if err != nil {
+		b.log.Error("wechat: read window", "openid", openID, "err", err)
+	}
+	send, rest := fit(parts, left)
+	if len(rest) > 0 && len(send) > 0 {
+		send = withSegment(send, segment{text: l.T("msg.wechat.more_held", map[string]any{"N": len(rest)})})
+	}
+	got, err := b.store.SpendWindow(ctx, openID, now, len(send))
+	if err != nil {
+		b.log.Error("wechat: spend window", "openid", openID, "err", err)
+	}
+	if got < len(send) {
+		send, rest = send[:got], append(send[got:len(send):len(send)], rest...)
+	}
+	sent, err := b.transmit(ctx, openID, l, send)
+	if err != nil {
+		if outOfWindow(err) {
+			b.closeWindow(ctx, openID)
+		} else {
+			b.refund(ctx, openID, len(send)-sent)
+		}
+		rest = append(send[sent:len(send):len(send)], rest...)
+		if unreachable(err) {
+			b.log.Info("wechat: follower unreachable", "openid", openID, "err", err)
+			return
+		}
+		b.log.Error("wechat: send replies", "openid", openID, "err", err)
+	}
+	if len(rest) > 0 {
+		if err := b.holdParts(ctx, openID, rest); err != nil {
+			b.log.Error("wechat: hold what did not fit", "openid", openID, "err", err)
+		}
+	}
+}
+
+// heldDigest lays held pushes out as one answer, newest first.
+func (b *Bot) heldDigest(l *locales.Localizer, payloads [][]byte) []conversations.Reply {
+	out := []conversations.Reply{{Text: l.T("msg.wechat.held_header")}}
+	for i, p := range payloads {
+		if i == maxHeldShown {
+			out = append(out, conversations.Reply{Text: l.T("msg.wechat.held_older", map[string]any{"N": len(payloads) - i})})
+			break
+		}
+		var h heldPush
+		if err := json.Unmarshal(p, &h); err != nil {
+			b.log.Error("wechat: unreadable held push", "err", err)
+			continue
+		}
+		out = append(out, h.Replies...)
+	}
+	return out
+}
+
+func (b *Bot) hold(ctx context.Context, openID string, replies []conversations.Reply) error {
+	payload, err := json.Marshal(heldPush{Replies: replies, At: b.cfg.Now()})
+	if err != nil {
+		return fmt.Errorf("hold push for %s: %w", openID, err)
+	}
+	if _, err := b.store.HoldPush(ctx, openID, payload); err != nil {
+		return fmt.Errorf("hold push for %s: %w", openID, err)
+	}
+	return nil
+}
+
+func (b *Bot) holdParts(ctx context.Context, openID string, parts []part) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	return b.hold(ctx, openID, toReplies(parts))
+}
+
+func (b *Bot) refund(ctx context.Context, openID string, n int) {
+	if n <= 0 {
+		return
+	}
+	if err := b.store.RefundWindow(ctx, openID, n); err != nil {
+		b.log.Warn("wechat: refund window", "openid", openID, "err", err)
+	}
+}
+
+func (b *Bot) closeWindow(ctx context.Context, openID string) {
+	if err := b.store.CloseWindow(ctx, openID); err != nil {
+		b.log.Warn("wechat: close window", "openid", openID, "err", err)
+	}
+}
+
+// transmit sends parts in order and returns how many went. The choices
+// they draw become the follower's numbered menu before the first goes, so
+// a quick answer already finds it.
+func (b *Bot) transmit(ctx context.Context, openID string, l *locales.Localizer, parts []part) (int, error) {
+	var menu []string
+	for _, p := range parts {
+		for _, s := range p.segs {
+			for _, btn := range s.buttons {
+				menu = append(menu, btn.Data)
+			}
+		}
+	}
+	if len(menu) > 0 {
+		if err := b.store.SetMenu(ctx, openID, menu); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	for i, p := range parts {
+		var err error
+		if p.photo != nil {
+			err = b.sendPhoto(ctx, openID, *p.photo)
+		} else {
+			text := p.text(l, &n)
+			err = b.call(ctx, "send text", func(oa *officialaccount.OfficialAccount) error {
+				return oa.GetCustomerMessageManager().Send(message.NewCustomerTextMessage(openID, text))
+			})
+		}
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(parts), nil
+}
+
+// localizer speaks the follower's language: the seller's, or Chinese,
+// WeChat's default, before they are one.
+func (b *Bot) localizer(ctx context.Context, openID string) *locales.Localizer {
+	lang := domain.LangChinese
+	s, err := b.engine.Sellers.FindSellerByIdentity(domain.NewContextWithActor(ctx, domain.System),
+		domain.Identity{Channel: domain.ChannelWeChat, ExternalID: openID})
+	if err == nil && s != nil {
+		lang = s.Language
+	} else if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
+		b.log.Warn("wechat: find the follower's language", "openid", openID, "err", err)
+	}
+	return b.engine.Locales.For(string(lang))
+}
+
+// --- rendering ---
+
+// render turns replies into messages: texts merged while they fit, photos
+// one by one. WeChat can neither edit nor delete a message: an edit comes
+// as a new message, and where the engine would delete the follower's
+// message (a pasted token) the follower is asked to recall it.
+func render(l *locales.Localizer, replies []conversations.Reply) []part {
+	var parts []part
+	add := func(s segment) {
+		if n := len(parts); n > 0 && parts[n-1].photo == nil && size(append(parts[n-1].segs, s)) <= maxTextBytes {
+			parts[n-1].segs = append(parts[n-1].segs, s)
+			return
+		}
+		parts = append(parts, part{segs: []segment{s}})
+	}
+	for _, r := range replies {
+		if t := strings.TrimSpace(r.Toast); t != "" {
+			add(segment{text: t})
+		}
+		if r.DeleteMessage != "" {
+			add(segment{text: l.T("msg.wechat.recall")})
+		}
+		text := strings.TrimSpace(r.Text)
+		for _, p := range r.Photos {
+			if len(p.Data) == 0 {
+				if p.URL != "" { // a picture on the web: a link costs no message
+					text = strings.TrimSpace(text + "\n🖼 " + p.URL)
+				}
+				continue
+			}
+			parts = append(parts, part{photo: &p})
+		}
+		var buttons []conversations.Button
+		for _, row := range r.Buttons {
+			buttons = append(buttons, row...)
+		}
+		if text == "" && len(buttons) == 0 {
+			continue
+		}
+		chunks := splitText(text, maxTextBytes-size([]segment{{buttons: buttons}}))
+		for i, c := range chunks {
+			s := segment{text: c}
+			if i == len(chunks)-1 {
+				s.buttons = buttons
+			}
+			add(s)
+		}
+	}
+	return parts
+}
+
+// withSegment adds a segment to the last text part, or a new part.
+func withSegment(parts []part, s segment) []part {
+	for i := len(parts) - 1; i >= 0; i-- {
+		if parts[i].photo == nil {
+			if size(append(parts[i].segs, s)) <= maxTextBytes {
+				parts[i].segs = append(parts[i].segs[:len(parts[i].segs):len(parts[i].segs)], s)
+				return parts
+			}
+			break
+		}
+	}
+	return append(parts, part{segs: []segment{s}})
+}
+
+// fit picks what goes within a window of budget messages: texts first
+// (the answer, the choices), then photos, in their order; the rest waits.
+func fit(parts []part, budget int) (send, rest []part) {
+	if len(parts) <= budget {
+		return parts, nil
+	}
+	keep := make([]bool, len(parts))
+	n := 0
+	for _, photos := range []bool{false, true} {
+		for i, p := range parts {
+			if (p.photo != nil) == photos && n < budget {
+				keep[i] = true
+				n++
+			}
+		}
+	}
+	for i, p := range parts {
+		if keep[i] {
+			send = append(send, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	return send, rest
+}
+
+// toReplies turns parts back into replies, to hold them.
+func toReplies(parts []part) []conversations.Reply {
+	var out []conversations.Reply
+	for _, p := range parts {
+		if p.photo != nil {
+			out = append(out, conversations.Reply{Photos: []conversations.Photo{*p.photo}})
+			continue
+		}
+		for _, s := range p.segs {
+			r := conversations.Reply{Text: s.text}
+			for _, btn := range s.buttons {
+				r.Buttons = append(r.Buttons, []conversations.Button{btn})
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// text lays a text part out; n numbers the choices across one answer.
+func (p part) text(l *locales.Localizer, n *int) string {
+	var b strings.Builder
+	choices := false
+	for _, s := range p.segs {
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(s.text)
+		for i, btn := range s.buttons {
+			*n++
+			switch {
+			case i == 0 && s.text != "":
+				b.WriteString("\n\n")
+			case i > 0:
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%d. %s", *n, btn.Text)
+			choices = true
+		}
+	}
+	if choices {
+		b.WriteString("\n\n" + l.T("msg.wechat.choose"))
+	}
+	return b.String()
+}
+
+// size bounds the bytes a part's text takes, choices and hint included.
+func size(segs []segment) int {
+	n := 0
+	for _, s := range segs {
+		n += len(s.text) + 2
+		for _, btn := range s.buttons {
+			n += len(btn.Text) + len("\n999. ")
+		}
+	}
+	return n + 200 // the hint and the invitation, in any language
+}
+
+// splitText cuts text into pieces of at most max bytes, at line ends where
+// it can and never inside a character.
+func splitText(text string, limit int) []string {
+	limit = max(limit, 200)
+	var out []string
+	for len(text) > limit {
+		cut := strings.LastIndex(text[:limit], "\n")
+		if cut <= 0 {
+			cut = limit
+			for cut > 0 && !utf8.RuneStart(text[cut]) {
+				cut--
+			}
+		}
+		out = append(out, strings.TrimSpace(text[:cut]))
+		text = strings.TrimSpace(text[cut:])
+	}
+	if text != "" || len(out) == 0 {
+		out = append(out, text)
+	}
+	return out
+}

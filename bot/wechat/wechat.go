@@ -1,0 +1,296 @@
+// Package wechat is Indigo's WeChat Official Account channel. WeChat posts
+// each follower's message to the callback endpoint (Bot.ServeHTTP); the bot
+// checks the signature and its age, decrypts it in safe mode, stores it once
+// (WeChat retries within seconds), answers "success" at once, and runs it
+// through the conversations engine in the background. The engine's replies
+// go back as customer-service messages over silenceper/wechat v2.1.12.
+//
+// WeChat is not a push channel: a follower's message lets the account send
+// 5 customer-service messages within 48 hours (a menu tap or a follow: 3
+// within a minute). Replies and pushes are fitted into that window; what
+// does not fit is held and delivered, newest first, the next time the
+// follower writes. Choices are numbered lines ("1. …") and a typed number
+// picks one; the account menu carries the main commands.
+//
+// silenceper is used with care: it redirects requests and holds its HTTP
+// client in process-wide globals (set once, by the first New or by
+// SetAPIBaseURL), its token cache races and never drops a dead token (the
+// bot brings its own, shared through PostgreSQL), its errors quote the
+// secret and the token (they are scrubbed), and its callback server
+// compares signatures in variable time, checks no timestamp and logs every
+// message (the bot has its own handler).
+//
+// It imports conversations, domain and locales; never storage or another
+// adapter. Its tests drive it through the real client library against
+// wxfake and a real PostgreSQL.
+package wechat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/silenceper/wechat/v2/cache"
+	"github.com/silenceper/wechat/v2/officialaccount"
+	offconfig "github.com/silenceper/wechat/v2/officialaccount/config"
+	"github.com/silenceper/wechat/v2/util"
+	"github.com/sirupsen/logrus"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+)
+
+// wechatAPI is the base of every URL silenceper has hard-coded.
+const wechatAPI = "https://api.weixin.qq.com"
+
+// Config configures a Bot.
+type Config struct {
+	AppID     string
+	AppSecret string
+	Token     string // signs WeChat's callbacks
+	// AESKey is the 43-character EncodingAESKey; set, encrypted (safe
+	// mode) callbacks are accepted.
+	AESKey string
+	// APIBaseURL replaces https://api.weixin.qq.com (a fake). silenceper
+	// allows one base per process: a second New with another base fails.
+	APIBaseURL string
+
+	Log *slog.Logger // default slog.Default()
+	// HTTPClient carries media downloads and, being silenceper's global,
+	// every API call of the first Bot in the process. Default: a 30-s timeout.
+	HTTPClient *http.Client
+	Now        func() time.Time // default time.Now
+	// Workers bounds how many callbacks are handled at once; default 16.
+	Workers int
+	// SweepEvery is how often callbacks left unhandled (a replica died,
+	// the workers were busy) are taken up again; default 30 s.
+	SweepEvery time.Duration
+}
+
+// Store keeps the channel's state in the shared database:
+// storage.WeChatService implements it. Its methods called with the ctx of
+// InTx join that transaction, as the engine's services do.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	TokenStore
+
+	ReceiveCallback(ctx context.Context, key, openID string, payload []byte) (isNew bool, err error)
+	ClaimCallback(ctx context.Context, key string) (payload []byte, ok bool, err error)
+	MarkCallbackHandled(ctx context.Context, key string) error
+	CallbackFailed(ctx context.Context, key, cause string) (attempts int, err error)
+	UnhandledCallbacks(ctx context.Context, receivedBefore time.Time, limit int) ([]string, error)
+	PruneCallbacks(ctx context.Context, handledBefore time.Time) (int64, error)
+
+	OpenWindow(ctx context.Context, openID string, now, closesAt time.Time, quota int, renew bool) error
+	WindowLeft(ctx context.Context, openID string, now time.Time) (int, error)
+	SpendWindow(ctx context.Context, openID string, now time.Time, n int) (int, error)
+	RefundWindow(ctx context.Context, openID string, n int) error
+	CloseWindow(ctx context.Context, openID string) error
+	Menu(ctx context.Context, openID string) ([]string, error)
+	SetMenu(ctx context.Context, openID string, menu []string) error
+
+	HoldPush(ctx context.Context, openID string, payload []byte) (held int, err error)
+	HeldPushes(ctx context.Context, openID string) (int, error)
+	TakePushes(ctx context.Context, openID string) ([][]byte, error)
+
+	UpdateMenu(ctx context.Context, appID, digest string, publish func(ctx context.Context) error) (bool, error)
+}
+
+// Bot is the WeChat channel of one Official Account. It is safe for
+// concurrent use; several replicas may serve one account.
+type Bot struct {
+	cfg    Config
+	engine *conversations.Engine
+	store  Store
+	log    *slog.Logger
+	client *http.Client
+	tokens *AccessToken
+	oaCfg  offconfig.Config
+
+	work chan struct{} // a slot per callback being handled
+	wg   sync.WaitGroup
+}
+
+// New returns the channel. It calls nothing yet: the access token is
+// fetched on first use and the menu published by Run.
+func New(cfg Config, engine *conversations.Engine, store Store) (*Bot, error) {
+	if cfg.AppID == "" || cfg.AppSecret == "" || cfg.Token == "" {
+		return nil, errors.New("new wechat bot: the app id, app secret and token are required")
+	}
+	if engine == nil || store == nil {
+		return nil, errors.New("new wechat bot: engine and store are required")
+	}
+	if cfg.AESKey != "" && len(cfg.AESKey) != 43 {
+		return nil, errors.New("new wechat bot: the EncodingAESKey is 43 characters")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = 30 * time.Second
+	}
+	if err := configureSilenceper(cfg.APIBaseURL, cfg.HTTPClient); err != nil {
+		return nil, fmt.Errorf("new wechat bot: %w", err)
+	}
+	b := &Bot{
+		cfg:    cfg,
+		engine: engine,
+		store:  store,
+		log:    cfg.Log.With("channel", "wechat"),
+		client: cfg.HTTPClient,
+		work:   make(chan struct{}, cfg.Workers),
+		oaCfg: offconfig.Config{
+			AppID: cfg.AppID, AppSecret: cfg.AppSecret, Token: cfg.Token, EncodingAESKey: cfg.AESKey,
+			// Required by silenceper, never used: every client gets a
+			// token handle of ours (see account).
+			Cache: noCache{},
+		},
+	}
+	b.tokens = &AccessToken{
+		appID: cfg.AppID, secret: cfg.AppSecret, store: store, now: cfg.Now,
+		refreshBefore: tokenRefreshBefore, scrub: b.scrub,
+	}
+	return b, nil
+}
+
+// AccessToken is the bot's access-token handle.
+func (b *Bot) AccessToken() *AccessToken { return b.tokens }
+
+// account returns a silenceper client that uses token for its calls, so
+// a call that WeChat refuses knows which token to drop.
+func (b *Bot) account(token string) *officialaccount.OfficialAccount {
+	cfg := b.oaCfg
+	oa := officialaccount.NewOfficialAccount(&cfg)
+	oa.SetAccessTokenHandle(pinnedToken(token))
+	return oa
+}
+
+// Run publishes the account menu and takes up callbacks left unhandled,
+// until ctx ends; then it waits for the callbacks being handled.
+func (b *Bot) Run(ctx context.Context) error {
+	menuDone := b.publishMenu(ctx)
+	tick := time.NewTicker(b.cfg.SweepEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			b.wg.Wait()
+			return nil
+		case <-tick.C:
+		}
+		if !menuDone {
+			menuDone = b.publishMenu(ctx)
+		}
+		b.sweep(ctx)
+	}
+}
+
+func (b *Bot) publishMenu(ctx context.Context) bool {
+	if err := b.PublishMenu(ctx); err != nil {
+		if ctx.Err() == nil {
+			b.log.Warn("wechat: publish the account menu", "err", err)
+		}
+		return false
+	}
+	return true
+}
+
+// sweep handles callbacks received a while ago and still not handled, and
+// forgets those handled a day ago.
+func (b *Bot) sweep(ctx context.Context) {
+	now := b.cfg.Now()
+	keys, err := b.store.UnhandledCallbacks(ctx, now.Add(-b.cfg.SweepEvery), 100)
+	if err != nil {
+		b.log.Error("wechat: list unhandled callbacks", "err", err)
+	}
+	for _, key := range keys {
+		select {
+		case b.work <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		b.goHandle(key)
+	}
+	if _, err := b.store.PruneCallbacks(ctx, now.Add(-24*time.Hour)); err != nil {
+		b.log.Warn("wechat: prune callbacks", "err", err)
+	}
+}
+
+// --- process-wide silenceper settings ---
+
+var globals struct {
+	sync.Mutex
+	set  bool
+	base string
+}
+
+// SetAPIBaseURL points silenceper at base instead of WeChat, for the whole
+// process, before any Bot exists (a test binary's TestMain). New does the
+// same with Config.APIBaseURL; after the first, only the same base is
+// accepted, since changing the global while requests run would race.
+func SetAPIBaseURL(base string) error {
+	return configureSilenceper(base, &http.Client{Timeout: 30 * time.Second})
+}
+
+func configureSilenceper(base string, client *http.Client) error {
+	base = strings.TrimRight(base, "/")
+	if base == "" {
+		base = wechatAPI
+	}
+	globals.Lock()
+	defer globals.Unlock()
+	if globals.set {
+		if base != globals.base {
+			return fmt.Errorf("the WeChat API is at %s for this process already, and silenceper cannot use %s as well", globals.base, base)
+		}
+		return nil
+	}
+	if base != wechatAPI {
+		util.SetURIModifier(func(uri string) string {
+			if rest, ok := strings.CutPrefix(uri, wechatAPI); ok {
+				return base + rest
+			}
+			return uri
+		})
+	}
+	// Replace, never mutate: the default is http.DefaultClient, shared by
+	// everything in the process, and it has no timeout.
+	util.DefaultHTTPClient = client
+	// silenceper's root package, if anything links it, turns the global
+	// logrus to debug, and its server then logs every message in clear.
+	if logrus.GetLevel() > logrus.WarnLevel {
+		logrus.SetLevel(logrus.WarnLevel)
+	}
+	globals.set, globals.base = true, base
+	return nil
+}
+
+// apiBase is where media downloads go: the same host silenceper calls.
+func apiBase() string {
+	globals.Lock()
+	defer globals.Unlock()
+	return globals.base
+}
+
+// noCache satisfies silenceper's mandatory cache; nothing is kept in it.
+type noCache struct{}
+
+var _ cache.Cache = noCache{}
+
+func (noCache) Get(string) any                       { return nil }
+func (noCache) Set(string, any, time.Duration) error { return nil }
+func (noCache) IsExist(string) bool                  { return false }
+func (noCache) Delete(string) error                  { return nil }

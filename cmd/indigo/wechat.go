@@ -1,0 +1,33 @@
+package main
+
+import (
+	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/storage"
+)
+
+// startWeChat switches the WeChat Official Account channel on when its
+// credentials are set: the callback endpoint (/wechat, mounted by routes),
+// the sender of pushes, and the loop that publishes the account menu and
+// takes up callbacks a stopped replica left unhandled.
+func (m *Main) startWeChat() error {
+	if !m.Config.WeChatEnabled() {
+		return nil
+	}
+	bot, err := wechat.New(wechat.Config{
+		AppID:      m.Config.WeChatAppID,
+		AppSecret:  m.Config.WeChatAppSecret,
+		Token:      m.Config.WeChatToken,
+		AESKey:     m.Config.WeChatAESKey,
+		APIBaseURL: m.Config.WeChatAPIBaseURL,
+		Log:        m.Log,
+	}, m.Engine, storage.NewWeChatService(m.DB))
+	if err != nil {
+		return err
+	}
+	m.WeChat = bot
+	m.Deliverer.Senders[domain.ChannelWeChat] = bot
+	m.runLater("wechat channel", bot.Run)
+	m.Log.Info("wechat channel on", "app_id", m.Config.WeChatAppID, "safe_mode", m.Config.WeChatAESKey != "")
+	return nil
+}
