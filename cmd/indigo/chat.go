@@ -30,6 +30,7 @@ func (m *Main) startConversations() error {
 		Attachments: storage.NewAttachmentService(m.DB),
 		Polls:       storage.NewPollScheduleService(m.DB),
 		Marketplace: wb.Marketplace{Client: m.WB},
+		Links:       m.webLinks,
 		Locales:     bundle,
 		Log:         m.Log,
 	})
@@ -48,8 +49,29 @@ func (m *Main) startConversations() error {
 		if err := m.startTelegram(bundle); err != nil {
 			return err
 		}
+		if err := m.startStaff(); err != nil {
+			return err
+		}
 	}
+	if err := m.startWeChat(); err != nil {
+		return err
+	}
+	// Every part is wired (engine deps, senders, the staff desk) before any
+	// channel takes its first update: nothing is set while it is read.
+	for _, start := range m.starters {
+		go start()
+	}
+	m.starters = nil
 	return nil
+}
+
+// runLater queues a channel's loop to start once every part is wired.
+func (m *Main) runLater(name string, run func(ctx context.Context) error) {
+	m.starters = append(m.starters, func() {
+		if err := run(m.jobsCtx); err != nil && m.jobsCtx.Err() == nil {
+			m.Log.Error(name+" stopped", "err", err)
+		}
+	})
 }
 
 // startTelegram connects the bot, sets its command menus and starts its
@@ -70,11 +92,7 @@ func (m *Main) startTelegram(bundle *locales.Bundle) error {
 	}
 	m.Telegram = bot
 	m.Deliverer.Senders[domain.ChannelTelegram] = bot
-	go func() {
-		if err := bot.Run(m.jobsCtx); err != nil && m.jobsCtx.Err() == nil {
-			m.Log.Error("telegram intake stopped", "err", err)
-		}
-	}()
+	m.runLater("telegram intake", bot.Run)
 	m.Log.Info("telegram channel on", "bot", bot.Username(), "webhook", m.Config.TelegramWebhookURL != "")
 	return nil
 }

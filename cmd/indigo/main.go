@@ -90,12 +90,16 @@ type Main struct {
 	Postgres   *pglocal.Cluster // the embedded database, when DATABASE_URL is unset
 	DB         *storage.DB
 	HTTPServer *http.Server
-	HTTPAddr   net.Addr // where HTTPServer listens, once Run has started it
+	HTTPAddr   net.Addr     // where HTTPServer listens, once Run has started it
+	Web        http.Handler // the seller's web view, mounted under /web/ and /login/
 
 	WB        *wb.Client
 	Poller    *poll.Poller
 	Engine    *conversations.Engine
 	Telegram  *telegram.Bot
+	webLinks  conversations.LinkMaker
+	starters  []func()     // channel loops, started once everything is wired
+	WeChat    http.Handler // the WeChat callback endpoint, mounted at /wechat; nil when WeChat is off
 	Deliverer *conversations.Deliverer
 	Cron      *cron.Cron
 	jobsCtx   context.Context
@@ -117,6 +121,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.logChannels()
 	if err := m.startJobs(); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
+	}
+	// The web view first: the chat's /web hands out its sign-in links.
+	if err := m.startWeb(); err != nil {
+		return fmt.Errorf("start web view: %w", err)
 	}
 	if err := m.startConversations(); err != nil {
 		return fmt.Errorf("start conversations: %w", err)

@@ -12,6 +12,14 @@ import (
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", m.handleHealthz)
+	if m.Web != nil {
+		mux.Handle("/web", m.Web)
+		mux.Handle("/web/", m.Web)
+		mux.Handle("/login/", m.Web)
+	}
+	if m.WeChat != nil {
+		mux.Handle("/wechat", m.WeChat) // GET verifies the URL, POST delivers
+	}
 	if m.Telegram != nil && m.Config.TelegramWebhookURL != "" {
 		// The path of TELEGRAM_WEBHOOK_URL, as the proxy in front forwards it.
 		u, _ := url.Parse(m.Config.TelegramWebhookURL)
