@@ -8,6 +8,7 @@ import (
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
@@ -48,5 +49,50 @@ func TestStaffChatEndToEnd(t *testing.T) {
 	th, err := storage.NewSupportService(m.DB).FindSupportThread(pgtest.System(), group, seller.ID)
 	if err != nil || th.ThreadID != int64(post.MessageThreadID) {
 		t.Fatalf("thread = %+v, %v", th, err)
+	}
+}
+
+// TestStaffChatWeChatSeller: a WeChat seller's message lands in their
+// topic of the Telegram staff group, and the staff answer reaches them in
+// WeChat as a customer-service message.
+func TestStaffChatWeChatSeller(t *testing.T) {
+	f := newFakes(t)
+	const group = int64(-1002000002025)
+	f.tg.AddGroup(group, "Indigo staff", true)
+	f.tg.AddUser(tgfake.User{ID: 9101, FirstName: "Olga"})
+	acct := weChatFake().NewAccount(wxfake.AccountOptions{})
+	env := f.env(pgtest.NewURL(t))
+	for k, v := range map[string]string{
+		"TELEGRAM_SUPPORT_CHAT_ID": strconv.FormatInt(group, 10),
+		"WECHAT_APP_ID":            acct.AppID, "WECHAT_APP_SECRET": acct.AppSecret,
+		"WECHAT_TOKEN": acct.Token, "WECHAT_API_BASE_URL": weChatFake().URL(),
+	} {
+		env[k] = v
+	}
+	m := MustRunMain(t, env)
+	acct.SetCallbackURL(m.URL() + "/wechat")
+	pgtest.Seller(t, m.DB, func(s *domain.Seller) {
+		s.Language = domain.LangChinese
+		s.Identities = []domain.Identity{{Channel: domain.ChannelWeChat, ExternalID: "oStaff"}}
+	})
+
+	u := acct.User("oStaff")
+	u.SendText("我的包裹到了吗？")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*tgtest.WaitLimit)
+	defer cancel()
+	post, err := f.tg.WaitForMessage(ctx, group, func(m tgfake.Message) bool {
+		return strings.Contains(m.Text, "我的包裹到了吗？")
+	})
+	if err != nil {
+		t.Fatalf("no relay in the staff group: %v", err)
+	}
+	if !strings.Contains(f.tg.Topics(group)[0].Name, "WeChat") {
+		t.Errorf("the topic does not say the seller is on WeChat: %+v", f.tg.Topics(group))
+	}
+	f.tg.SendGroupMessage(group, post.MessageThreadID, 9101, "今天早上到的", 0)
+	if _, err := acct.WaitForMessage(ctx, "oStaff", 0, func(m wxfake.Message) bool {
+		return strings.Contains(m.Text, "今天早上到的")
+	}); err != nil {
+		t.Fatalf("the staff answer did not reach WeChat: %v", err)
 	}
 }
