@@ -28,6 +28,8 @@ type Config struct {
 	TelegramAPIEndpoint   string // tgbotapi's format: ".../bot%s/%s"
 	TelegramSupportChatID int64
 	TelegramWebhookURL    string
+	// TelegramSupportLanguage is what staff read the support group in.
+	TelegramSupportLanguage string
 
 	WBAPIBaseURL string // replaces every WB host when set
 	PollSchedule string // robfig/cron spec of the WB polling round
@@ -58,20 +60,21 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return def
 	}
 	c := &Config{
-		DatabaseURL:         env("DATABASE_URL", ""),
-		HTTPAddr:            env("HTTP_ADDR", ":8080"),
-		DataDir:             env("INDIGO_DATA_DIR", "./.indigo"),
-		LogLevel:            env("LOG_LEVEL", "info"),
-		TelegramBotToken:    env("TELEGRAM_BOT_TOKEN", ""),
-		TelegramAPIEndpoint: env("TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s"),
-		TelegramWebhookURL:  env("TELEGRAM_WEBHOOK_URL", ""),
-		WBAPIBaseURL:        env("WB_API_BASE_URL", ""),
-		PollSchedule:        env("POLL_SCHEDULE", "@every 1m"),
-		WeChatAppID:         env("WECHAT_APP_ID", ""),
-		WeChatAppSecret:     env("WECHAT_APP_SECRET", ""),
-		WeChatToken:         env("WECHAT_TOKEN", ""),
-		WeChatAESKey:        env("WECHAT_AES_KEY", ""),
-		WeChatAPIBaseURL:    env("WECHAT_API_BASE_URL", ""),
+		DatabaseURL:             env("DATABASE_URL", ""),
+		HTTPAddr:                env("HTTP_ADDR", ":8080"),
+		DataDir:                 env("INDIGO_DATA_DIR", "./.indigo"),
+		LogLevel:                env("LOG_LEVEL", "info"),
+		TelegramBotToken:        env("TELEGRAM_BOT_TOKEN", ""),
+		TelegramAPIEndpoint:     env("TELEGRAM_API_ENDPOINT", "https://api.telegram.org/bot%s/%s"),
+		TelegramWebhookURL:      env("TELEGRAM_WEBHOOK_URL", ""),
+		TelegramSupportLanguage: env("TELEGRAM_SUPPORT_LANGUAGE", "en"),
+		WBAPIBaseURL:            env("WB_API_BASE_URL", ""),
+		PollSchedule:            env("POLL_SCHEDULE", "@every 1m"),
+		WeChatAppID:             env("WECHAT_APP_ID", ""),
+		WeChatAppSecret:         env("WECHAT_APP_SECRET", ""),
+		WeChatToken:             env("WECHAT_TOKEN", ""),
+		WeChatAESKey:            env("WECHAT_AES_KEY", ""),
+		WeChatAPIBaseURL:        env("WECHAT_API_BASE_URL", ""),
 	}
 	var errs []error
 	bad := func(name, format string, args ...any) {
@@ -112,6 +115,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			bad("TELEGRAM_SUPPORT_CHAT_ID", "want the group's negative chat id such as -1001234567890, got %q", v)
 		}
 		c.TelegramSupportChatID = id
+	}
+	switch c.TelegramSupportLanguage {
+	case "en", "zh", "ru":
+	default:
+		bad("TELEGRAM_SUPPORT_LANGUAGE", "want en, zh or ru, got %q", c.TelegramSupportLanguage)
 	}
 	if c.TelegramWebhookURL != "" && !hasScheme(c.TelegramWebhookURL, "https") {
 		bad("TELEGRAM_WEBHOOK_URL", "Telegram delivers webhooks only to https URLs")

@@ -36,6 +36,7 @@ func (m *Main) startStaff() error {
 		Audit:   storage.NewAuditService(m.DB),
 		Chat:    chat,
 		Senders: m.Deliverer.Senders,
+		Lang:    m.Config.TelegramSupportLanguage,
 		Now:     time.Now,
 		Log:     m.Log.With("part", "staff"),
 	}
