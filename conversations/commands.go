@@ -226,7 +226,17 @@ func (t *Turn) Pluralize(id string, n int, data ...map[string]any) string {
 // pickup code; text goes to support.
 func idle(t *Turn) error {
 	if len(t.in.Files) > 0 {
-		return cmdPickup(t, "")
+		// A picture is a pickup code only while a return waits for one;
+		// otherwise it is for support, like text.
+		st := domain.StatusAwaitingPickupCode
+		waiting, _, err := t.e.Returns.FindReturns(t.ctx, domain.ReturnFilter{Status: &st, Limit: 1})
+		if err != nil {
+			return errInternal(err)
+		}
+		if len(waiting) > 0 {
+			return cmdPickup(t, "")
+		}
+		return sendToSupport(t)
 	}
 	if t.Text() == "" {
 		return cmdHelp(t, "")

@@ -179,3 +179,14 @@ func TestPickup(t *testing.T) {
 		})
 	}
 }
+
+// TestIdlePhoto: a picture outside any flow is a pickup code only while a
+// return waits for one; otherwise it goes to support.
+func TestIdlePhoto(t *testing.T) {
+	h := newHarness(t)
+	l := bundle.For("en")
+	c := h.chat("7007", "en")
+	c.onboard(t, "en")
+	c.send("/cancel")
+	expect(t, c.sendFile(domain.AttachmentPhoto, "p.png", qrPNG(t, "x")), l.T("flow.support.off"))
+}
