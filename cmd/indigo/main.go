@@ -41,9 +41,10 @@ func main() {
 	}
 }
 
-const usage = `usage: indigo [serve | migrate | version]
+const usage = `usage: indigo [serve | demo [--reset] | migrate | version]
 
   serve    run everything (the default)
+  demo     run everything against built-in fake WB, Telegram and WeChat servers
   migrate  apply database migrations and exit
   version  print the version and exit
 
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		fmt.Fprintln(stdout, "indigo", buildVersion())
 		return nil
+	case "demo":
+		return runDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "serve", "migrate":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
