@@ -13,11 +13,11 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
-	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
@@ -46,16 +46,7 @@ func newHarness(tb testing.TB) *harness {
 
 // restart builds a new engine on the same database, as a new process would.
 func (h *harness) restart() {
-	h.engine = conversations.NewEngine(conversations.Deps{
-		Sessions:    storage.NewSessionService(h.db),
-		Sellers:     storage.NewSellerService(h.db),
-		Stores:      storage.NewStoreService(h.db),
-		Returns:     storage.NewReturnService(h.db),
-		Attachments: storage.NewAttachmentService(h.db),
-		Polls:       storage.NewPollScheduleService(h.db),
-		Marketplace: wb.Marketplace{Client: wb.New(wb.Config{BaseURL: h.wb.URL, MaxRetries: -1})},
-		Locales:     bundle,
-	})
+	h.engine = conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, nil))
 }
 
 // chat is one person talking to the bot.

@@ -13,10 +13,10 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
-	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
@@ -154,14 +154,5 @@ func (l *logBuffer) String() string {
 
 // newEngine builds an engine on the harness's data, as each process does.
 func (h *harness) newEngine() *conversations.Engine {
-	return conversations.NewEngine(conversations.Deps{
-		Sessions:    storage.NewSessionService(h.db),
-		Sellers:     storage.NewSellerService(h.db),
-		Stores:      storage.NewStoreService(h.db),
-		Returns:     storage.NewReturnService(h.db),
-		Attachments: storage.NewAttachmentService(h.db),
-		Polls:       storage.NewPollScheduleService(h.db),
-		Marketplace: wb.Marketplace{Client: wb.New(wb.Config{BaseURL: h.wb.URL, MaxRetries: -1})},
-		Locales:     bundle,
-	})
+	return conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, nil))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
@@ -58,16 +59,7 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 	t.Cleanup(tg.Close)
 	tg.AddGroup(opts.group, "Indigo staff", opts.forum)
 	db := pgtest.New(t)
-	engine := conversations.NewEngine(conversations.Deps{
-		Sessions:    storage.NewSessionService(db),
-		Sellers:     storage.NewSellerService(db),
-		Stores:      storage.NewStoreService(db),
-		Returns:     storage.NewReturnService(db),
-		Attachments: storage.NewAttachmentService(db),
-		Polls:       storage.NewPollScheduleService(db),
-		Locales:     bundle,
-		Log:         log,
-	})
+	engine := conversations.NewEngine(convtest.Deps(db, "", bundle, log))
 	bot, err := telegram.New(telegram.Config{
 		Token: tg.Token(), APIEndpoint: tg.URL() + "/bot%s/%s", Log: log,
 	}, engine, storage.NewSessionService(db), bundle)

@@ -24,11 +24,11 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/wechat"
 	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
-	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
@@ -89,17 +89,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Cleanup(h.wb.Close)
 	h.db = pgtest.New(t)
 	h.store = storage.NewWeChatService(h.db)
-	h.engine = conversations.NewEngine(conversations.Deps{
-		Sessions:    storage.NewSessionService(h.db),
-		Sellers:     storage.NewSellerService(h.db),
-		Stores:      storage.NewStoreService(h.db),
-		Returns:     storage.NewReturnService(h.db),
-		Attachments: storage.NewAttachmentService(h.db),
-		Polls:       storage.NewPollScheduleService(h.db),
-		Marketplace: wb.Marketplace{Client: wb.New(wb.Config{BaseURL: h.wb.URL, MaxRetries: -1})},
-		Locales:     bundle,
-		Log:         slog.New(slog.NewTextHandler(h.logs, nil)),
-	})
+	h.engine = conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, slog.New(slog.NewTextHandler(h.logs, nil))))
 	h.bot = h.newBot()
 	srv := httptest.NewServer(routes(h.bot))
 	t.Cleanup(srv.Close)

@@ -1,0 +1,32 @@
+// Package convtest builds the conversation engine on a real test database,
+// the same way for every package whose tests talk to sellers.
+package convtest
+
+import (
+	"log/slog"
+
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/storage"
+	"github.com/indigo-warehouse/indigo/wb"
+)
+
+// Deps are the engine's storage-backed services on db, WB at wbURL (the
+// tests' wbfake; "" leaves token checks out) and the given log (nil: none).
+func Deps(db *storage.DB, wbURL string, bundle *locales.Bundle, log *slog.Logger) conversations.Deps {
+	d := conversations.Deps{
+		Sessions:    storage.NewSessionService(db),
+		Sellers:     storage.NewSellerService(db),
+		Stores:      storage.NewStoreService(db),
+		Returns:     storage.NewReturnService(db),
+		Attachments: storage.NewAttachmentService(db),
+		Polls:       storage.NewPollScheduleService(db),
+		Locales:     bundle,
+		Log:         log,
+	}
+	if wbURL != "" {
+		// No retries: a test that injects a WB fault wants to see it.
+		d.Marketplace = wb.Marketplace{Client: wb.New(wb.Config{BaseURL: wbURL, MaxRetries: -1})}
+	}
+	return d
+}
