@@ -7,33 +7,17 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
+	"github.com/indigo-warehouse/indigo/web/browsertest"
 )
-
-// findChromium returns Debian's chromium, or another Chrome on PATH.
-func findChromium() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // TestBrowser drives headless Chromium through the web view as a seller
 // would: sign in through a magic link, filter a tab, open a return, decide.
@@ -41,13 +25,6 @@ func findChromium() string {
 // keeps them).
 func TestBrowser(t *testing.T) {
 	t.Parallel()
-	chromium := findChromium()
-	if chromium == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed; CI needs it: apt-get install -y chromium")
-		}
-		t.Skip("chromium is not installed (apt-get install -y chromium); skipping the browser test")
-	}
 	e := newEnv(t)
 	seller := pgtest.Seller(t, e.DB, func(s *domain.Seller) { s.Name = "Browser Seller" })
 	store := pgtest.Store(t, e.DB, seller.ID, func(s *domain.Store) { s.Name = "Moscow Shop" })
@@ -68,63 +45,10 @@ func TestBrowser(t *testing.T) {
 	}
 	addPNG(t, e, seller, pending)
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-
-	// The first action starts the browser, which then lives as long as
-	// ctx: so it must not carry a step's timeout.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	dir := t.ArtifactDir()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100 means PNG
-			if err != nil {
-				return err
-			}
-			path := filepath.Join(dir, name)
-			t.Logf("screenshot %s", path)
-			return os.WriteFile(path, buf, 0o644)
-		})
-	}
+	br := browsertest.Start(t, 1280, 1000, 15*time.Second)
+	ctx, shot, run := br.Ctx, br.Shot, br.Run
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	// submit clicks a button that loads a new page and waits for it: a
-	// query right after such a click can find the old page's nodes.
-	submit := func(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(sel))(ctx, tg)
-			return err
-		})
-	}
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		for i, st := range steps {
-			sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-			err := chromedp.Do(sctx, st)
-			cancel()
-			if err != nil {
-				loc, _ := chromedp.Run(ctx, chromedp.Location())
-				_ = chromedp.Do(ctx, shot("failed.png"))
-				t.Fatalf("step %d at %s: %v", i, loc, err)
-			}
-		}
-	}
+	submit := func(sel chromedp.CSS) chromedp.Action[chromedp.Void] { return browsertest.Submit(string(sel)) }
 	value := func(a chromedp.Action[string]) string {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)

@@ -8,21 +8,18 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/web/browsertest"
 )
 
 // The demo's WeChat pane uses the fake this test binary shares (the
@@ -289,46 +286,11 @@ func TestDemo(t *testing.T) {
 // and the seeded seller decides on a return in the web view the demo links
 // to. Screenshots go to the test's artifact directory.
 func TestDemoBrowser(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		t.Skip("chromium is not installed (apt-get install -y chromium); skipping the demo's browser test")
-	}
+	br := browsertest.Start(t, 1400, 1000, 20*time.Second)
 	base := startTestDemo(t)
 	en := locales.MustNew().For("en")
 
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	dir := t.ArtifactDir()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			t.Logf("screenshot %s", filepath.Join(dir, name))
-			return os.WriteFile(filepath.Join(dir, name), buf, 0o644)
-		})
-	}
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		for i, st := range steps {
-			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-			err := chromedp.Do(sctx, st)
-			cancel()
-			if err != nil {
-				_ = chromedp.Do(ctx, shot("failed.png"))
-				t.Fatalf("step %d: %v", i, err)
-			}
-		}
-	}
+	shot, run := br.Shot, br.Run
 	// until evaluates js every 100ms until it yields true.
 	until := func(what, js string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -418,12 +380,7 @@ func TestDemoBrowser(t *testing.T) {
 	var link struct{ URL string }
 	_ = json.NewDecoder(resp.Body).Decode(&link)
 	resp.Body.Close()
-	submit := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))(ctx, tg)
-			return err
-		})
-	}
+	submit := browsertest.Submit
 	run(
 		chromedp.Navigate(link.URL),
 		chromedp.WaitVisible(chromedp.CSS("#signin")),
@@ -445,17 +402,4 @@ func TestDemoBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#chatlog .msg")),
 		shot("demo-after.png"),
 	)
-}
-
-// findChromium returns Debian's chromium, or another Chrome on PATH.
-func findChromium() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
 }

@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"bot/wechat":             {"conversations", "locales", "domain"},
 	"bot/wechat/wxfake":      nil,
 	"web":                    {"domain", "locales"},
+	"web/browsertest":        nil, // test support: headless Chromium
 }
 
 func TestLayering(t *testing.T) {
