@@ -169,26 +169,8 @@ func (s *Server) PressButton(userID int64, msg Message, callbackData string) str
 func (s *Server) SendGroupMessage(groupID int64, threadID int, fromUserID int64, text string, replyTo int) Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.groupLocked(groupID)
 	from := s.userLocked(fromUserID).u
-	m := Message{From: &from, Text: text, Entities: commandEntity(text)}
-	if threadID != 0 {
-		if _, ok := c.liveTopic(threadID); !ok {
-			panic(fmt.Sprintf("tgfake: SendGroupMessage: no topic %d in %d", threadID, groupID))
-		}
-		m.MessageThreadID, m.IsTopicMessage = threadID, true
-		if replyTo == 0 {
-			replyTo = threadID
-		}
-	}
-	if replyTo != 0 {
-		r, ok := c.message(replyTo)
-		if !ok {
-			panic(fmt.Sprintf("tgfake: SendGroupMessage: no message %d in %d", replyTo, groupID))
-		}
-		m.ReplyToMessage = snapshot(r)
-	}
-	return s.postLocked(c, m)
+	return s.groupPostLocked(groupID, threadID, replyTo, Message{From: &from, Text: text, Entities: commandEntity(text)})
 }
 
 // Block makes the user block the bot: sends to them answer 403 and the bot

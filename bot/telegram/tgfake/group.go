@@ -32,8 +32,8 @@ func (s *Server) SendAnonymousGroupMessage(groupID int64, threadID int, text str
 	return s.groupPostLocked(groupID, threadID, replyTo, Message{From: &from, SenderChat: &group, Text: text, Entities: commandEntity(text)})
 }
 
-// groupPostLocked places m in a group's topic and reply chain the way
-// SendGroupMessage does, and delivers it.
+// groupPostLocked places a member's message m in a group's topic and reply
+// chain, as every group sender here does, and delivers it.
 func (s *Server) groupPostLocked(groupID int64, threadID, replyTo int, m Message) Message {
 	c := s.groupLocked(groupID)
 	if threadID != 0 {
