@@ -1,16 +1,11 @@
 package conversations_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/conversations/convtest"
@@ -147,18 +142,7 @@ func (c *chat) onboard(tb testing.TB, lang string) {
 	expect(tb, c.send("Main store"), l.T("flow.store.token"))
 }
 
-func qrPNG(tb testing.TB, text string) []byte {
-	tb.Helper()
-	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 240, 240, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, m); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
+var qrPNG = convtest.QRPNG
 
 func inputButton(data string) conversations.Input {
 	return conversations.Input{Button: data, ButtonOn: "msg-1"}

@@ -1,18 +1,14 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
-	"image/png"
 	"slices"
 	"strconv"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
@@ -165,15 +161,4 @@ func (h *harness) session(t *testing.T, chatID int64) (flow, state string) {
 	return flow, state
 }
 
-func qrPNG(tb testing.TB, text string) []byte {
-	tb.Helper()
-	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 240, 240, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, m); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
+var qrPNG = convtest.QRPNG

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/sirupsen/logrus"
 
 	"github.com/indigo-warehouse/indigo/bot/wechat"
@@ -334,18 +332,7 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
-func qrPNG(tb testing.TB, text string) []byte {
-	tb.Helper()
-	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 240, 240, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, m); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
+var qrPNG = convtest.QRPNG
 
 // photo is a small distinct picture, as an inspection photo.
 func photo(tb testing.TB, shade uint8) []byte {

@@ -3,7 +3,13 @@
 package convtest
 
 import (
+	"bytes"
+	"image/png"
 	"log/slog"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/locales"
@@ -29,4 +35,18 @@ func Deps(db *storage.DB, wbURL string, bundle *locales.Bundle, log *slog.Logger
 		d.Marketplace = wb.Marketplace{Client: wb.New(wb.Config{BaseURL: wbURL, MaxRetries: -1})}
 	}
 	return d
+}
+
+// QRPNG draws text as a QR code, the way a pickup-code screenshot shows it.
+func QRPNG(tb testing.TB, text string) []byte {
+	tb.Helper()
+	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 240, 240, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }
