@@ -192,6 +192,43 @@ func (ws *WeChatService) PruneCallbacks(ctx context.Context, handledBefore time.
 	return tag.RowsAffected(), err
 }
 
+// --- the replay guard ---
+
+// UseNonce records that a request signed with (timestamp, nonce) was
+// accepted, with the digest of what it carried, until expiresAt. If the
+// pair is recorded already, fresh is false and stored is the digest
+// recorded then (nil if it expired meanwhile). With the ctx of InTx it
+// joins that transaction: a callback that fails to be stored leaves its
+// pair unused for WeChat's retry, and a second request with the same pair
+// waits for the first one's transaction to end.
+func (ws *WeChatService) UseNonce(ctx context.Context, appID, timestamp, nonce string, digest []byte,
+	expiresAt time.Time) (stored []byte, fresh bool, err error) {
+	defer wrap(&err, "use wechat nonce")
+	q := ws.db.q(ctx)
+	tag, err := q.Exec(ctx, `INSERT INTO wechat_nonces (app_id, ts, nonce, digest, expires_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, appID, timestamp, nonce, digest, expiresAt)
+	if err != nil {
+		return nil, false, err
+	}
+	if tag.RowsAffected() == 1 {
+		return digest, true, nil
+	}
+	err = q.QueryRow(ctx, `SELECT digest FROM wechat_nonces WHERE app_id = $1 AND ts = $2 AND nonce = $3`,
+		appID, timestamp, nonce).Scan(&stored)
+	if errNoRows(err) {
+		return nil, false, nil
+	}
+	return stored, false, err
+}
+
+// PruneNonces forgets the pairs that expired before a time: a request
+// signed with one is refused by the timestamp window already.
+func (ws *WeChatService) PruneNonces(ctx context.Context, expiredBefore time.Time) (n int64, err error) {
+	defer wrap(&err, "prune wechat nonces")
+	tag, err := ws.db.q(ctx).Exec(ctx, `DELETE FROM wechat_nonces WHERE expires_at < $1`, expiredBefore)
+	return tag.RowsAffected(), err
+}
+
 // --- the customer-service window ---
 
 // OpenWindow records that the follower acted at now, which lets the
