@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -17,7 +18,7 @@ type command struct {
 // Commands lists the command menu, in menu order, for setMyCommands and
 // WeChat's account menu. Each has a locales description "command.<name>".
 func Commands() []string {
-	return []string{"returns", "stores", "pickup", "profile", "notifications", "web", "language", "support", "help", "cancel"}
+	return []string{"returns", "stores", "team", "pickup", "profile", "notifications", "web", "language", "support", "help", "cancel"}
 }
 
 func commands() map[string]command {
@@ -34,6 +35,7 @@ func commands() map[string]command {
 		"web":           {needsSeller: true, run: cmdWeb},
 		"support":       {needsSeller: true, run: func(t *Turn, _ string) error { return t.StartFlow(supportFlow.Name) }},
 		"notifications": {needsSeller: true, run: cmdNotifications},
+		"team":          {needsSeller: true, run: cmdTeam},
 	}
 }
 
@@ -57,12 +59,18 @@ func buttons() map[string]buttonHandler {
 		"pf":   pressProfile,
 		"nt":   pressNotificationKind,
 		"nq":   pressQuietHours,
+		"tm":   pressTeam,
+		"ti":   pressInvite,
+		"tx":   pressRemoveMember,
 	}
 }
 
 // cmdStart begins onboarding, or welcomes back a known seller. A deep-link
 // payload ("/start invite-42") is kept so staff see where the seller came from.
 func cmdStart(t *Turn, payload string) error {
+	if code, ok := strings.CutPrefix(payload, invitePrefix); ok {
+		return acceptInvite(t, code)
+	}
 	if payload != "" {
 		t.s.Data["_start"] = payload
 	}
@@ -141,7 +149,8 @@ func cmdStores(t *Turn, _ string) error {
 		}
 		rows = append(rows, []Button{{Text: label, Data: ButtonData("st", strconv.FormatInt(st.ID, 10), 0)}})
 	}
-	rows = append(rows, []Button{{Text: t.T("button.add_store"), Data: ButtonData("st", "new", 0)}})
+	rows = append(rows, []Button{{Text: t.T("button.add_store"), Data: ButtonData("st", "new", 0)}},
+		[]Button{{Text: t.T("button.team"), Data: ButtonData("tm", "", 0)}})
 	t.Send(Reply{Text: t.Pluralize("flow.stores.list", len(stores)), Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
 }

@@ -80,16 +80,20 @@ func unsent(t *testing.T, h *harness, sellerID int64) int {
 	return len(list)
 }
 
+// nextUTCHour is the next time after now at hour:00 UTC. Notifications
+// are due from when they were written, so passes run then.
+func nextUTCHour(hour int) time.Time {
+	t := time.Now().UTC().Truncate(time.Hour)
+	for t.Hour() != hour || !t.After(time.Now()) {
+		t = t.Add(time.Hour)
+	}
+	return t
+}
+
 func TestDeliver(t *testing.T) {
 	// Notifications are due from when they were written, so every pass
 	// runs at the next given UTC hour after now.
-	next := func(hour int) time.Time {
-		t := time.Now().UTC().Truncate(time.Hour)
-		for t.Hour() != hour || !t.After(time.Now()) {
-			t = t.Add(time.Hour)
-		}
-		return t
-	}
+	next := nextUTCHour
 	noon := next(12)
 	for _, tt := range []struct {
 		name        string
@@ -162,7 +166,8 @@ func TestDeliverTwoReplicas(t *testing.T) {
 	for range 20 {
 		sellers = append(sellers, sellerWithReturns(t, h, 2, nil))
 	}
-	now := time.Now().Add(time.Minute)
+	// Noon: at night the sellers' quiet hours would hold every push.
+	now := nextUTCHour(12)
 	sender := &recordingSender{}
 	replicas := []*conversations.Deliverer{newDeliverer(h, sender, nil, now), newDeliverer(h, sender, nil, now)}
 	var wg sync.WaitGroup

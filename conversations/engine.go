@@ -28,11 +28,17 @@ const redeliveryWindow = 24 * time.Hour
 
 // Input is one thing a person did in a chat, in channel-neutral terms.
 type Input struct {
-	UpdateID     int64 // the channel's id of this input; redeliveries are skipped
-	Channel      domain.Channel
-	ChatID       string
-	UserID       string // who acted; equals ChatID in a private chat
-	UserName     string
+	UpdateID int64 // the channel's id of this input; redeliveries are skipped
+	Channel  domain.Channel
+	ChatID   string
+	UserID   string // who acted; equals ChatID in a private chat
+	UserName string
+	// Group is set when the chat is not a private chat with the sender (a
+	// Telegram group): the bot does no seller business there.
+	Group bool
+	// StartLink opens a private chat with the bot, a deep-link payload
+	// appended ("https://t.me/IndigoBot?start="); "" where the channel has none.
+	StartLink    string
 	LanguageCode string // the platform's idea of the user's language
 	MessageID    string // the user's message, so a pasted token can be deleted
 	Text         string // text, or a file's caption
@@ -62,8 +68,9 @@ type Reply struct {
 	Toast         string // the short answer to a pressed button
 }
 
-// Button is an inline button; Data comes back in Input.Button.
-type Button struct{ Text, Data string }
+// Button is an inline button; Data comes back in Input.Button. A button
+// with a URL opens it instead and brings nothing back.
+type Button struct{ Text, Data, URL string }
 
 // Photo is an image to send with a reply: stored bytes or a public URL.
 type Photo struct {
@@ -86,8 +93,9 @@ type Deps struct {
 	Attachments domain.AttachmentService
 	Polls       domain.PollScheduleService
 	Marketplace domain.Marketplace
-	Links       LinkMaker   // nil: /web explains the web view is off
-	Support     SupportDesk // nil: support is off
+	Links       LinkMaker           // nil: /web explains the web view is off
+	Support     SupportDesk         // nil: support is off
+	Audit       domain.AuditService // nil: team and account events go unrecorded
 	Locales     *locales.Bundle
 	Log         *slog.Logger
 }
@@ -115,6 +123,9 @@ func NewEngine(d Deps) *Engine {
 // send. The session, every change the input causes and the outbox rows
 // commit together; a redelivered input returns nothing.
 func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	if r, ok := e.refuse(in); ok {
+		return r, nil
+	}
 	var replies []Reply
 	err := e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
@@ -149,14 +160,21 @@ func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input) (
 	if in.Channel == domain.ChannelWeChat && in.LanguageCode == "" {
 		lang = domain.LangChinese
 	}
-	if s.SellerID == 0 {
-		seller, err := e.Sellers.FindSellerByIdentity(t.ctx, domain.Identity{Channel: in.Channel, ExternalID: in.UserID})
-		if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
-			return nil, err
-		}
-		if seller != nil {
-			s.SellerID = seller.ID
-		}
+	// Who acts is the sender's account, looked up on every input: a chat's
+	// saved seller could be stale (a member removed from a team).
+	seller, err := e.Sellers.FindSellerByIdentity(t.ctx, domain.Identity{Channel: in.Channel, ExternalID: in.UserID})
+	if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
+		return nil, err
+	}
+	prev := s.SellerID
+	s.SellerID = 0
+	if seller != nil {
+		s.SellerID = seller.ID
+	}
+	if prev != 0 && prev != s.SellerID {
+		// A flow begun for another seller must not go on for this one.
+		s.Flow, s.State = "", ""
+		clearFlowData(s)
 	}
 	if s.SellerID != 0 {
 		if err := t.loadSeller(); err != nil {

@@ -62,6 +62,13 @@ func tooLargeFile() error {
 	return domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
 }
 
+// AccountTaken tells staff, in the seller's thread, that the seller was
+// refused a WB account another seller has: a colleague who should have
+// been invited, or someone trying another seller's token.
+func (d *StaffDesk) AccountTaken(ctx context.Context, seller *domain.Seller, supplierID string) error {
+	return d.Support.QueueRelay(ctx, &domain.SupportRelay{SellerID: seller.ID, Kind: domain.RelayAccountTaken, Text: supplierID})
+}
+
 // SellerUnreachable tells staff, in the seller's thread, that pushes stop.
 func (d *StaffDesk) SellerUnreachable(ctx context.Context, seller *domain.Seller, _ error) error {
 	return d.Support.QueueRelay(domain.NewContextWithActor(ctx, domain.System),

@@ -128,6 +128,8 @@ func (d *StaffDesk) renderRelays(th *sellerThread, rs []*domain.SupportRelay, re
 			}
 		case domain.RelayAlert:
 			lines = append(lines, l.T("staff.relay.unreachable"))
+		case domain.RelayAccountTaken:
+			lines = append(lines, l.T("staff.relay.account_taken", map[string]any{"SID": r.Text}))
 		}
 	}
 	m.Text = strings.Join(lines, "\n")

@@ -99,8 +99,11 @@ func readToken(t *Turn) (string, error) {
 		t.Say(w.MsgID, w.Data)
 	}
 	exp := info.ExpiresAt
-	if id, ok := t.s.Data["store_id"]; ok {
-		storeID, _ := strconv.ParseInt(id, 10, 64)
+	storeID, _ := strconv.ParseInt(t.s.Data["store_id"], 10, 64)
+	if err := checkAccountFree(t, info.SupplierID, storeID); err != nil {
+		return "", err
+	}
+	if storeID != 0 {
 		st, err := t.e.Stores.UpdateStore(t.ctx, storeID, domain.StoreUpdate{Token: &token, TokenExpiresAt: &exp, SupplierID: &info.SupplierID})
 		if err != nil {
 			return "", err

@@ -34,6 +34,9 @@ type SupportMessage struct {
 // StaffDesk implements it.
 type SupportDesk interface {
 	Relay(ctx context.Context, m SupportMessage) error
+	// AccountTaken tells staff the seller tried to connect a WB account
+	// (its sid) that another Indigo seller has connected.
+	AccountTaken(ctx context.Context, seller *domain.Seller, supplierID string) error
 }
 
 func askSupport(t *Turn) error {

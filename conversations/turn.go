@@ -40,8 +40,21 @@ func (t *Turn) loadSeller() error {
 		return err
 	}
 	t.seller = seller
-	t.ctx = domain.NewContextWithActor(t.ctx, domain.Actor{Kind: domain.ActorSeller, ID: seller.ID, Name: seller.Name})
+	t.ctx = domain.NewContextWithActor(t.ctx, seller.ActorFor(t.person()))
 	return nil
+}
+
+// person is whoever sent the input, or, for a push the system starts, the
+// seller's owner.
+func (t *Turn) person() domain.Identity {
+	if t.in.UserID != "" {
+		return domain.Identity{Channel: t.in.Channel, ExternalID: t.in.UserID}
+	}
+	if t.seller != nil {
+		owner, _ := t.seller.Owner()
+		return owner
+	}
+	return domain.Identity{}
 }
 
 // T translates a message id in the person's language.

@@ -19,6 +19,9 @@ type Actor struct {
 	Kind ActorKind
 	ID   int64  // seller id for sellers, Telegram user id for staff, 0 for system
 	Name string // a display name for the audit log
+	// Person is the chat account acting for a seller ("telegram:42"), so
+	// the audit tells a team's members apart; "" for staff and the system.
+	Person string
 }
 
 // System is the actor for changes made by polling and scheduled jobs.

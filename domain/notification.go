@@ -23,6 +23,7 @@ const (
 	NotifyTokenExpiring     NotificationKind = "token_expiring"
 	NotifyPickupCodeOverdue NotificationKind = "pickup_code_overdue"
 	NotifyDailyDigest       NotificationKind = "daily_digest"
+	NotifyTeamMemberJoined  NotificationKind = "team_member_joined"
 )
 
 // AllNotificationKinds lists every kind, for the locales completeness test
@@ -32,13 +33,16 @@ func AllNotificationKinds() []NotificationKind {
 		NotifyReturnOnItsWay, NotifyPickupCodeNeeded, NotifyPickedUp, NotifyReceived,
 		NotifyAwaitingDecision, NotifyListedForSale, NotifyShippedToSeller, NotifyDisposed,
 		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue, NotifyDailyDigest,
+		NotifyTeamMemberJoined,
 	}
 }
 
 // Urgent kinds are pushed even in the seller's quiet hours: waiting
 // until morning would cost the seller the item or the store's data.
 func (k NotificationKind) Urgent() bool {
-	return k == NotifyPickupCodeOverdue || k == NotifyTokenRejected
+	// Someone new acting for the seller cannot wait either: if the
+	// invitation leaked, the owner must be able to remove them at once.
+	return k == NotifyPickupCodeOverdue || k == NotifyTokenRejected || k == NotifyTeamMemberJoined
 }
 
 // NotificationFor says what the seller hears when a return enters a status.

@@ -49,7 +49,18 @@ func AllChannels() []Channel { return []Channel{ChannelTelegram, ChannelWeChat} 
 type Identity struct {
 	Channel    Channel
 	ExternalID string
+	// Name is how a team member is shown in the audit and on decisions;
+	// "" for the account that created the seller, shown as Seller.Name.
+	Name string
 }
+
+// Same reports whether two identities are one account, whatever their names.
+func (i Identity) Same(o Identity) bool {
+	return i.Channel == o.Channel && i.ExternalID == o.ExternalID
+}
+
+// String is the identity as the audit records it: "telegram:42".
+func (i Identity) String() string { return string(i.Channel) + ":" + i.ExternalID }
 
 // Seller is a marketplace seller using Indigo.
 type Seller struct {
@@ -99,6 +110,46 @@ type SellerService interface {
 	CreateSeller(ctx context.Context, s *Seller) error
 	UpdateSeller(ctx context.Context, id int64, upd SellerUpdate) (*Seller, error)
 	AddIdentity(ctx context.Context, sellerID int64, id Identity) error
+	// RemoveIdentity takes a team member's account off the seller; the
+	// seller's first account, its owner, cannot be removed.
+	RemoveIdentity(ctx context.Context, sellerID int64, id Identity) error
+
+	// CreateInvite makes a one-time invitation for a colleague to act for
+	// the seller and returns its secret code; only a hash is stored.
+	CreateInvite(ctx context.Context, sellerID int64, ttl time.Duration) (code string, err error)
+	// AcceptInvite spends an invitation: id joins the seller that made it.
+	// A used, expired or unknown code is an error with a locales id, and
+	// so is an account that already acts for a seller.
+	AcceptInvite(ctx context.Context, code string, id Identity) (*Seller, error)
+}
+
+// Owner is the account that created the seller: the first identity.
+func (s *Seller) Owner() (Identity, bool) {
+	if len(s.Identities) == 0 {
+		return Identity{}, false
+	}
+	return s.Identities[0], true
+}
+
+// Member returns the seller's identity on channel with externalID.
+func (s *Seller) Member(ch Channel, externalID string) (Identity, bool) {
+	for _, i := range s.Identities {
+		if i.Same(Identity{Channel: ch, ExternalID: externalID}) {
+			return i, true
+		}
+	}
+	return Identity{}, false
+}
+
+// ActorFor is the actor for a person acting for the seller: the seller's
+// id, so every query stays within the seller's data, and the person's own
+// account and name, so the audit says who it was.
+func (s *Seller) ActorFor(id Identity) Actor {
+	name := s.Name
+	if m, ok := s.Member(id.Channel, id.ExternalID); ok && m.Name != "" {
+		name = m.Name
+	}
+	return Actor{Kind: ActorSeller, ID: s.ID, Name: name, Person: id.String()}
 }
 
 // Wants reports whether the seller wants pushes of this kind.

@@ -37,6 +37,9 @@ const (
 	RelayPickupCode RelayKind = "pickup_code" // the seller confirmed a pickup code for a return
 	RelayTask       RelayKind = "task"        // the seller decided (or asked for inspection): staff act
 	RelayAlert      RelayKind = "alert"       // staff should know: the seller blocked the bot
+	// RelayAccountTaken: the seller tried to connect a WB account (Text is
+	// its sid) that another Indigo seller has connected, and was refused.
+	RelayAccountTaken RelayKind = "account_taken"
 )
 
 // SupportRelay is something waiting to be posted into the seller's thread

@@ -44,6 +44,8 @@ type StoreFilter struct {
 	IDs      []int64 // nil does not filter
 	SellerID *int64
 	Active   *bool
+	// SupplierID finds the stores connected to one WB seller account.
+	SupplierID *string
 }
 
 // StoreUpdate changes a store. Nil fields are kept.

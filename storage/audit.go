@@ -32,9 +32,9 @@ func (as *AuditService) CreateAuditEntry(ctx context.Context, e *domain.AuditEnt
 		details = map[string]any{}
 	}
 	return as.db.q(ctx).QueryRow(ctx, `INSERT INTO audit_log
-		(actor_kind, actor_id, actor_name, action, return_id, seller_id, details, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, at`,
-		e.Actor.Kind, e.Actor.ID, e.Actor.Name, e.Action, e.ReturnID, e.SellerID, details, as.db.Now(),
+		(actor_kind, actor_id, actor_name, actor_person, action, return_id, seller_id, details, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, at`,
+		e.Actor.Kind, e.Actor.ID, e.Actor.Name, e.Actor.Person, e.Action, e.ReturnID, e.SellerID, details, as.db.Now(),
 	).Scan(&e.ID, &e.At)
 }
 
@@ -50,7 +50,7 @@ func (as *AuditService) FindAuditEntries(ctx context.Context, returnID, sellerID
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := as.db.q(ctx).Query(ctx, `SELECT id, actor_kind, actor_id, actor_name, action, return_id, seller_id, details, at
+	rows, err := as.db.q(ctx).Query(ctx, `SELECT id, actor_kind, actor_id, actor_name, actor_person, action, return_id, seller_id, details, at
 		FROM audit_log
 		WHERE ($1::bigint IS NULL OR return_id = $1) AND ($2::bigint IS NULL OR seller_id = $2)
 		ORDER BY id DESC LIMIT $3`, returnID, sellerID, limit)
@@ -59,7 +59,7 @@ func (as *AuditService) FindAuditEntries(ctx context.Context, returnID, sellerID
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.AuditEntry, error) {
 		var e domain.AuditEntry
-		err := r.Scan(&e.ID, &e.Actor.Kind, &e.Actor.ID, &e.Actor.Name, &e.Action, &e.ReturnID, &e.SellerID, &e.Details, &e.At)
+		err := r.Scan(&e.ID, &e.Actor.Kind, &e.Actor.ID, &e.Actor.Name, &e.Actor.Person, &e.Action, &e.ReturnID, &e.SellerID, &e.Details, &e.At)
 		return &e, err
 	})
 }

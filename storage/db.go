@@ -124,6 +124,9 @@ func formatError(err error) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23505": // unique_violation
+			if pgErr.ConstraintName == "stores_supplier_active" {
+				return &domain.Error{Code: domain.CodeConflict, MsgID: "error.token.account_taken", Err: err}
+			}
 			return &domain.Error{Code: domain.CodeConflict, MsgID: "error.already_exists", Err: err}
 		case "23503", "23514", "22001", "22P02": // foreign key, check, too long, bad text
 			return &domain.Error{Code: domain.CodeInvalid, MsgID: "error.invalid", Err: err}

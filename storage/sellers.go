@@ -57,14 +57,14 @@ func (ss *SellerService) findSeller(ctx context.Context, where string, args ...a
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT channel, external_id FROM seller_identities
-		WHERE seller_id = $1 ORDER BY created_at, channel`, s.ID)
+	rows, err := q.Query(ctx, `SELECT channel, external_id, name FROM seller_identities
+		WHERE seller_id = $1 ORDER BY created_at, channel, external_id`, s.ID)
 	if err != nil {
 		return nil, err
 	}
 	s.Identities, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Identity, error) {
 		var i domain.Identity
-		return i, r.Scan(&i.Channel, &i.ExternalID)
+		return i, r.Scan(&i.Channel, &i.ExternalID, &i.Name)
 	})
 	return s, err
 }
@@ -129,7 +129,7 @@ func (ss *SellerService) AddIdentity(ctx context.Context, sellerID int64, ident 
 }
 
 func addIdentity(ctx context.Context, q querier, sellerID int64, ident domain.Identity) error {
-	_, err := q.Exec(ctx, `INSERT INTO seller_identities (channel, external_id, seller_id) VALUES ($1, $2, $3)`,
-		ident.Channel, ident.ExternalID, sellerID)
+	_, err := q.Exec(ctx, `INSERT INTO seller_identities (channel, external_id, seller_id, name) VALUES ($1, $2, $3, $4)`,
+		ident.Channel, ident.ExternalID, sellerID, ident.Name)
 	return err
 }

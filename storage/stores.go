@@ -49,8 +49,8 @@ func (ss *StoreService) FindStores(ctx context.Context, f domain.StoreFilter) (_
 		FROM stores
 		WHERE ($1::bigint IS NULL OR id = $1) AND ($2::bigint IS NULL OR seller_id = $2)
 		  AND ($3::boolean IS NULL OR active = $3) AND ($4::bigint = 0 OR seller_id = $4)
-		  AND ($5::bigint[] IS NULL OR id = ANY($5))
-		ORDER BY id`, f.ID, f.SellerID, f.Active, scope, f.IDs)
+		  AND ($5::bigint[] IS NULL OR id = ANY($5)) AND ($6::text IS NULL OR supplier_id = $6)
+		ORDER BY id`, f.ID, f.SellerID, f.Active, scope, f.IDs, f.SupplierID)
 	if err != nil {
 		return nil, err
 	}

@@ -43,9 +43,9 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 			return err
 		}
 		if _, err = tx.Exec(ctx, `INSERT INTO return_transitions
-			(return_id, event, from_status, to_status, actor_kind, actor_id, actor_name, note, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, ch.Note, rs.db.Now()); err != nil {
+			(return_id, event, from_status, to_status, actor_kind, actor_id, actor_name, actor_person, note, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, actor.Person, ch.Note, rs.db.Now()); err != nil {
 			return err
 		}
 		// The outbox row commits or rolls back with the change it reports.
@@ -64,14 +64,14 @@ func (rs *ReturnService) FindTransitions(ctx context.Context, returnID int64) (_
 		return nil, err
 	}
 	rows, err := rs.db.q(ctx).Query(ctx, `SELECT return_id, event, from_status, to_status,
-		actor_kind, actor_id, actor_name, note, at
+		actor_kind, actor_id, actor_name, actor_person, note, at
 		FROM return_transitions WHERE return_id = $1 ORDER BY id`, returnID)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Transition, error) {
 		var t domain.Transition
-		err := r.Scan(&t.ReturnID, &t.Event, &t.From, &t.To, &t.Actor.Kind, &t.Actor.ID, &t.Actor.Name, &t.Note, &t.At)
+		err := r.Scan(&t.ReturnID, &t.Event, &t.From, &t.To, &t.Actor.Kind, &t.Actor.ID, &t.Actor.Name, &t.Actor.Person, &t.Note, &t.At)
 		return &t, err
 	})
 }

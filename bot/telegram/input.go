@@ -17,12 +17,14 @@ import (
 // input turns an update into what the engine reads, and names the chat to
 // answer in. ok is false for updates the engine has no use for.
 func (b *Bot) input(u tgbotapi.Update) (in conversations.Input, chatID int64, ok bool) {
-	in = conversations.Input{UpdateID: int64(u.UpdateID), Channel: domain.ChannelTelegram}
+	in = conversations.Input{UpdateID: int64(u.UpdateID), Channel: domain.ChannelTelegram,
+		StartLink: "https://t.me/" + b.api.Self.UserName + "?start="}
 	var from *tgbotapi.User
+	var chat *tgbotapi.Chat
 	switch {
 	case u.Message != nil && u.Message.Chat != nil && u.Message.From != nil:
 		m := u.Message
-		from, chatID = m.From, m.Chat.ID
+		from, chat = m.From, m.Chat
 		in.MessageID = strconv.Itoa(m.MessageID)
 		in.Text = m.Text
 		if in.Text == "" {
@@ -38,12 +40,14 @@ func (b *Bot) input(u tgbotapi.Update) (in conversations.Input, chatID int64, ok
 		// The presser may differ from the chat (a group): the engine decides
 		// whose button it is, so both ids go through.
 		q := u.CallbackQuery
-		from, chatID = q.From, q.Message.Chat.ID
+		from, chat = q.From, q.Message.Chat
 		in.Button, in.ButtonOn = q.Data, strconv.Itoa(q.Message.MessageID)
 	default:
 		return in, 0, false
 	}
+	chatID = chat.ID
 	in.ChatID = strconv.FormatInt(chatID, 10)
+	in.Group = !chat.IsPrivate()
 	in.UserID = strconv.FormatInt(from.ID, 10)
 	in.UserName = strings.TrimSpace(from.FirstName + " " + from.LastName)
 	if in.UserName == "" {

@@ -260,6 +260,10 @@ func (b *Bot) inlineKeyboard(rows [][]conversations.Button) *tgbotapi.InlineKeyb
 	for _, row := range rows {
 		var r []tgbotapi.InlineKeyboardButton
 		for _, btn := range row {
+			if btn.URL != "" {
+				r = append(r, tgbotapi.NewInlineKeyboardButtonURL(btn.Text, btn.URL))
+				continue
+			}
 			if n := len(btn.Data); n == 0 || n > maxCallbackData {
 				b.log.Error("telegram: button left out: callback data must be 1–64 bytes", "label", btn.Text, "bytes", n)
 				continue

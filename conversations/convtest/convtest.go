@@ -27,6 +27,7 @@ func Deps(db *storage.DB, wbURL string, bundle *locales.Bundle, log *slog.Logger
 		Returns:     storage.NewReturnService(db),
 		Attachments: storage.NewAttachmentService(db),
 		Polls:       storage.NewPollScheduleService(db),
+		Audit:       storage.NewAuditService(db),
 		Locales:     bundle,
 		Log:         log,
 	}

@@ -1,0 +1,201 @@
+package conversations
+
+import (
+	"strings"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// team.go: who may act for a seller. Every input acts as the account that
+// sent it, never as the chat it came from; a seller's colleagues join by
+// a one-time invitation from /stores and act from their own accounts, each
+// audited as themselves.
+
+const (
+	// invitePrefix marks a /start payload as a team invitation.
+	invitePrefix = "inv_"
+	// inviteTTL is how long an invitation waits for the colleague.
+	inviteTTL = 7 * 24 * time.Hour
+)
+
+// refuse answers, without reading or changing anything, the inputs no
+// seller business may come from: anything in a group, where every member
+// would see the seller's returns and links, and anything in a private
+// chat by an account that is not the chat's own (a forwarded keyboard).
+func (e *Engine) refuse(in Input) ([]Reply, bool) {
+	lang := domain.ParseLanguage(in.LanguageCode)
+	if in.Channel == domain.ChannelWeChat && in.LanguageCode == "" {
+		lang = domain.LangChinese
+	}
+	l := e.Locales.For(string(lang))
+	switch {
+	case in.Group && in.Button != "":
+		return []Reply{{Toast: l.T("error.input.private_only_short")}}, true
+	case in.Group:
+		r := Reply{Text: l.T("error.input.private_only")}
+		if in.StartLink != "" {
+			r.Buttons = [][]Button{{{Text: l.T("button.open_private_chat"), URL: in.StartLink}}}
+		}
+		return []Reply{r}, true
+	case in.UserID != in.ChatID && in.Button != "":
+		return []Reply{{Toast: l.T("error.input.not_your_button")}}, true
+	case in.UserID != in.ChatID:
+		return []Reply{{Text: l.T("error.input.not_your_button")}}, true
+	}
+	return nil, false
+}
+
+// cmdTeam shows who acts for the seller, with an invitation button and,
+// for the owner, a button to remove each colleague.
+func cmdTeam(t *Turn, _ string) error {
+	owner, _ := t.seller.Owner()
+	me := t.person()
+	var lines []string
+	var rows [][]Button
+	for _, m := range t.seller.Identities {
+		name := memberName(t, m)
+		lines = append(lines, "• "+name+" ("+t.l.Label("channel", string(m.Channel))+")")
+		if m.Same(owner) {
+			continue
+		}
+		if me.Same(owner) || me.Same(m) {
+			rows = append(rows, []Button{{Text: t.T("button.team_remove", map[string]any{"Name": name}), Data: ButtonData("tx", m.String(), 0)}})
+		}
+	}
+	rows = append([][]Button{{{Text: t.T("button.team_invite"), Data: ButtonData("ti", "", 0)}}}, rows...)
+	text := t.Pluralize("flow.team.list", len(t.seller.Identities), map[string]any{"Members": strings.Join(lines, "\n")})
+	t.Send(Reply{Text: text, Buttons: rows, EditMessageID: t.in.ButtonOn})
+	return nil
+}
+
+func memberName(t *Turn, m domain.Identity) string {
+	if owner, _ := t.seller.Owner(); m.Same(owner) || m.Name == "" {
+		return t.seller.Name
+	}
+	return m.Name
+}
+
+func pressTeam(t *Turn, _ button) error { return cmdTeam(t, "") }
+
+// pressInvite makes a one-time invitation and shows it as a link (where
+// the channel has deep links) and as a code that works on every channel.
+func pressInvite(t *Turn, _ button) error {
+	code, err := t.e.Sellers.CreateInvite(t.ctx, t.seller.ID, inviteTTL)
+	if err != nil {
+		return errInternal(err)
+	}
+	if err := t.audit("team.invite_created", nil); err != nil {
+		return err
+	}
+	payload := invitePrefix + code
+	data := map[string]any{"Code": "/start " + payload, "Days": int(inviteTTL / (24 * time.Hour)), "Link": ""}
+	if t.in.StartLink != "" {
+		data["Link"] = t.in.StartLink + payload
+	}
+	t.Say("flow.team.invite", data)
+	return nil
+}
+
+// pressRemoveMember takes a colleague off the team: the owner may remove
+// anyone else, a colleague only themselves.
+func pressRemoveMember(t *Turn, b button) error {
+	ch, ext, _ := strings.Cut(b.arg, ":")
+	m, ok := t.seller.Member(domain.Channel(ch), ext)
+	owner, _ := t.seller.Owner()
+	if !ok || m.Same(owner) {
+		return domain.Errorf(domain.CodeNotFound, "error.team.member_not_found", nil)
+	}
+	if me := t.person(); !me.Same(owner) && !me.Same(m) {
+		return domain.Errorf(domain.CodeForbidden, "error.team.owner_only", nil)
+	}
+	if err := t.e.Sellers.RemoveIdentity(t.ctx, t.seller.ID, m); err != nil {
+		return err
+	}
+	if err := t.audit("team.member_removed", map[string]any{"member": m.String()}); err != nil {
+		return err
+	}
+	name := memberName(t, m)
+	if m.Same(t.person()) {
+		// They left: from now on this chat is nobody's.
+		t.s.SellerID, t.seller = 0, nil
+		t.s.Flow, t.s.State = "", ""
+		t.Send(Reply{Text: t.T("flow.team.left"), EditMessageID: t.in.ButtonOn})
+		return nil
+	}
+	if err := t.loadSeller(); err != nil {
+		return err
+	}
+	t.Say("flow.team.removed", map[string]any{"Name": name})
+	return cmdTeam(t, "")
+}
+
+// acceptInvite joins the sender's account to the team that invited it.
+func acceptInvite(t *Turn, code string) error {
+	ident := domain.Identity{Channel: t.in.Channel, ExternalID: t.in.UserID, Name: t.in.UserName}
+	if ident.Name == "" {
+		ident.Name = ident.String()
+	}
+	seller, err := t.e.Sellers.AcceptInvite(t.ctx, code, ident)
+	if err != nil {
+		return err
+	}
+	t.s.SellerID = seller.ID
+	t.s.Flow, t.s.State = "", ""
+	clearFlowData(t.s)
+	delete(t.s.Data, "lang") // the team's language from now on
+	if err := t.loadSeller(); err != nil {
+		return errInternal(err)
+	}
+	t.l = t.e.Locales.For(string(seller.Language))
+	if err := t.audit("team.member_joined", map[string]any{"member": ident.String()}); err != nil {
+		return err
+	}
+	t.Say("flow.team.joined", map[string]any{"Seller": seller.Name})
+	return cmdHelp(t, "")
+}
+
+// checkAccountFree refuses a token whose WB account (its sid) is already
+// connected: to another store of this seller, or to another seller, who
+// would then get this seller's returns. Staff hear of the second case.
+func checkAccountFree(t *Turn, supplierID string, replacing int64) error {
+	if supplierID == "" {
+		return nil
+	}
+	active := true
+	sys := domain.NewContextWithActor(t.ctx, domain.System)
+	stores, err := t.e.Stores.FindStores(sys, domain.StoreFilter{SupplierID: &supplierID, Active: &active})
+	if err != nil {
+		return errInternal(err)
+	}
+	for _, st := range stores {
+		switch {
+		case st.ID == replacing:
+		case st.SellerID == t.seller.ID:
+			return domain.Errorf(domain.CodeConflict, "error.token.account_connected", map[string]any{"Store": st.Name})
+		default:
+			if t.e.Support != nil {
+				if err := t.e.Support.AccountTaken(t.ctx, t.seller, supplierID); err != nil {
+					return errInternal(err)
+				}
+			}
+			if err := t.audit("store.account_taken", map[string]any{"supplier_id": supplierID, "owner": st.SellerID}); err != nil {
+				return err
+			}
+			return domain.Errorf(domain.CodeConflict, "error.token.account_taken", nil)
+		}
+	}
+	return nil
+}
+
+// audit records a security-relevant action as the person acting.
+func (t *Turn) audit(action string, details map[string]any) error {
+	if t.e.Audit == nil {
+		return nil
+	}
+	id := t.seller.ID
+	if err := t.e.Audit.CreateAuditEntry(t.ctx, &domain.AuditEntry{Action: action, SellerID: &id, Details: details}); err != nil {
+		return errInternal(err)
+	}
+	return nil
+}
