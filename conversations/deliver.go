@@ -42,6 +42,10 @@ type Deliverer struct {
 	Outbox  domain.OutboxService
 	Senders map[domain.Channel]Sender
 	Staff   StaffAlerts // nil: unreachable sellers are only logged
+	// Guard recovers a panic while a seller's notifications are delivered
+	// and gives up on them when it keeps coming (poisoned.go); nil
+	// recovers and logs only.
+	Guard *domain.Guard
 	Now     func() time.Time
 	Log     *slog.Logger
 	// Batch is how many notifications one pass claims; DigestAbove is how
@@ -81,7 +85,7 @@ func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			n, err := d.deliverTo(ctx, sellerID, bySeller[sellerID])
+			n, err := d.deliverGuarded(ctx, sellerID, bySeller[sellerID])
 			sent.Add(int64(n))
 			if err != nil {
 				d.Log.Warn("delivery failed", "seller", sellerID, "err", err)

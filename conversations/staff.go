@@ -85,6 +85,12 @@ type StaffDesk struct {
 	Senders map[domain.Channel]Sender
 	// Lang is the language staff read the chat in; default English.
 	Lang string
+	// Guard recovers a panic while a seller's relays are posted and sets
+	// them aside when it keeps coming; nil recovers and logs only.
+	Guard *domain.Guard
+	// Poisoned holds the inputs any worker set aside: each is posted to the
+	// chat once (poisoned.go). nil: they are only logged.
+	Poisoned domain.PoisonService
 	// DelayNote is how long a relay may wait for the chat's rate limit
 	// before its post says it was held back; default 10 s.
 	DelayNote time.Duration

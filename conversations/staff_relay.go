@@ -125,20 +125,27 @@ func (d *StaffDesk) Flush(ctx context.Context) (int, error) {
 		}
 		// Posting under the staff chat's session lock means a staff reply to
 		// the post waits until the post's links are saved with it.
-		err := d.Engine.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
-			func(ctx context.Context, _ *domain.ChatSession) error {
-				if err := d.postRelays(ctx, sellerID, rs); err != nil {
-					return err
-				}
-				return d.Support.MarkRelayed(ctx, ids)
-			})
+		item := domain.WorkItem{Worker: domain.WorkerStaffRelay, Key: strconv.FormatInt(ids[0], 10), SellerID: sellerID}
+		err := d.Guard.Run(ctx, item, func(ctx context.Context) error {
+			return d.Engine.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
+				func(ctx context.Context, _ *domain.ChatSession) error {
+					if err := d.postRelays(ctx, sellerID, rs); err != nil {
+						return err
+					}
+					return d.Support.MarkRelayed(ctx, ids)
+				})
+		})
+		if errors.Is(err, domain.ErrPoisoned) {
+			d.setAsideRelays(ctx, sellerID, ids) // poisoned.go
+			continue
+		}
 		if err != nil {
 			d.log().Warn("staff: relay to the staff chat", "seller", sellerID, "err", err)
 			continue
 		}
 		posted += len(rs)
 	}
-	return posted, nil
+	return posted + d.flushAlerts(ctx), nil
 }
 
 // sellerThread is where a seller's posts go and what staff need to know

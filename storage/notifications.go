@@ -132,11 +132,13 @@ func (ns *NotificationService) MarkRetry(ctx context.Context, id int64, next tim
 	return err
 }
 
-// MarkFailed implements domain.OutboxService.
+// MarkFailed implements domain.OutboxService. A notification already sent
+// stays sent: a sender giving up on a batch cut short (by a panic) may not
+// know how far it got.
 func (ns *NotificationService) MarkFailed(ctx context.Context, id int64, cause error) (err error) {
 	defer wrap(&err, "give up notification %d", id)
 	_, err = ns.db.q(ctx).Exec(ctx, `UPDATE notifications SET failed_at = now(), leased_until = NULL, last_error = $2
-		WHERE id = $1`, id, errText(cause))
+		WHERE id = $1 AND sent_at IS NULL`, id, errText(cause))
 	return err
 }
 
