@@ -112,10 +112,19 @@ func normalizeToken(token string) string {
 	return t
 }
 
+// MaxTokenLength bounds what is taken for a token: WB's are 300 to 600
+// bytes, with room to spare for claims WB may add.
+const MaxTokenLength = 4096
+
 // ParseToken decodes a WB token's header and claims without checking the
 // signature. A string that is not a WB JWT fails with error.token.not_jwt.
 // Error texts never quote the token.
 func ParseToken(token string) (Claims, error) {
+	if len(token) > MaxTokenLength {
+		// Bounded before it is decoded: a pasted file is not a token.
+		return Claims{}, &domain.Error{Code: domain.CodeInvalid, MsgID: "error.token.not_jwt",
+			Err: fmt.Errorf("%w: %d bytes, more than %d", ErrTokenNotJWT, len(token), MaxTokenLength)}
+	}
 	c, err := parseToken(normalizeToken(token))
 	if err != nil {
 		return Claims{}, &domain.Error{Code: domain.CodeInvalid, MsgID: "error.token.not_jwt",
