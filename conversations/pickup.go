@@ -1,14 +1,13 @@
 package conversations
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"image"
-	_ "image/jpeg" // screenshots come as JPEG (Telegram recompresses photos)
-	_ "image/png"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/looplab/fsm"
 	"github.com/makiuchi-d/gozxing"
@@ -127,29 +126,46 @@ func askPickupCode(t *Turn) error {
 func readPickupCode(t *Turn) (string, error) {
 	if len(t.in.Files) > 0 {
 		f := t.in.Files[0]
-		if f.Size > domain.MaxAttachmentSize {
-			return "", domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
+		if f.Size > MaxImageBytes {
+			return "", imageTooLarge(fmt.Errorf("%d bytes announced", f.Size))
 		}
 		data, err := f.Open(t.ctx)
 		if err != nil {
+			if domain.ErrorCode(err) != domain.CodeInternal {
+				return "", err // the channel refused the file (too large): say so
+			}
 			return "", errInternal(fmt.Errorf("fetch pickup screenshot: %w", err))
 		}
-		if int64(len(data)) > domain.MaxAttachmentSize {
-			return "", domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
-		}
-		code, err := DecodeQR(data)
-		if err != nil {
+		code, err := DecodeQR(t.ctx, data)
+		switch {
+		case domain.ErrorCode(err) == domain.CodeInvalid:
+			return "", err // too large or not a picture: the answer says which
+		case t.ctx.Err() != nil:
+			return "", errInternal(fmt.Errorf("read pickup screenshot: %w", err))
+		case err != nil:
 			return "", domain.Errorf(domain.CodeInvalid, "error.pickup.unreadable", nil)
 		}
 		t.s.Data["code"] = code
 		return "read", nil
 	}
-	code := strings.ReplaceAll(t.Text(), " ", "")
-	if !pickupCodeShape.MatchString(code) {
+	code, ok := parsePickupCode(t.Text())
+	if !ok {
 		return "", domain.Errorf(domain.CodeInvalid, "error.pickup.bad_code", nil)
 	}
 	t.s.Data["code"] = code
 	return "read", nil
+}
+
+// parsePickupCode reads a typed code: people copy it with the spaces WB
+// groups digits by (or a phone's non-breaking ones), which are dropped.
+func parsePickupCode(text string) (string, bool) {
+	code := strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, text)
+	return code, pickupCodeShape.MatchString(code)
 }
 
 func askPickupConfirm(t *Turn) error {
@@ -181,19 +197,27 @@ func readPickupConfirm(t *Turn) (string, error) {
 	return "confirmed", nil
 }
 
-// DecodeQR reads the QR code in an image (a screenshot or a photo).
-func DecodeQR(data []byte) (string, error) {
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return "", fmt.Errorf("decode image: %w", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", fmt.Errorf("binarize image: %w", err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		return "", fmt.Errorf("find QR code: %w", err)
-	}
-	return res.GetText(), nil
+// DecodeQR reads the QR code in a picture (a screenshot or a photo),
+// decoded within the process's budget: a picture CheckImage refuses comes
+// back as its domain error.
+func DecodeQR(ctx context.Context, data []byte) (string, error) {
+	var text string
+	err := DecodeImage(ctx, data, func(img image.Image) error {
+		g := qrGray(img)
+		src, err := gozxing.NewPlanarYUVLuminanceSource(g.Pix, g.Rect.Dx(), g.Rect.Dy(), 0, 0, g.Rect.Dx(), g.Rect.Dy(), false)
+		if err != nil {
+			return fmt.Errorf("luminance: %w", err)
+		}
+		bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+		if err != nil {
+			return fmt.Errorf("binarize image: %w", err)
+		}
+		res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+		if err != nil {
+			return fmt.Errorf("find QR code: %w", err)
+		}
+		text = res.GetText()
+		return nil
+	})
+	return text, err
 }
