@@ -92,7 +92,7 @@ func TestStores(t *testing.T) {
 
 			u.Send("/stores")
 			list := u.Expect(l.Plural("flow.stores.list", 1, nil))
-			if got, want := labels(list), []string{"Main store", l.T("button.add_store")}; !slices.Equal(got, want) {
+			if got, want := labels(list), []string{"Main store", l.T("button.add_store"), l.T("button.team")}; !slices.Equal(got, want) {
 				t.Errorf("store list buttons = %q, want %q", got, want)
 			}
 			pressOn(t, u, list.MessageID, "Main store")
