@@ -25,7 +25,7 @@ var menuGroups = []struct {
 	commands []string
 }{
 	{"msg.wechat.menu.returns_group", []string{"returns", "pickup", "web"}},
-	{"msg.wechat.menu.account_group", []string{"stores", "profile", "notifications", "language"}},
+	{"msg.wechat.menu.account_group", []string{"stores", "team", "profile", "notifications", "language"}},
 	{"msg.wechat.menu.help_group", []string{"support", "help", "cancel"}},
 }
 
@@ -36,6 +36,7 @@ var commandLabels = map[string]string{
 	"pickup":        "msg.wechat.menu.pickup",
 	"web":           "msg.wechat.menu.web",
 	"stores":        "msg.wechat.menu.stores",
+	"team":          "msg.wechat.menu.team",
 	"profile":       "msg.wechat.menu.profile",
 	"notifications": "msg.wechat.menu.notifications",
 	"language":      "msg.wechat.menu.language",
