@@ -67,15 +67,18 @@ type harness struct {
 	logs   *logBuffer
 	bot    *wechat.Bot
 	url    string
+	now    func() time.Time
 }
 
 type harnessOptions struct {
 	encrypted bool
+	now       func() time.Time // the bots' clock; default time.Now
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &logBuffer{}, acct: fake.NewAccount(wxfake.AccountOptions{Encrypted: opts.encrypted})}
+	h := &harness{t: t, logs: &logBuffer{}, now: opts.now,
+		acct: fake.NewAccount(wxfake.AccountOptions{Encrypted: opts.encrypted})}
 	// Registered first, so it runs last: everything else may still log.
 	t.Cleanup(func() {
 		h.checkLogs()
@@ -106,11 +109,18 @@ func routes(bot http.Handler) http.Handler {
 // it stops when the test ends, before the database goes.
 func (h *harness) newBot() *wechat.Bot {
 	h.t.Helper()
+	// The fake's account has a key in either mode; the bot has it only in
+	// safe mode, as a real deployment.
+	aesKey := ""
+	if h.acct.Encrypted {
+		aesKey = h.acct.AESKey
+	}
 	bot, err := wechat.New(wechat.Config{
-		AppID: h.acct.AppID, AppSecret: h.acct.AppSecret, Token: h.acct.Token, AESKey: h.acct.AESKey,
+		AppID: h.acct.AppID, AppSecret: h.acct.AppSecret, Token: h.acct.Token, AESKey: aesKey,
 		APIBaseURL: fake.URL(),
 		Log:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		SweepEvery: 200 * time.Millisecond,
+		Now:        h.now,
 	}, h.engine, h.store)
 	if err != nil {
 		h.t.Fatal(err)

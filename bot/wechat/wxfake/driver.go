@@ -97,6 +97,15 @@ func (u *User) EventCallback(event, key string) *Callback {
 	return u.a.newCallback(u.OpenID, fields...)
 }
 
+// Act posts a callback made earlier (TextCallback, EventCallback) as the
+// follower's action now: their window opens as WeChat opens it for a
+// message or an event, then the callback is posted. Post alone sends it
+// without acting: a retry, or a replay.
+func (u *User) Act(c *Callback) Result {
+	u.a.act(u.OpenID, !c.event)
+	return u.a.Post(c)
+}
+
 // act opens the follower's window as WeChat does for a message or event.
 func (a *Account) act(openID string, message bool) {
 	a.s.mu.Lock()
@@ -114,6 +123,7 @@ func (s *Server) msgID() string {
 // Callback is one POST as WeChat makes it.
 type Callback struct {
 	a         *Account
+	event     bool
 	OpenID    string
 	XML       string // the message in plaintext
 	Timestamp int64
@@ -139,6 +149,9 @@ func (a *Account) newCallback(openID string, fields ...field) *Callback {
 	}
 	b.WriteString("</xml>")
 	c := &Callback{a: a, OpenID: openID, XML: b.String()}
+	for _, f := range fields {
+		c.event = c.event || (f.name == "MsgType" && f.value == "event")
+	}
 	c.Resign(now)
 	return c
 }
@@ -155,9 +168,21 @@ func writeField(b *strings.Builder, f field) {
 }
 
 // Resign signs the callback again as of at, with a new nonce (and, in safe
-// mode, a new ciphertext): a request captured then and replayed now.
+// mode, a new ciphertext): a request captured then and replayed now. Like
+// WeChat, the fake signs the query (signature) and, in safe mode, the
+// ciphertext too (msg_signature); its retries (Post) send the very same
+// request again, timestamp and nonce included.
 func (c *Callback) Resign(at time.Time) {
 	c.Timestamp, c.Nonce = at.Unix(), randomHex(5)
+	c.sign(c.a.AppID)
+}
+
+// SealFor encrypts the callback again as sealed for another AppID, with the
+// account's key, token, timestamp and nonce: what an account sharing them
+// would receive. Safe mode only.
+func (c *Callback) SealFor(appID string) { c.sign(appID) }
+
+func (c *Callback) sign(appID string) {
 	ts := strconv.FormatInt(c.Timestamp, 10)
 	c.Query = url.Values{
 		"signature": {Signature(c.a.Token, ts, c.Nonce)},
@@ -169,7 +194,7 @@ func (c *Callback) Resign(at time.Time) {
 	if !c.a.Encrypted {
 		return
 	}
-	sealed, err := Encrypt(c.a.AESKey, c.a.AppID, []byte(c.XML))
+	sealed, err := Encrypt(c.a.AESKey, appID, []byte(c.XML))
 	if err != nil {
 		panic(err) // the account's own key: cannot be malformed
 	}
