@@ -16,6 +16,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
 )
 
 const (
@@ -79,7 +80,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
-			wait = max(nextBackoff(wait), retryAfter(err))
+			wait = max(b.nextBackoff(wait), retryAfter(err))
 			b.log.Warn("telegram: get updates", "err", err, "retry_in", wait)
 			continue
 		}
@@ -89,7 +90,7 @@ func (b *Bot) poll(ctx context.Context) error {
 		}
 		next, failed := b.handleBatch(ctx, updates, failures)
 		if failed {
-			wait = nextBackoff(wait)
+			wait = b.nextBackoff(wait)
 		} else {
 			wait = 0
 		}
@@ -100,7 +101,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			// Polling on from the old offset re-delivers what was handled,
 			// and the engine skips it: slower, never wrong.
 			b.log.Error("telegram: save offset", "err", err)
-			wait = nextBackoff(wait)
+			wait = b.nextBackoff(wait)
 			continue
 		}
 		offset = next
@@ -115,8 +116,8 @@ func (b *Bot) saveOffset(ctx context.Context, next int64) error {
 	return b.offsets.SetBotOffset(ctx, b.key, next)
 }
 
-func nextBackoff(d time.Duration) time.Duration {
-	return min(max(2*d, time.Second), maxBackoff)
+func (b *Bot) nextBackoff(d time.Duration) time.Duration {
+	return min(max(2*d, b.backoff), maxBackoff)
 }
 
 func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]tgbotapi.Update, error) {
@@ -133,6 +134,7 @@ const (
 	pending = iota // not tried: an earlier update of its chat failed
 	handled
 	failed
+	setAside // panicked too often: given up, its chat goes on (guard.go)
 )
 
 // handleBatch handles one getUpdates answer: each chat's updates in order
@@ -159,8 +161,13 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update, failur
 			defer func() { <-sem }()
 			for _, i := range byChat[c] {
 				uctx, cancel := context.WithTimeout(hctx, handleTimeout)
-				err := b.handle(uctx, updates[i])
+				err := b.handleGuarded(uctx, updates[i])
 				cancel()
+				if errors.Is(err, domain.ErrPoisoned) {
+					outcome[i] = setAside
+					b.giveUp(hctx, updates[i], "error.input.set_aside")
+					continue
+				}
 				if err != nil {
 					b.log.Error("telegram: handle update", "update", updates[i].UpdateID, "err", err)
 					outcome[i] = failed
@@ -184,26 +191,13 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update, failur
 				return int64(u.UpdateID), anyFailed
 			}
 			delete(failures, u.UpdateID)
-			b.giveUp(hctx, u)
+			b.log.Error("telegram: update given up", "update", u.UpdateID, "attempts", maxAttempts)
+			b.giveUp(hctx, u, "error.internal")
 		default:
 			delete(failures, u.UpdateID)
 		}
 	}
 	return int64(updates[len(updates)-1].UpdateID) + 1, anyFailed
-}
-
-// giveUp tells the person their last message could not be handled, so the
-// bot does not just fall silent, and lets polling move past it.
-func (b *Bot) giveUp(ctx context.Context, u tgbotapi.Update) {
-	b.log.Error("telegram: update given up", "update", u.UpdateID, "attempts", maxAttempts)
-	in, chat, ok := b.input(u)
-	if !ok {
-		return
-	}
-	sorry := conversations.Reply{Text: b.bundle.For(in.LanguageCode).T("error.internal")}
-	if err := b.Send(ctx, strconv.FormatInt(chat, 10), []conversations.Reply{sorry}); err != nil {
-		b.log.Warn("telegram: apologise", "err", err)
-	}
 }
 
 // chatOf keys an update for ordering. tgbotapi's FromChat would panic on
@@ -308,10 +302,19 @@ func (b *Bot) WebhookHandler() http.Handler {
 		}
 		u, err := b.decodeUpdate(raw) // keeps the topic fields v5.5.1 drops (topics.go)
 		if err != nil {
-			http.Error(w, "bad update", http.StatusBadRequest)
+			// Telegram would post it again and again, holding up every update
+			// behind it: it is skipped, alone.
+			b.skipUndecodable(raw, err)
+			w.WriteHeader(http.StatusOK)
 			return
 		}
-		if err := b.handle(r.Context(), u); err != nil {
+		err = b.handleGuarded(r.Context(), u)
+		if errors.Is(err, domain.ErrPoisoned) {
+			b.giveUp(r.Context(), u, "error.input.set_aside")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if err != nil {
 			b.log.Error("telegram: handle webhook update", "update", u.UpdateID, "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return

@@ -28,6 +28,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 )
 
@@ -53,6 +54,12 @@ type Config struct {
 	// Workers bounds how many chats are handled at once while polling;
 	// default 8.
 	Workers int
+	// Backoff is the first wait before polling retries a failed update or
+	// getUpdates call; it doubles up to 30 s. Default 1 s.
+	Backoff time.Duration
+	// Guard recovers a panic while an update is handled and sets aside an
+	// update that panics again and again; nil recovers and logs only.
+	Guard *domain.Guard
 }
 
 // OffsetStore remembers where a bot's update stream resumes.
@@ -74,6 +81,7 @@ type Bot struct {
 	key      string // the bot's row in the OffsetStore
 	fileBase string // where /file/bot<token>/<path> downloads live
 	workers  int
+	backoff  time.Duration
 	pace     *pacer
 
 	// keyboards holds the chats showing our contact reply keyboard, so the
@@ -116,6 +124,10 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 	if workers <= 0 {
 		workers = 8
 	}
+	backoff := cfg.Backoff
+	if backoff <= 0 {
+		backoff = time.Second
+	}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIEndpoint, client)
 	if err != nil {
 		return nil, fmt.Errorf("new telegram bot: get me: %w", scrub(cfg.Token, err))
@@ -131,6 +143,7 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 		key:      "telegram:" + strconv.FormatInt(api.Self.ID, 10),
 		fileBase: fileBase(cfg.APIEndpoint),
 		workers:  workers,
+		backoff:  backoff,
 		pace:     newPacer(),
 	}, nil
 }

@@ -74,7 +74,14 @@ func (b *Bot) fetchUpdates(ctx context.Context, cfg tgbotapi.UpdateConfig) ([]tg
 	for _, raw := range raws {
 		u, err := b.decodeUpdate(raw)
 		if err != nil {
-			return nil, fmt.Errorf("decode update: %w", err)
+			// One update the library cannot read must not hold up the batch:
+			// it stands in as an empty update, handled as nothing, so the
+			// offset moves past it with its neighbours (guard.go).
+			id, ok := b.skipUndecodable(raw, err)
+			if !ok {
+				continue
+			}
+			u = tgbotapi.Update{UpdateID: id}
 		}
 		out = append(out, u)
 	}

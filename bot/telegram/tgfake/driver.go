@@ -1,6 +1,7 @@
 package tgfake
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -244,4 +245,19 @@ func (s *Server) FailNext(method string, code int, description string) {
 	defer s.mu.Unlock()
 	key := strings.ToLower(method)
 	s.failures[key] = append(s.failures[key], &apiError{code: code, desc: description})
+}
+
+// SendRawUpdate queues an update of kind ("message", "callback_query")
+// whose body is the JSON given, as is: a shape no method here would make,
+// such as a field of the wrong type that a client cannot decode. It
+// returns the update's id. body must be valid JSON.
+func (s *Server) SendRawUpdate(kind, body string) int {
+	if !json.Valid([]byte(body)) {
+		panic("tgfake: SendRawUpdate needs valid JSON, got " + body)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextUpd
+	s.enqueueLocked(Update{rawKind: kind, raw: json.RawMessage(body)})
+	return id
 }

@@ -1,5 +1,7 @@
 package tgfake
 
+import "encoding/json"
+
 // The structs below are written from the Bot API reference, not copied from
 // tgbotapi: a fake sharing the client's structs could not catch a wrong JSON
 // tag on either side. Fields tagged `json:"-"` are for inspection only.
@@ -191,11 +193,27 @@ type Update struct {
 	Message       *Message           `json:"message,omitempty"`
 	CallbackQuery *CallbackQuery     `json:"callback_query,omitempty"`
 	MyChatMember  *ChatMemberUpdated `json:"my_chat_member,omitempty"`
+
+	// rawKind and raw stand for the whole update when set: what a newer
+	// Bot API (or a broken one) sends and a client may fail to decode.
+	rawKind string
+	raw     json.RawMessage
+}
+
+// MarshalJSON writes a raw update as {"update_id":…,"<kind>":<raw>}.
+func (u Update) MarshalJSON() ([]byte, error) {
+	if u.raw == nil {
+		type plain Update // without the method
+		return json.Marshal(plain(u))
+	}
+	return json.Marshal(map[string]any{"update_id": u.UpdateID, u.rawKind: u.raw})
 }
 
 // kind is the update's type as allowed_updates names it.
 func (u Update) kind() string {
 	switch {
+	case u.rawKind != "":
+		return u.rawKind
 	case u.Message != nil:
 		return "message"
 	case u.CallbackQuery != nil:
