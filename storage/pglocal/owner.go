@@ -101,10 +101,13 @@ func missingDirs(dir string) []string {
 func (o owner) checkReachable(dir string) error {
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
 		fi, err := os.Stat(d)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// prepareDataDir will create it searchable; placeDataDir asks
+			// before that.
+		case err != nil:
 			return fmt.Errorf("check data dir parent: %w", err)
-		}
-		if !o.canSearch(fi) {
+		case !o.canSearch(fi):
 			return fmt.Errorf("running as root, postgres runs as user %q (uid %d), which cannot reach data dir %s: "+
 				"parent %s is not searchable; choose a data dir whose parents are, or chmod o+x %s",
 				serverUser, o.cred.Uid, dir, d, d)

@@ -9,16 +9,23 @@
 // superuser "indigo", so it must not be used where other local users are
 // untrusted.
 //
+// The server follows the process that started it. Postgres runs as a child
+// of that process with a parent-death signal (Linux), so it shuts down when
+// the process dies, even by SIGKILL. The data dir's lock file (indigo.lock)
+// is flocked for as long as the Cluster runs: a start finding the lock held
+// refuses (ErrInUse), and one finding it free stops whatever postmaster a
+// dead owner left behind before starting its own. RemoveAbandoned reaps
+// ephemeral clusters whose owner died.
+//
 // When Indigo runs as root the binaries run as the "postgres" system user,
 // because initdb and postgres refuse root. That user then owns DataDir, and
-// every parent of DataDir must be searchable by it (o+x); Start says which
-// one is not.
+// every parent of DataDir must be searchable by it (o+x): Start says which
+// one is not, or with Options.RootFallbackDir moves the cluster there.
 //
 // The server log is DataDir/postgres.log; a failed start quotes its tail.
 package pglocal
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +68,11 @@ type Options struct {
 	// BinDir, when set, is the only directory searched for initdb, pg_ctl
 	// and postgres.
 	BinDir string
+	// RootFallbackDir, when set, is where the cluster goes if this process
+	// is root and the server account cannot reach DataDir: a subdirectory
+	// named by a hash of DataDir, logged, stable across restarts. Unset, such
+	// a DataDir is an error that names the parent to open.
+	RootFallbackDir string
 }
 
 // Cluster is a running PostgreSQL server started by Start.
@@ -72,6 +84,8 @@ type Cluster struct {
 	ephemeral bool
 	owner     owner
 	log       *slog.Logger
+	lock      *dirLock // held from takeOver until Stop
+	srv       *server
 
 	stopOnce sync.Once
 	stopErr  error
@@ -79,8 +93,35 @@ type Cluster struct {
 
 // Start initialises opts.DataDir if it holds no cluster yet, starts the
 // server on a free port of 127.0.0.1 and waits until it accepts connections.
-// The error wraps ErrNoBinaries when the server binaries are missing.
+// A postmaster left running in DataDir by a dead owner is stopped first. The
+// error wraps ErrNoBinaries when the server binaries are missing and
+// ErrInUse when a live process runs DataDir.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	c, err := newCluster(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.initIfEmpty(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.takeOver(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.startServer(ctx); err != nil {
+		c.lock.release()
+		return nil, err
+	}
+	if err := c.ping(ctx); err != nil {
+		return nil, errors.Join(err, c.Stop())
+	}
+	c.log.Info("postgres started", "data_dir", c.dataDir, "port", c.port, "pid", c.srv.proc.Pid,
+		"version", c.version, "ephemeral", c.ephemeral)
+	return c, nil
+}
+
+// newCluster finds the binaries and the account to run them as, and
+// prepares the data dir, relocated when it has to be.
+func newCluster(opts Options) (*Cluster, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("start postgres: no data dir")
 	}
@@ -96,26 +137,20 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dataDir: dir, binDir: binDir, ephemeral: opts.Ephemeral, owner: own, log: opts.Logger}
+	c := &Cluster{binDir: binDir, ephemeral: opts.Ephemeral, owner: own, log: opts.Logger}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	if err := own.prepareDataDir(dir); err != nil {
+	place, why := own.placeDataDir(dir, opts.RootFallbackDir)
+	if err := own.prepareDataDir(place); err != nil {
 		return nil, err
 	}
-	if err := c.initIfEmpty(ctx); err != nil {
-		return nil, err
+	if place != dir {
+		writeOrigin(place, dir)
+		c.log.Warn("postgres cannot use the data dir: the cluster lives elsewhere",
+			"data_dir", dir, "cluster_dir", place, "reason", why.Error())
 	}
-	if err := checkPIDFile(dir); err != nil {
-		return nil, err
-	}
-	if err := c.startServer(ctx); err != nil {
-		return nil, err
-	}
-	if err := c.ping(ctx); err != nil {
-		return nil, errors.Join(err, c.Stop())
-	}
-	c.log.Info("postgres started", "data_dir", dir, "port", c.port, "version", c.version, "ephemeral", c.ephemeral)
+	c.dataDir = place
 	return c, nil
 }
 
@@ -164,24 +199,21 @@ func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
 	return nil
 }
 
-// Stop shuts the server down with pg_ctl's fast mode, which rolls back open
-// transactions and disconnects clients. An ephemeral cluster's data dir is
-// removed. Calling Stop again returns the first call's result.
+// Stop shuts the server down with a fast shutdown, which rolls back open
+// transactions and disconnects clients, and releases the data dir. An
+// ephemeral cluster's data dir is removed. Calling Stop again returns the
+// first call's result.
 func (c *Cluster) Stop() error {
 	c.stopOnce.Do(func() {
-		// A fresh context: Stop runs at shutdown, often after the caller's
-		// context is cancelled, and must still stop the server.
-		ctx, cancel := context.WithTimeout(context.Background(), (waitSeconds+5)*time.Second)
-		defer cancel()
-		out, err := c.command(ctx, "pg_ctl", "stop", "-D", c.dataDir, "-m", "fast", "-w", "-t", strconv.Itoa(waitSeconds)).CombinedOutput()
-		if err != nil {
-			c.stopErr = fmt.Errorf("stop postgres: %w: %s", err, oneLine(out))
+		if c.srv != nil {
+			c.stopErr = c.srv.stop(waitSeconds * time.Second)
 		}
 		if c.ephemeral {
 			if err := os.RemoveAll(c.dataDir); err != nil {
 				c.stopErr = errors.Join(c.stopErr, fmt.Errorf("remove data dir: %w", err))
 			}
 		}
+		c.lock.release() // last: until the server is gone the dir is ours
 		c.log.Info("postgres stopped", "data_dir", c.dataDir, "port", c.port)
 	})
 	return c.stopErr
@@ -203,47 +235,6 @@ func (c *Cluster) initIfEmpty(ctx context.Context) error {
 	return nil
 }
 
-// startServer starts the server with pg_ctl, retrying on a fresh port when
-// the one picked was taken in the meantime.
-func (c *Cluster) startServer(ctx context.Context) error {
-	logPath := filepath.Join(c.dataDir, logName)
-	for attempt := 1; ; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			return err
-		}
-		offset := fileSize(logPath)
-		args := []string{"start", "-D", c.dataDir, "-l", logPath, "-w", "-t", strconv.Itoa(waitSeconds), "-o", c.serverOptions(port)}
-		out, err := c.command(ctx, "pg_ctl", args...).CombinedOutput()
-		if err == nil {
-			c.port = port
-			return nil
-		}
-		tail := readTail(logPath, offset)
-		if attempt < startAttempts && bytes.Contains(tail, []byte("could not bind")) {
-			c.log.Warn("postgres port taken, retrying", "port", port)
-			continue
-		}
-		return fmt.Errorf("start postgres in %s: %w: %s\nlast lines of %s:\n%s",
-			c.dataDir, err, oneLine(out), logPath, lastLines(tail, logTailLines))
-	}
-}
-
-// serverOptions are postgres's command-line settings. pg_ctl passes them
-// through a shell, hence the quoted empty socket directory, which turns unix
-// sockets off so nothing is needed in /var/run/postgresql.
-func (c *Cluster) serverOptions(port int) string {
-	opts := []string{
-		"-p", strconv.Itoa(port),
-		"-c", "listen_addresses=127.0.0.1",
-		"-c", "unix_socket_directories=''",
-	}
-	if c.ephemeral {
-		opts = append(opts, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
-	}
-	return strings.Join(opts, " ")
-}
-
 // ping opens a real connection, since pg_ctl -w only reads the lock file,
 // and records the server version for the start log line.
 func (c *Cluster) ping(ctx context.Context) error {
@@ -260,19 +251,16 @@ func (c *Cluster) ping(ctx context.Context) error {
 	return nil
 }
 
-// command runs a server binary as the server account, in the data dir so
-// that an unreadable working directory (such as /root) does not matter, and
-// without PG* variables, which could point it at another cluster.
+// command runs a short-lived server binary (initdb, pg_ctl) as the server
+// account, in the data dir so that an unreadable working directory (such as
+// /root) does not matter, and without PG* variables, which could point it at
+// another cluster.
 func (c *Cluster) command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, name), args...)
 	cmd.Dir = c.dataDir
 	cmd.SysProcAttr = c.owner.sysProcAttr()
 	cmd.WaitDelay = 5 * time.Second
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PG") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd.Env = serverEnv()
 	return cmd
 }
 

@@ -84,8 +84,8 @@ func TestStart(t *testing.T) {
 		dir := mustDataDir(t)
 		mustStart(t, Options{DataDir: dir, Ephemeral: true})
 		_, err := Start(context.Background(), Options{DataDir: dir})
-		if err == nil || !strings.Contains(err.Error(), "in use by a running postgres") {
-			t.Fatalf("second Start err = %v, want in use", err)
+		if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "live process "+strconv.Itoa(os.Getpid())) {
+			t.Fatalf("second Start err = %v, want ErrInUse naming this process", err)
 		}
 	})
 	t.Run("ErrStartQuotesLog", func(t *testing.T) {

@@ -7,14 +7,17 @@
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 //
-// so the cluster is stopped when its tests end. It never skips: without
-// PostgreSQL's binaries it fails, naming the package to install.
+// so the cluster is stopped when its tests end. A binary killed before that
+// takes its postgres with it (pglocal's parent-death signal), and the next
+// one to start removes its cluster dir. It never skips: without PostgreSQL's
+// binaries it fails, naming the package to install.
 package pgtest
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -48,10 +51,14 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// clusterPrefix names each test binary's cluster dir in the temp dir.
+const clusterPrefix = "indigo-pgtest-"
+
 func start() (*pglocal.Cluster, error) {
 	once.Do(func() {
 		ctx := context.Background()
-		dir, err := os.MkdirTemp("", "indigo-pgtest-")
+		reapAbandoned(ctx)
+		dir, err := os.MkdirTemp("", clusterPrefix)
 		if err != nil {
 			startErr = fmt.Errorf("create cluster dir: %w", err)
 			return
@@ -63,6 +70,19 @@ func start() (*pglocal.Cluster, error) {
 		startErr = migrateTemplate(ctx)
 	})
 	return cluster, startErr
+}
+
+// reapAbandoned removes the clusters of test binaries that died without
+// stopping theirs, killed by go test -timeout or by hand. Their postgres has
+// exited with them (or is stopped now); their data dirs would pile up in the
+// temp dir. Clusters of live test binaries are locked and left alone.
+func reapAbandoned(ctx context.Context) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), clusterPrefix+"*"))
+	for _, dir := range dirs {
+		if _, err := pglocal.RemoveAbandoned(ctx, dir, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest:", err)
+		}
+	}
 }
 
 func migrateTemplate(ctx context.Context) error {
