@@ -193,7 +193,7 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 
 	// A database of its own, new for every run: the fakes forget everything
 	// when the process ends, so old data would point at nothing.
-	d.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Logger: d.log})
+	d.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Logger: d.log, RootFallbackDir: pglocal.FallbackRoot})
 	if err != nil {
 		return nil, fmt.Errorf("start embedded postgres: %w", err)
 	}

@@ -167,7 +167,9 @@ func (m *Main) startEmbeddedPostgres(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("resolve data dir: %w", err)
 	}
-	m.Postgres, err = pglocal.Start(ctx, pglocal.Options{DataDir: dir, Logger: m.Log})
+	// As root from a checkout the postgres user cannot reach (under /root),
+	// the cluster moves to pglocal.FallbackRoot; secret.key stays in DataDir.
+	m.Postgres, err = pglocal.Start(ctx, pglocal.Options{DataDir: dir, Logger: m.Log, RootFallbackDir: pglocal.FallbackRoot})
 	if err != nil {
 		return "", fmt.Errorf("start embedded postgres (or set DATABASE_URL): %w", err)
 	}
