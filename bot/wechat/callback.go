@@ -2,7 +2,6 @@ package wechat
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -15,24 +14,20 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
-	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/domain"
 )
 
 // callback.go: the endpoint WeChat posts to. Every request must carry a
-// valid signature made within timestampWindow; safe-mode bodies also a
-// valid msg_signature. A request that fails either gets 403 and changes
-// nothing. A good one is stored once under WeChat's dedupe key and
-// answered "success" at once: the real answer follows as customer-service
-// messages, well past WeChat's 5-second deadline if need be.
+// valid signature made within timestampWindow, with a (timestamp, nonce)
+// not used before for anything else; in safe mode it must be encrypted,
+// with a valid msg_signature (verify.go). A request that fails any of it
+// gets 403 and changes nothing. A good one is stored once under WeChat's
+// dedupe key and answered "success" at once: the real answer follows as
+// customer-service messages, well past WeChat's 5-second deadline if need be.
 
 const (
-	// timestampWindow bounds how old (or how far ahead) a signed request
-	// may be: WeChat's retries come within 15 seconds, so a request
-	// replayed later is refused.
-	timestampWindow = 5 * time.Minute
 	// maxCallbackSize bounds a body; real callbacks are a few KB.
 	maxCallbackSize = 64 << 10
 	// handleTimeout bounds handling one callback, WB token checks included.
@@ -60,13 +55,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodGet:
-		echo := q.Get("echostr")
-		if echo == "" {
-			http.Error(w, "no echostr", http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, echo)
+		b.verifyURL(w, r, q)
 	case http.MethodPost:
 		b.receive(w, r, q)
 	default:
@@ -75,27 +64,27 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// signed checks signature = sha1(sort(token, timestamp, nonce)) in
-// constant time, and that the timestamp is recent.
-func (b *Bot) signed(q url.Values) bool {
-	ts, nonce := q.Get("timestamp"), q.Get("nonce")
-	sec, err := strconv.ParseInt(ts, 10, 64)
+// verifyURL echoes the echostr, once per signed pair: the GET's signature
+// is the same kind a POST carries, so a captured one must not sign a body.
+func (b *Bot) verifyURL(w http.ResponseWriter, r *http.Request, q url.Values) {
+	echo := q.Get("echostr")
+	if echo == "" {
+		http.Error(w, "no echostr", http.StatusBadRequest)
+		return
+	}
+	use, err := b.useNonce(r.Context(), q, http.MethodGet, []byte(echo))
 	if err != nil {
-		return false
+		b.log.Error("wechat: verify url", "err", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
 	}
-	if age := b.cfg.Now().Sub(time.Unix(sec, 0)); age > timestampWindow || age < -timestampWindow {
-		return false
+	if use == nonceReplay {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
 	}
-	return sameHex(q.Get("signature"), util.Signature(b.cfg.Token, ts, nonce))
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, echo)
 }
-
-func sameHex(got, want string) bool {
-	return subtle.ConstantTimeCompare([]byte(strings.ToLower(got)), []byte(want)) == 1
-}
-
-// errForged marks a body whose msg_signature or ciphertext is not the
-// account's.
-var errForged = errors.New("forged callback")
 
 func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCallbackSize))
@@ -117,7 +106,12 @@ func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
 		http.Error(w, "bad callback", http.StatusBadRequest)
 		return
 	}
-	if err := b.record(r.Context(), &msg, raw); err != nil {
+	err = b.record(r.Context(), q, &msg, raw)
+	if errors.Is(err, errReplayed) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	if err != nil {
 		// Not stored: a 500 makes WeChat try again.
 		b.log.Error("wechat: store callback", "err", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
@@ -127,31 +121,6 @@ func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
 	// empty one, which WeChat shows as an error.
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.WriteString(w, "success")
-}
-
-// open returns the callback's XML: the body itself, or in safe mode the
-// decrypted <Encrypt>, after checking msg_signature in constant time.
-func (b *Bot) open(q url.Values, body []byte) ([]byte, error) {
-	if q.Get("encrypt_type") != "aes" {
-		return body, nil
-	}
-	if b.cfg.AESKey == "" {
-		return nil, errors.New("an encrypted callback, and no WECHAT_AES_KEY")
-	}
-	var env message.EncryptedXMLMsg
-	if err := xml.Unmarshal(body, &env); err != nil || env.EncryptedMsg == "" {
-		return nil, errors.New("no <Encrypt> in an encrypted callback")
-	}
-	want := util.Signature(b.cfg.Token, q.Get("timestamp"), q.Get("nonce"), env.EncryptedMsg)
-	if !sameHex(q.Get("msg_signature"), want) {
-		return nil, errForged
-	}
-	_, raw, err := util.DecryptMsg(b.cfg.AppID, env.EncryptedMsg, b.cfg.AESKey)
-	if err != nil {
-		// Signed with our token but not sealed for our app id.
-		return nil, fmt.Errorf("%w: %v", errForged, err)
-	}
-	return raw, nil
 }
 
 // kinds of callbacks, by what they open and whether the engine reads them.
@@ -175,15 +144,25 @@ func dedupeKey(m *message.MixMessage) string {
 	return fmt.Sprintf("evt:%s:%d:%s:%s", m.FromUserName, m.CreateTime, m.Event, m.EventKey)
 }
 
-// record stores the callback once and opens the follower's window; a new
-// one is then handled in the background.
-func (b *Bot) record(ctx context.Context, m *message.MixMessage, raw []byte) error {
-	if !isMessage(m) && !opensEventWindow(m) {
-		return nil // VIEW, LOCATION, template receipts…: nothing to do
-	}
+// record uses the request's signed pair and stores the callback once, in
+// one transaction, and opens the follower's window; a new one is then
+// handled in the background. A pair used before for the same callback is
+// a retry of one stored then: nothing more to do.
+func (b *Bot) record(ctx context.Context, q url.Values, m *message.MixMessage, raw []byte) error {
 	openID, key := string(m.FromUserName), dedupeKey(m)
 	isNew := false
 	err := b.store.InTx(ctx, func(ctx context.Context) error {
+		switch use, err := b.useNonce(ctx, q, http.MethodPost, raw); {
+		case err != nil:
+			return err
+		case use == nonceReplay:
+			return errReplayed
+		case use == nonceRepeat:
+			return nil
+		}
+		if !isMessage(m) && !opensEventWindow(m) {
+			return nil // VIEW, LOCATION, template receipts…: nothing to do
+		}
 		var err error
 		if isNew, err = b.store.ReceiveCallback(ctx, key, openID, raw); err != nil || !isNew {
 			return err

@@ -53,8 +53,8 @@ type Config struct {
 	AppID     string
 	AppSecret string
 	Token     string // signs WeChat's callbacks
-	// AESKey is the 43-character EncodingAESKey; set, encrypted (safe
-	// mode) callbacks are accepted.
+	// AESKey is the 43-character EncodingAESKey; set, only encrypted
+	// (safe mode) callbacks are accepted.
 	AESKey string
 	// APIBaseURL replaces https://api.weixin.qq.com (a fake). silenceper
 	// allows one base per process: a second New with another base fails.
@@ -64,7 +64,9 @@ type Config struct {
 	// HTTPClient carries media downloads and, being silenceper's global,
 	// every API call of the first Bot in the process. Default: a 30-s timeout.
 	HTTPClient *http.Client
-	Now        func() time.Time // default time.Now
+	// Now is the clock of the signatures' timestamp window and of the
+	// follower's window; default time.Now.
+	Now func() time.Time
 	// Workers bounds how many callbacks are handled at once; default 16.
 	Workers int
 	// SweepEvery is how often callbacks left unhandled (a replica died,
@@ -82,6 +84,7 @@ type Config struct {
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	TokenStore
+	NonceStore
 
 	ReceiveCallback(ctx context.Context, key, openID string, payload []byte) (isNew bool, err error)
 	ClaimCallback(ctx context.Context, key string) (payload []byte, ok bool, err error)
@@ -115,6 +118,7 @@ type Bot struct {
 	client *http.Client
 	tokens *AccessToken
 	oaCfg  offconfig.Config
+	aesKey []byte // decoded EncodingAESKey; nil in plaintext mode
 
 	work chan struct{} // a slot per callback being handled
 	wg   sync.WaitGroup
@@ -129,8 +133,12 @@ func New(cfg Config, engine *conversations.Engine, store Store) (*Bot, error) {
 	if engine == nil || store == nil {
 		return nil, errors.New("new wechat bot: engine and store are required")
 	}
-	if cfg.AESKey != "" && len(cfg.AESKey) != 43 {
-		return nil, errors.New("new wechat bot: the EncodingAESKey is 43 characters")
+	var aesKey []byte
+	if cfg.AESKey != "" {
+		var err error
+		if aesKey, err = decodeAESKey(cfg.AESKey); err != nil {
+			return nil, fmt.Errorf("new wechat bot: %w", err)
+		}
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -156,6 +164,7 @@ func New(cfg Config, engine *conversations.Engine, store Store) (*Bot, error) {
 		store:  store,
 		log:    cfg.Log.With("channel", "wechat"),
 		client: cfg.HTTPClient,
+		aesKey: aesKey,
 		work:   make(chan struct{}, cfg.Workers),
 		oaCfg: offconfig.Config{
 			AppID: cfg.AppID, AppSecret: cfg.AppSecret, Token: cfg.Token, EncodingAESKey: cfg.AESKey,
@@ -214,7 +223,7 @@ func (b *Bot) publishMenu(ctx context.Context) bool {
 }
 
 // sweep handles callbacks received a while ago and still not handled, and
-// forgets those handled a day ago.
+// forgets those handled a day ago and the signed pairs whose window passed.
 func (b *Bot) sweep(ctx context.Context) {
 	now := b.cfg.Now()
 	keys, err := b.store.UnhandledCallbacks(ctx, now.Add(-b.cfg.SweepEvery), 100)
@@ -231,6 +240,9 @@ func (b *Bot) sweep(ctx context.Context) {
 	}
 	if _, err := b.store.PruneCallbacks(ctx, now.Add(-24*time.Hour)); err != nil {
 		b.log.Warn("wechat: prune callbacks", "err", err)
+	}
+	if _, err := b.store.PruneNonces(ctx, now); err != nil {
+		b.log.Warn("wechat: prune nonces", "err", err)
 	}
 }
 
