@@ -129,6 +129,9 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("download file: status %s", resp.Status)
 	}
+	if resp.ContentLength > domain.MaxAttachmentSize {
+		return nil, tooLarge() // announced: not a byte of it is read
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, domain.MaxAttachmentSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("download file: %w", scrub(b.cfg.Token, err))

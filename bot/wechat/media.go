@@ -9,7 +9,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	_ "image/png" // inspection photos and screenshots come as PNG too
 	"io"
 	"mime"
 	"net/http"
@@ -45,8 +44,11 @@ func (b *Bot) mediaFile(mediaID string) conversations.File {
 // download fetches temporary media. silenceper has no download, only the
 // URL (with the live token in it), so the request is ours, sent to the
 // same host silenceper calls. WeChat answers errors as JSON with HTTP 200.
+// A file announced or found larger than domain.MaxAttachmentSize is
+// refused without reading more of it.
 func (b *Bot) download(ctx context.Context, mediaID string) ([]byte, error) {
 	var data []byte
+	oversize := false
 	err := b.call(ctx, "download media", func(oa *officialaccount.OfficialAccount) error {
 		tok, err := oa.GetAccessToken()
 		if err != nil {
@@ -65,6 +67,9 @@ func (b *Bot) download(ctx context.Context, mediaID string) ([]byte, error) {
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("status %s", resp.Status)
 		}
+		if oversize = resp.ContentLength > domain.MaxAttachmentSize; oversize {
+			return nil
+		}
 		data, err = io.ReadAll(io.LimitReader(resp.Body, domain.MaxAttachmentSize+1))
 		if err != nil {
 			return err
@@ -82,7 +87,7 @@ func (b *Bot) download(ctx context.Context, mediaID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > domain.MaxAttachmentSize {
+	if oversize || int64(len(data)) > domain.MaxAttachmentSize {
 		return nil, domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
 	}
 	return data, nil
@@ -90,7 +95,7 @@ func (b *Bot) download(ctx context.Context, mediaID string) ([]byte, error) {
 
 // sendPhoto uploads a photo as temporary media and sends it.
 func (b *Bot) sendPhoto(ctx context.Context, openID string, p conversations.Photo) error {
-	data, name, err := fitImage(p.Data, p.Name)
+	data, name, err := fitImage(ctx, p.Data, p.Name)
 	if err != nil {
 		return &APIError{Call: "prepare image", Err: err}
 	}
@@ -108,8 +113,9 @@ func (b *Bot) sendPhoto(ctx context.Context, openID string, p conversations.Phot
 }
 
 // fitImage returns a JPEG or PNG within WeChat's 2 MB, re-encoding and
-// halving larger pictures, and a file name with the right extension.
-func fitImage(data []byte, name string) ([]byte, string, error) {
+// halving larger pictures (decoded within conversations' bounds), and a
+// file name with the right extension.
+func fitImage(ctx context.Context, data []byte, name string) ([]byte, string, error) {
 	base := strings.TrimSuffix(path.Base(name), path.Ext(name))
 	if base == "" || base == "." || base == "/" {
 		base = "photo"
@@ -123,20 +129,24 @@ func fitImage(data []byte, name string) ([]byte, string, error) {
 			return data, base + ".png", nil
 		}
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	var out []byte
+	err := conversations.DecodeImage(ctx, data, func(img image.Image) error {
+		for {
+			var buf bytes.Buffer
+			if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+				return fmt.Errorf("encode jpeg: %w", err)
+			}
+			if buf.Len() <= maxImageBytes || img.Bounds().Dx() < 64 {
+				out = buf.Bytes()
+				return nil
+			}
+			img = halve(img)
+		}
+	})
 	if err != nil {
-		return nil, "", fmt.Errorf("decode %s: %w", ctype, err)
+		return nil, "", fmt.Errorf("fit %s into %d bytes: %w", ctype, maxImageBytes, err)
 	}
-	for {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
-			return nil, "", fmt.Errorf("encode jpeg: %w", err)
-		}
-		if buf.Len() <= maxImageBytes || img.Bounds().Dx() < 64 {
-			return buf.Bytes(), base + ".jpg", nil
-		}
-		img = halve(img)
-	}
+	return out, base + ".jpg", nil
 }
 
 // halve scales an image to half its size, averaging each 2×2 block.

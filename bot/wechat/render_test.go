@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/locales"
 )
 
@@ -204,7 +205,7 @@ func TestFitImage(t *testing.T) {
 	if big.Len() <= maxImageBytes {
 		t.Fatalf("the test picture is only %d bytes", big.Len())
 	}
-	data, name, err := fitImage(big.Bytes(), "inspection/IMG_1.png")
+	data, name, err := fitImage(t.Context(), big.Bytes(), "inspection/IMG_1.png")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,9 +216,14 @@ func TestFitImage(t *testing.T) {
 	small.Set(1, 1, color.White)
 	var buf bytes.Buffer
 	_ = png.Encode(&buf, small)
-	data, name, err = fitImage(buf.Bytes(), "")
+	data, name, err = fitImage(t.Context(), buf.Bytes(), "")
 	if err != nil || !bytes.Equal(data, buf.Bytes()) || name != "photo.png" {
 		t.Errorf("a small PNG was changed: %q, %v", name, err)
+	}
+	// Past 2 MB it would be decoded: a bomb is refused from its header.
+	bomb := append(convtest.BombPNG(50000, 50000), make([]byte, maxImageBytes)...)
+	if _, _, err := fitImage(t.Context(), bomb, "bomb.png"); !errors.Is(err, conversations.ErrImageTooLarge) {
+		t.Errorf("fitImage(bomb) = %v, want it refused as too large", err)
 	}
 }
 

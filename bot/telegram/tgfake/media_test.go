@@ -9,6 +9,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 )
 
 func TestUploadLimits(t *testing.T) {
@@ -26,6 +27,8 @@ func TestUploadLimits(t *testing.T) {
 		{"PhotoOver10MB", tgbotapi.NewPhoto(alice, tgbotapi.FileBytes{Name: "big.jpg", Bytes: big}), "Bad Request: PHOTO_SAVE_FILE_INVALID"},
 		{"NotAnImage", tgbotapi.NewPhoto(alice, tgbotapi.FileBytes{Name: "x.jpg", Bytes: []byte("not a jpeg")}), "Bad Request: IMAGE_PROCESS_FAILED"},
 		{"TooTall", tgbotapi.NewPhoto(alice, tgbotapi.FileBytes{Name: "t.jpg", Bytes: jpegBytes(t, 2, 50)}), "Bad Request: PHOTO_INVALID_DIMENSIONS"},
+		// Refused from its header: the fake never decodes the 10 GB it declares.
+		{"Bomb", tgbotapi.NewPhoto(alice, tgbotapi.FileBytes{Name: "b.png", Bytes: convtest.BombPNG(50000, 50000)}), "Bad Request: PHOTO_INVALID_DIMENSIONS"},
 		{"EmptyDocument", tgbotapi.NewDocument(alice, tgbotapi.FileBytes{Name: "a.pdf", Bytes: nil}), "Bad Request: file must be non-empty"},
 		{"UnknownFileID", tgbotapi.NewPhoto(alice, tgbotapi.FileID("AgACnope")), "Bad Request: wrong file identifier/HTTP URL specified"},
 	} {
