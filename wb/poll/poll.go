@@ -53,6 +53,10 @@ type Poller struct {
 	SlotTimeout time.Duration
 	// CNYPerRUB converts WB's rouble prices for the ¥ column; 0 leaves it empty.
 	CNYPerRUB float64
+	// Guard recovers a panic in one slot's poll, so that the round goes on
+	// with the other stores, and alerts staff when a slot keeps panicking;
+	// nil recovers and logs only.
+	Guard *domain.Guard
 }
 
 // Stats is what one round did.
@@ -97,7 +101,7 @@ func (p *Poller) Round(ctx context.Context) (Stats, error) {
 			defer wg.Done()
 			for group := range work {
 				for _, slot := range group {
-					created, moved, err := p.pollSlotWithin(ctx, slot)
+					created, moved, err := p.pollSlotGuarded(ctx, slot)
 					st.created.Add(int64(created))
 					st.moved.Add(int64(moved))
 					if err != nil {
@@ -145,6 +149,20 @@ func (p *Poller) nextDue(slot domain.PollSlot, now time.Time) time.Time {
 		return aligned
 	}
 	return earliest
+}
+
+// pollSlotGuarded is pollSlotWithin under the guard. A slot that keeps
+// panicking stays on its schedule: one poll per WB interval is no crash
+// loop, and WB may send data that does not panic next time.
+func (p *Poller) pollSlotGuarded(ctx context.Context, slot domain.PollSlot) (created, moved int, err error) {
+	item := domain.WorkItem{Worker: domain.WorkerPoll, SellerID: slot.Store.SellerID,
+		Key: strconv.FormatInt(slot.Store.ID, 10) + "/" + string(slot.Feed)}
+	err = p.Guard.Run(ctx, item, func(ctx context.Context) error {
+		var err error
+		created, moved, err = p.pollSlotWithin(ctx, slot)
+		return err
+	})
+	return created, moved, err
 }
 
 func (p *Poller) pollSlotWithin(ctx context.Context, slot domain.PollSlot) (int, int, error) {
