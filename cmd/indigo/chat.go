@@ -45,6 +45,7 @@ func (m *Main) startConversations() error {
 		DigestAbove: 5,
 		MaxAttempts: 12,
 		Workers:     32,
+		Guard:       m.Guard,
 	}
 	if m.Config.TelegramEnabled() {
 		if err := m.startTelegram(bundle); err != nil {
@@ -84,6 +85,7 @@ func (m *Main) startTelegram(bundle *locales.Bundle) error {
 		WebhookURL:    m.Config.TelegramWebhookURL,
 		WebhookSecret: m.derivedSecret("telegram-webhook"),
 		Log:           m.Log,
+		Guard:         m.Guard,
 	}, m.Engine, storage.NewSessionService(m.DB), bundle)
 	if err != nil {
 		return err

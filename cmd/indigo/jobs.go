@@ -65,6 +65,8 @@ func (m *Main) startJobs() error {
 	// Jobs outlive Run's ctx (a start-up deadline) and stop with Close.
 	ctx, cancel := context.WithCancel(domain.NewContextWithActor(context.Background(), domain.System))
 	m.jobsCtx, m.stopJobs = ctx, cancel
+	// Jobs start first of the workers: the guard every worker shares is made here.
+	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
 	m.WB = wb.New(wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log})
 	m.Poller = &poll.Poller{
 		WB:            m.WB,
@@ -79,6 +81,7 @@ func (m *Main) startJobs() error {
 		Workers:       8,
 		Batch:         500,
 		CNYPerRUB:     m.Config.CNYPerRUB,
+		Guard:         m.Guard,
 	}
 	runs := storage.NewJobRunService(m.DB)
 	logger := cron.VerbosePrintfLogger(slogPrintf{m.Log})
@@ -105,7 +108,9 @@ func (m *Main) runJob(ctx context.Context, runs *storage.JobRunService, j job) {
 			return
 		}
 	}
-	err := j.run(ctx)
+	// cron.Recover would catch a panic too, but log it at debug level only
+	// and tell no one.
+	err := m.Guard.Run(ctx, domain.WorkItem{Worker: domain.WorkerJob, Key: j.name}, j.run)
 	if err != nil {
 		m.Log.Error("job failed", "job", j.name, "err", err)
 	}

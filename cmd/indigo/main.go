@@ -23,6 +23,7 @@ import (
 
 	"github.com/indigo-warehouse/indigo/bot/telegram"
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
 	"github.com/indigo-warehouse/indigo/wb"
@@ -96,6 +97,9 @@ type Main struct {
 	HTTPAddr   net.Addr     // where HTTPServer listens, once Run has started it
 	Web        http.Handler // the seller's web view, mounted under /web/ and /login/
 
+	// Guard runs every worker's inputs: a panic is recovered and counted,
+	// and what keeps panicking is set aside with one alert to staff.
+	Guard     *domain.Guard
 	WB        *wb.Client
 	Poller    *poll.Poller
 	Engine    *conversations.Engine

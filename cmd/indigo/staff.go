@@ -39,6 +39,9 @@ func (m *Main) startStaff() error {
 		Lang:    m.Config.TelegramSupportLanguage,
 		Now:     time.Now,
 		Log:     m.Log.With("part", "staff"),
+		// The desk posts the inputs every worker sets aside, once each.
+		Guard:    m.Guard,
+		Poisoned: storage.NewPoisonService(m.DB),
 	}
 	m.Engine.Support = desk
 	m.Deliverer.Staff = desk

@@ -21,6 +21,7 @@ func (m *Main) startWeChat() error {
 		AESKey:     m.Config.WeChatAESKey,
 		APIBaseURL: m.Config.WeChatAPIBaseURL,
 		Log:        m.Log,
+		Guard:      m.Guard,
 	}, m.Engine, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return err
