@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -32,6 +33,8 @@ type env struct {
 	// skew moves the database's clock, for expiry tests; atomic because
 	// the server reads it on its own goroutines.
 	skew atomic.Int64
+	// Read counts the bytes the server read from its connections.
+	Read atomic.Int64
 }
 
 func newEnv(tb testing.TB) *env {
@@ -44,7 +47,9 @@ func newEnvDB(tb testing.TB, db *storage.DB) *env {
 	e := &env{DB: db}
 	db.Now = func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }
 	mux := http.NewServeMux()
-	ts := httptest.NewServer(mux)
+	ts := httptest.NewUnstartedServer(mux)
+	ts.Listener = countingListener{ts.Listener, &e.Read}
+	ts.Start()
 	tb.Cleanup(ts.Close)
 	e.URL = ts.URL
 	e.Srv = mustServer(tb, db, ts.URL)
@@ -68,6 +73,31 @@ func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
 		tb.Fatal(err)
 	}
 	return srv
+}
+
+// countingListener counts what the server reads from its connections.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.n}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // browser is one signed-in (or not) browser: a client with a cookie jar

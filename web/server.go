@@ -109,15 +109,15 @@ func (s *Server) Handler() http.Handler {
 
 	mux.HandleFunc("GET /web/{$}", s.seller(s.handleMain))
 	mux.HandleFunc("GET /web/tab/{tab}", s.seller(s.handleTab))
-	mux.HandleFunc("GET /web/export.csv", s.seller(s.handleExportCSV))
-	mux.HandleFunc("GET /web/export.xlsx", s.seller(s.handleExportXLSX))
+	mux.HandleFunc("GET /web/export.csv", s.seller(download(s.handleExportCSV)))
+	mux.HandleFunc("GET /web/export.xlsx", s.seller(download(s.handleExportXLSX)))
 	mux.HandleFunc("GET /web/returns/{id}", s.seller(s.handleReturn))
 	mux.HandleFunc("POST /web/returns/{id}/choices", s.seller(s.handleChoices))
 	mux.HandleFunc("GET /web/returns/{id}/decision", s.seller(s.handleDecisionConfirm))
 	mux.HandleFunc("POST /web/returns/{id}/decision", s.seller(s.handleDecision))
 	mux.HandleFunc("POST /web/returns/{id}/inspection", s.seller(s.handleInspection))
-	mux.HandleFunc("GET /web/attachments/{id}", s.seller(s.handleAttachment))
-	return securityHeaders(mux)
+	mux.HandleFunc("GET /web/attachments/{id}", s.seller(download(s.handleAttachment)))
+	return securityHeaders(bounded(mux))
 }
 
 // request is one request to a page: the signed-in seller (nil on public
@@ -134,10 +134,17 @@ type request struct {
 
 type handler func(rq *request) error
 
-// public adapts a handler for pages that need no session.
+// public adapts a handler for pages that need no session. A POST must
+// pass checkPost; its body is never read.
 func (s *Server) public(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rq := &request{w: w, r: r, ctx: r.Context(), l: s.Locales.For(s.language(r, "")), loc: time.UTC}
+		if r.Method == http.MethodPost {
+			if err := s.checkPost(r); err != nil {
+				s.serveError(rq, err)
+				return
+			}
+		}
 		if err := h(rq); err != nil {
 			s.serveError(rq, err)
 		}
@@ -145,10 +152,17 @@ func (s *Server) public(h handler) http.HandlerFunc {
 }
 
 // seller adapts a handler for pages behind sign-in: without a live session
-// the browser is sent to the sign-in help page.
+// the browser is sent to the sign-in help page. A POST must pass
+// checkPost before anything else, and carry the session's form token.
 func (s *Server) seller(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rq := &request{w: w, r: r, l: s.Locales.For(s.language(r, "")), loc: time.UTC}
+		rq := &request{w: w, r: r, ctx: r.Context(), l: s.Locales.For(s.language(r, "")), loc: time.UTC}
+		if r.Method == http.MethodPost {
+			if err := s.checkPost(r); err != nil {
+				s.serveError(rq, err)
+				return
+			}
+		}
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			rq.session = c.Value
 		}
@@ -177,9 +191,11 @@ func (s *Server) seller(h handler) http.HandlerFunc {
 		rq.ctx = domain.NewContextWithActor(r.Context(), domain.Actor{Kind: domain.ActorSeller, ID: sellerID, Name: rq.seller.Name})
 		rq.l = s.Locales.For(s.language(r, string(rq.seller.Language)))
 		rq.loc = s.zone(rq.seller.TimeZone)
-		if r.Method == http.MethodPost && !s.validForm(rq) {
-			s.serveError(rq, domain.Errorf(domain.CodeForbidden, "error.web.bad_form", nil))
-			return
+		if r.Method == http.MethodPost {
+			if err := s.validForm(rq); err != nil {
+				s.serveError(rq, err)
+				return
+			}
 		}
 		if err := h(rq); err != nil {
 			s.serveError(rq, err)
@@ -223,6 +239,10 @@ func (s *Server) serveError(rq *request, err error) {
 	status, ok := statusOf[code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		status = se.status
 	}
 	lay := s.layout(rq, rq.l.T("web.error.title"))
 	s.render(rq, status, "error", struct {
