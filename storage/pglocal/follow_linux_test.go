@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -232,4 +233,54 @@ func TestRemoveAbandoned(t *testing.T) {
 	if removed, err := RemoveAbandoned(ctx, t.TempDir(), nil); removed || err != nil {
 		t.Errorf("RemoveAbandoned of a dir without a cluster = %v, %v; want false, nil", removed, err)
 	}
+}
+
+// TestStalePIDZombie: a crashed postmaster that nothing reaped (some
+// containers' init never does) still answers kill(pid, 0), so postgres
+// would refuse its lock file; Start removes it, its data intact.
+func TestStalePIDZombie(t *testing.T) {
+	dir := mustDataDir(t)
+	first := mustStart(t, Options{DataDir: dir})
+	writeRow(t, first.URL("postgres"), "before the crash")
+	if err := first.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	writeStalePIDFile(t, dir, zombiePostgres(t))
+	c := mustStart(t, Options{DataDir: dir})
+	wantRow(t, c, "before the crash")
+}
+
+// zombiePostgres returns the pid of an exited, unreaped process whose
+// name (comm) is "postgres": true(1) run through a link of that name, in a
+// dir the server account can reach.
+func zombiePostgres(t *testing.T) int {
+	t.Helper()
+	bin, err := exec.LookPath("true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(filepath.Dir(mustDataDir(t)), "postgres")
+	if err := os.Symlink(bin, link); err != nil {
+		t.Fatal(err)
+	}
+	// As the server account, as a real postmaster: postgres takes a pid it
+	// may not signal (EPERM) for another user's process and ignores it.
+	own, err := lookupOwner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	attr := &syscall.ProcAttr{Dir: "/", Sys: own.sysProcAttr()}
+	pid, err := syscall.ForkExec(link, []string{"postgres"}, attr)
+	if err != nil {
+		t.Fatalf("run %s: %v", link, err)
+	}
+	t.Cleanup(func() { _, _ = syscall.Wait4(pid, nil, 0, nil) })
+	deadline := time.Now().Add(exitDeadline)
+	for !processGone(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not exit", link)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return pid
 }
