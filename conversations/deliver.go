@@ -46,8 +46,8 @@ type Deliverer struct {
 	// and gives up on them when it keeps coming (poisoned.go); nil
 	// recovers and logs only.
 	Guard *domain.Guard
-	Now     func() time.Time
-	Log     *slog.Logger
+	Now   func() time.Time
+	Log   *slog.Logger
 	// Batch is how many notifications one pass claims; DigestAbove is how
 	// many for one seller in a pass turn into one digest message.
 	Batch       int

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
@@ -140,15 +141,20 @@ func IsStaffCommand(text string) bool {
 	return known || shortcutID(name, "r_") != 0 || shortcutID(name, "s_") != 0
 }
 
-// commandName splits "/find@IndigoBot R-1" into "find" and "R-1".
+// commandName splits "/find@IndigoBot R-1" into "find" and "R-1". The
+// name ends at any white space, as Telegram's command entity does: a
+// newline or a tab typed after the command is no part of it.
 func commandName(text string) (name, arg string, ok bool) {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, "/") {
 		return "", "", false
 	}
-	name, arg, _ = strings.Cut(strings.TrimPrefix(text, "/"), " ")
+	name = strings.TrimPrefix(text, "/")
+	if i := strings.IndexFunc(name, unicode.IsSpace); i >= 0 {
+		name, arg = name[:i], strings.TrimSpace(name[i:])
+	}
 	name, _, _ = strings.Cut(name, "@")
-	return strings.ToLower(name), strings.TrimSpace(arg), true
+	return strings.ToLower(name), arg, true
 }
 
 // shortcutID reads the id of "r_12" for prefix "r_", or 0.
