@@ -25,9 +25,10 @@ const (
 	maxAlertError = 300
 )
 
-// deliverGuarded is deliverTo under the guard. A panic leaves the
-// notifications claimed: the lease lapses and they come again, but for
-// those sent before it.
+// deliverGuarded is deliverTo under the guard. A panic is retried like a
+// failed send, with backoff and within MaxAttempts, and the notifications
+// are given up at once when the guard sets them aside; either way those
+// sent before the panic stay sent.
 func (d *Deliverer) deliverGuarded(ctx context.Context, sellerID int64, ns []*domain.Notification) (int, error) {
 	var sent int
 	item := domain.WorkItem{Worker: domain.WorkerOutbox, Key: strconv.FormatInt(ns[0].ID, 10), SellerID: sellerID}
@@ -36,9 +37,12 @@ func (d *Deliverer) deliverGuarded(ctx context.Context, sellerID int64, ns []*do
 		sent, err = d.deliverTo(ctx, sellerID, ns)
 		return err
 	})
-	if errors.Is(err, domain.ErrPoisoned) {
-		// Given up for good; those already sent stay sent.
+	var pe *domain.PanicError
+	switch {
+	case errors.Is(err, domain.ErrPoisoned):
 		return sent, d.failAll(ctx, ns, err)
+	case errors.As(err, &pe):
+		return sent, d.retryAll(ctx, ns, err)
 	}
 	return sent, err
 }

@@ -20,14 +20,20 @@ import (
 // own, longer budget (maxAttempts in callback.go).
 
 // handleGuarded is handle under the guard; handle deals with its errors.
+// A panic also counts as one of the callback's failed attempts, so that
+// even without a guard's store it is given up in the end.
 func (b *Bot) handleGuarded(ctx context.Context, key string) {
 	item := domain.WorkItem{Worker: domain.WorkerWeChatCallback, Key: key}
 	err := b.cfg.Guard.Run(ctx, item, func(ctx context.Context) error {
 		b.handle(ctx, key)
 		return nil
 	})
-	if errors.Is(err, domain.ErrPoisoned) {
+	var pe *domain.PanicError
+	switch {
+	case errors.Is(err, domain.ErrPoisoned):
 		b.setAside(ctx, key)
+	case errors.As(err, &pe):
+		b.failed(ctx, key, "", err)
 	}
 }
 
