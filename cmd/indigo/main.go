@@ -202,7 +202,7 @@ func (m *Main) serveHTTP() error {
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", m.Config.HTTPAddr, err)
 	}
 	m.HTTPAddr = ln.Addr()
-	m.HTTPServer = &http.Server{Handler: m.routes(), ReadHeaderTimeout: 10 * time.Second}
+	m.HTTPServer = m.newHTTPServer() // routes.go: the routes and every timeout
 	go func() {
 		if err := m.HTTPServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "err", err)
