@@ -92,7 +92,7 @@ func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	raw, err := b.open(q, body)
+	raw, msg, err := b.parse(q, body)
 	if errors.Is(err, errForged) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
@@ -101,12 +101,7 @@ func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
 		http.Error(w, "bad callback", http.StatusBadRequest)
 		return
 	}
-	var msg message.MixMessage
-	if err := xml.Unmarshal(raw, &msg); err != nil || msg.FromUserName == "" {
-		http.Error(w, "bad callback", http.StatusBadRequest)
-		return
-	}
-	err = b.record(r.Context(), q, &msg, raw)
+	err = b.record(r.Context(), q, msg, raw)
 	if errors.Is(err, errReplayed) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
@@ -121,6 +116,22 @@ func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
 	// empty one, which WeChat shows as an error.
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.WriteString(w, "success")
+}
+
+// parse opens a callback's body (open) and reads its XML, which must name
+// the sender: all receive takes from a request before the database.
+func (b *Bot) parse(q url.Values, body []byte) (raw []byte, msg *message.MixMessage, err error) {
+	if raw, err = b.open(q, body); err != nil {
+		return nil, nil, err
+	}
+	msg = new(message.MixMessage)
+	if err := xml.Unmarshal(raw, msg); err != nil {
+		return nil, nil, fmt.Errorf("parse callback: %w", err)
+	}
+	if msg.FromUserName == "" {
+		return nil, nil, errors.New("parse callback: no FromUserName")
+	}
+	return raw, msg, nil
 }
 
 // kinds of callbacks, by what they open and whether the engine reads them.
