@@ -134,6 +134,25 @@ func DecodeImage(ctx context.Context, data []byte, use func(img image.Image) err
 	return use(img)
 }
 
+// openPhoto fetches a file a person sent and, when it is a photo, checks
+// it is a picture Indigo can decode: staff photos go on to sellers and
+// are shown with decisions, where a bomb would fail every delivery.
+func openPhoto(ctx context.Context, f File) ([]byte, error) {
+	data, err := f.Open(ctx)
+	switch {
+	case domain.ErrorCode(err) == domain.CodeInvalid:
+		return nil, err // the channel refused the file (too large): say so
+	case err != nil:
+		return nil, errInternal(fmt.Errorf("fetch %s %q: %w", f.Kind, f.Name, err))
+	}
+	if f.Kind == domain.AttachmentPhoto {
+		if _, err := CheckImage(data); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
+
 // decodeCost predicts the bytes the standard decoders allocate for a
 // picture, plus the work after it (the QR reader's grey copy and buffers,
 // or a re-encode's scaled copies). It errs high: a low guess would let

@@ -53,11 +53,12 @@ type StaffPlace struct {
 }
 
 // StaffMessage is one post in the staff chat: text with buttons, then
-// files (photos together as an album).
+// files (photos together as an album). A StaffChat opens each file as it
+// sends it and lets it go before the next, so a post's memory is one file.
 type StaffMessage struct {
 	Text    string
 	Buttons [][]Button
-	Files   []*domain.RelayFile
+	Files   []File
 	Caption string // on the first file, so files alone still say whose they are
 }
 

@@ -396,9 +396,9 @@ func (t *staffTurn) attach(r *domain.Return) error {
 		if f.Size > domain.MaxAttachmentSize {
 			return tooLargeFile()
 		}
-		data, err := f.Open(t.ctx)
+		data, err := openPhoto(t.ctx, f)
 		if err != nil {
-			return errInternal(fmt.Errorf("fetch inspection %s: %w", f.Kind, err))
+			return err
 		}
 		a := &domain.Attachment{SellerID: r.SellerID, ReturnID: &r.ID, Kind: f.Kind, FileName: f.Name,
 			ContentType: f.ContentType, Data: data}

@@ -47,15 +47,32 @@ func (d *StaffDesk) Relay(ctx context.Context, m SupportMessage) error {
 			return tooLargeFile()
 		}
 		data, err := f.Open(ctx)
-		if err != nil {
+		if domain.ErrorCode(err) == domain.CodeInvalid {
+			return err // the channel refused the file (too large): say so
+		} else if err != nil {
 			return errInternal(fmt.Errorf("fetch %s for support: %w", f.Kind, err))
 		}
 		if int64(len(data)) > domain.MaxAttachmentSize {
 			return tooLargeFile()
 		}
-		r.Files = append(r.Files, &domain.RelayFile{Kind: f.Kind, Name: f.Name, ContentType: f.ContentType, Data: data})
+		kind := f.Kind
+		if kind == domain.AttachmentPhoto {
+			if _, err := CheckImage(data); err != nil {
+				// As a photo the staff chat would refuse it, and the whole
+				// post with it at every retry; as a file staff still get it.
+				kind = domain.AttachmentDocument
+			}
+		}
+		r.Files = append(r.Files, &domain.RelayFile{Kind: kind, Name: f.Name, ContentType: f.ContentType, Data: data})
 	}
 	return d.Support.QueueRelay(ctx, r)
+}
+
+// relayFile is a queued file as a post opens it: loaded from the queue
+// only when its turn to be sent comes.
+func (d *StaffDesk) relayFile(f *domain.RelayFile) File {
+	return File{Kind: f.Kind, Name: f.Name, ContentType: f.ContentType, Size: f.Size,
+		Open: func(ctx context.Context) ([]byte, error) { return d.Support.FindRelayFileData(ctx, f.ID) }}
 }
 
 func tooLargeFile() error {

@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -67,9 +66,9 @@ func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
 			t.say("staff.reply.photos_only", nil)
 			return nil
 		}
-		data, err := f.Open(t.ctx)
+		data, err := openPhoto(t.ctx, f)
 		if err != nil {
-			return errInternal(fmt.Errorf("fetch staff photo: %w", err))
+			return err
 		}
 		reply.Photos = append(reply.Photos, Photo{Name: f.Name, Data: data})
 	}

@@ -1,6 +1,7 @@
 package conversations_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
@@ -30,9 +32,10 @@ type staffChat struct {
 }
 
 type staffPost struct {
-	at  conversations.StaffPlace
-	m   conversations.StaffMessage
-	ids []string
+	at    conversations.StaffPlace
+	m     conversations.StaffMessage
+	ids   []string
+	files [][]byte // what each file opened to when posted
 }
 
 func newStaffChat(forum bool) *staffChat {
@@ -52,19 +55,26 @@ func (c *staffChat) OpenTopic(_ context.Context, name string) (int64, error) {
 	return int64(c.next), nil
 }
 
-func (c *staffChat) Post(_ context.Context, at conversations.StaffPlace, m conversations.StaffMessage) ([]string, error) {
+func (c *staffChat) Post(ctx context.Context, at conversations.StaffPlace, m conversations.StaffMessage) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gone[at.Thread] {
 		return nil, fmt.Errorf("send: %w", conversations.ErrTopicGone)
 	}
-	var ids []string
+	p := staffPost{at: at, m: m}
 	for range 1 + len(m.Files) {
 		c.next++
-		ids = append(ids, strconv.Itoa(c.next))
+		p.ids = append(p.ids, strconv.Itoa(c.next))
 	}
-	c.posts = append(c.posts, staffPost{at: at, m: m, ids: ids})
-	return ids, nil
+	for _, f := range m.Files {
+		data, err := f.Open(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", f.Name, err)
+		}
+		p.files = append(p.files, data)
+	}
+	c.posts = append(c.posts, p)
+	return p.ids, nil
 }
 
 func (c *staffChat) Edit(_ context.Context, id string, m conversations.StaffMessage) error {
@@ -161,14 +171,15 @@ func TestStaffRelayMerges(t *testing.T) {
 		expect(t, c.send(text), l.T("flow.support.sent"))
 	}
 	c.send("/support")
-	c.handle(conversations.Input{Text: "three", Files: []conversations.File{{Kind: domain.AttachmentPhoto, Name: "a.jpg",
-		Open: func(context.Context) ([]byte, error) { return []byte("jpeg"), nil }}}})
+	photo := convtest.QRPNG(t, "a photo")
+	c.handle(conversations.Input{Text: "three", Files: []conversations.File{{Kind: domain.AttachmentPhoto, Name: "a.png",
+		Open: func(context.Context) ([]byte, error) { return photo, nil }}}})
 
 	if n := f.flush(t); n != 3 {
 		t.Fatalf("flushed %d relays, want 3", n)
 	}
 	p := f.chat.last(t)
-	if len(f.chat.posts) != 1 || len(p.m.Files) != 1 || string(p.m.Files[0].Data) != "jpeg" {
+	if len(f.chat.posts) != 1 || len(p.files) != 1 || !bytes.Equal(p.files[0], photo) {
 		t.Fatalf("posts = %+v", f.chat.posts)
 	}
 	for _, want := range []string{"👤 Li Wei #", "🏪 Main store", "💬 one", "💬 two", "💬 three 📎 " + l.T("attachment.photo")} {

@@ -111,7 +111,9 @@ func (d *StaffDesk) renderRelays(th *sellerThread, rs []*domain.SupportRelay, re
 				line += " · " + ret.ReturnNumber + " " + returnLink(ret)
 			}
 			lines = append(lines, line)
-			m.Files = append(m.Files, r.Files...)
+			for _, f := range r.Files {
+				m.Files = append(m.Files, d.relayFile(f))
+			}
 		case domain.RelayPickupCode:
 			if ret == nil || pickups[r.Text+"\n"+ret.PickupPointAddress] {
 				continue

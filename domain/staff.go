@@ -61,11 +61,16 @@ type SupportRelay struct {
 }
 
 // RelayFile is a file a seller sent to support, kept until it is posted.
+// Claimed relays describe their files without the bytes, which are loaded
+// one file at a time as each is posted (FindRelayFileData): a batch of
+// hundreds of relays never holds their files at once.
 type RelayFile struct {
+	ID          int64
 	Kind        AttachmentKind
 	Name        string
 	ContentType string
-	Data        []byte
+	Size        int64
+	Data        []byte // the bytes to queue; nil in claimed relays
 }
 
 // StaffPostKind says what a message the bot posted in the staff chat is.
@@ -96,11 +101,14 @@ type StaffPost struct {
 type SupportService interface {
 	// QueueRelay adds a relay, inside the caller's transaction if any.
 	QueueRelay(ctx context.Context, r *SupportRelay) error
-	// ClaimRelays leases the oldest unposted relays, files included; a
-	// claim not marked relayed before the lease ends is claimed again.
+	// ClaimRelays leases the oldest unposted relays, their files described
+	// but not loaded; a claim not marked relayed before the lease ends is
+	// claimed again.
 	ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*SupportRelay, error)
 	// MarkRelayed records relays as posted and drops their files.
 	MarkRelayed(ctx context.Context, ids []int64) error
+	// FindRelayFileData loads the bytes of one file of a claimed relay.
+	FindRelayFileData(ctx context.Context, fileID int64) ([]byte, error)
 
 	FindSupportThread(ctx context.Context, chatID, sellerID int64) (*SupportThread, error)
 	FindSupportThreadByTopic(ctx context.Context, chatID, threadID int64) (*SupportThread, error)

@@ -110,19 +110,34 @@ func loadRelayFiles(ctx context.Context, q querier, relays []*domain.SupportRela
 	for i, r := range relays {
 		byID[r.ID], ids[i] = r, r.ID
 	}
-	rows, err := q.Query(ctx, `SELECT relay_id, kind, file_name, content_type, data
+	// The bytes stay behind: FindRelayFileData loads each as it is posted.
+	rows, err := q.Query(ctx, `SELECT relay_id, id, kind, file_name, content_type, length(data)
 		FROM support_relay_files WHERE relay_id = ANY($1) ORDER BY id`, ids)
 	if err != nil {
 		return err
 	}
 	var relayID int64
 	var f domain.RelayFile
-	_, err = pgx.ForEachRow(rows, []any{&relayID, &f.Kind, &f.Name, &f.ContentType, &f.Data}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&relayID, &f.ID, &f.Kind, &f.Name, &f.ContentType, &f.Size}, func() error {
 		file := f
 		byID[relayID].Files = append(byID[relayID].Files, &file)
 		return nil
 	})
 	return err
+}
+
+// FindRelayFileData implements domain.SupportService. It reads from the
+// pool, never the caller's transaction: a Telegram upload reads the file
+// on a goroutine of its own, which must not share the transaction's
+// connection with its caller.
+func (ss *SupportService) FindRelayFileData(ctx context.Context, fileID int64) (_ []byte, err error) {
+	defer wrap(&err, "find relay file %d", fileID)
+	if err := staffOnly(ctx); err != nil {
+		return nil, err
+	}
+	var data []byte
+	err = ss.db.Pool.QueryRow(ctx, `SELECT data FROM support_relay_files WHERE id = $1`, fileID).Scan(&data)
+	return data, err // a missing row is not_found, through wrap
 }
 
 // MarkRelayed implements domain.SupportService. The rows stay as the

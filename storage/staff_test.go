@@ -54,8 +54,15 @@ func TestSupportRelays(t *testing.T) {
 
 	got := claimAll(t, ss, now)
 	if len(got) != 1 || got[0].Text != msg.Text || got[0].MessageID != "7" || len(got[0].Files) != 1 ||
-		string(got[0].Files[0].Data) != "jpeg" || got[0].Files[0].Name != "a.jpg" {
+		got[0].Files[0].Data != nil || got[0].Files[0].Size != 4 || got[0].Files[0].Name != "a.jpg" {
 		t.Fatalf("claimed %+v", got)
+	}
+	// A claim describes the files; each is loaded alone, by staff only.
+	if data, err := ss.FindRelayFileData(staffCtx(), got[0].Files[0].ID); err != nil || string(data) != "jpeg" {
+		t.Fatalf("FindRelayFileData = %q, %v", data, err)
+	}
+	if _, err := ss.FindRelayFileData(pgtest.As(seller), got[0].Files[0].ID); domain.ErrorCode(err) != domain.CodeForbidden {
+		t.Fatalf("a seller loading a relay file: err = %v, want forbidden", err)
 	}
 	if again := claimAll(t, ss, now.Add(30*time.Second)); len(again) != 0 {
 		t.Fatalf("claimed again within the lease: %+v", again)

@@ -1,10 +1,12 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -43,11 +45,15 @@ func (c *StaffChat) Post(ctx context.Context, at conversations.StaffPlace, m con
 	return append(ids, fileIDs...), err
 }
 
-func (c *StaffChat) postFiles(ctx context.Context, at conversations.StaffPlace, files []*domain.RelayFile, caption string) ([]string, error) {
+// maxPhotoUpload is sendPhoto's limit; a larger photo goes as a document,
+// since a refused photo would fail the whole post at every retry.
+const maxPhotoUpload = 10 << 20
+
+func (c *StaffChat) postFiles(ctx context.Context, at conversations.StaffPlace, files []conversations.File, caption string) ([]string, error) {
 	ids := make([]string, len(files))
 	var photos, others []int
 	for i, f := range files {
-		if f.Kind == domain.AttachmentPhoto {
+		if f.Kind == domain.AttachmentPhoto && f.Size <= maxPhotoUpload {
 			photos = append(photos, i)
 		} else {
 			others = append(others, i)
@@ -63,7 +69,7 @@ func (c *StaffChat) postFiles(ctx context.Context, at conversations.StaffPlace, 
 		var got []string
 		var err error
 		if len(chunk) == 1 {
-			got, err = c.send(ctx, "sendPhoto", at, tgbotapi.Params{"caption": captionOnce()}, []tgbotapi.RequestFile{{Name: "photo", Data: fileBytes(files[chunk[0]])}})
+			got, err = c.send(ctx, "sendPhoto", at, tgbotapi.Params{"caption": captionOnce()}, []tgbotapi.RequestFile{{Name: "photo", Data: upload{ctx, files[chunk[0]]}}})
 		} else {
 			got, err = c.sendAlbum(ctx, at, files, chunk, captionOnce())
 		}
@@ -77,7 +83,7 @@ func (c *StaffChat) postFiles(ctx context.Context, at conversations.StaffPlace, 
 		}
 	}
 	for _, idx := range others {
-		got, err := c.send(ctx, "sendDocument", at, tgbotapi.Params{"caption": captionOnce()}, []tgbotapi.RequestFile{{Name: "document", Data: fileBytes(files[idx])}})
+		got, err := c.send(ctx, "sendDocument", at, tgbotapi.Params{"caption": captionOnce()}, []tgbotapi.RequestFile{{Name: "document", Data: upload{ctx, files[idx]}}})
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +92,7 @@ func (c *StaffChat) postFiles(ctx context.Context, at conversations.StaffPlace, 
 	return ids, nil
 }
 
-func (c *StaffChat) sendAlbum(ctx context.Context, at conversations.StaffPlace, files []*domain.RelayFile, chunk []int, caption string) ([]string, error) {
+func (c *StaffChat) sendAlbum(ctx context.Context, at conversations.StaffPlace, files []conversations.File, chunk []int, caption string) ([]string, error) {
 	type item struct {
 		Type    string `json:"type"`
 		Media   string `json:"media"`
@@ -97,7 +103,7 @@ func (c *StaffChat) sendAlbum(ctx context.Context, at conversations.StaffPlace, 
 	for i, idx := range chunk {
 		name := "file" + strconv.Itoa(i)
 		media[i] = item{Type: "photo", Media: "attach://" + name}
-		uploads[i] = tgbotapi.RequestFile{Name: name, Data: fileBytes(files[idx])}
+		uploads[i] = tgbotapi.RequestFile{Name: name, Data: upload{ctx, files[idx]}}
 	}
 	media[0].Caption = caption
 	p := tgbotapi.Params{}
@@ -107,12 +113,28 @@ func (c *StaffChat) sendAlbum(ctx context.Context, at conversations.StaffPlace, 
 	return c.send(ctx, "sendMediaGroup", at, p, uploads)
 }
 
-func fileBytes(f *domain.RelayFile) tgbotapi.FileBytes {
-	name := f.Name
+// upload is a file opened only when the request body reaches it: the
+// library streams a multipart body file after file, so an album of ten
+// holds one file at a time, and a retried request opens them again.
+// UploadData takes no context, hence the one kept here.
+type upload struct {
+	ctx context.Context
+	f   conversations.File
+}
+
+func (u upload) NeedsUpload() bool { return true }
+func (u upload) SendData() string  { return "" }
+
+func (u upload) UploadData() (string, io.Reader, error) {
+	data, err := u.f.Open(u.ctx)
+	if err != nil {
+		return "", nil, fmt.Errorf("open %s %q for the staff chat: %w", u.f.Kind, u.f.Name, err)
+	}
+	name := u.f.Name
 	if name == "" {
 		name = "file"
 	}
-	return tgbotapi.FileBytes{Name: name, Bytes: f.Data}
+	return name, bytes.NewReader(data), nil
 }
 
 // send makes one paced request into the group and returns the ids of the
