@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/gif" // stickers and old phones' screenshots
+	_ "image/gif" // a GIF sent as a file: its first frame is read
 	_ "image/jpeg"
 	_ "image/png"
 	"runtime"
