@@ -39,7 +39,7 @@ func (m *Main) startConversations() error {
 		Engine:      m.Engine,
 		Outbox:      storage.NewNotificationService(m.DB),
 		Senders:     map[domain.Channel]conversations.Sender{},
-		Now:         time.Now,
+		Now:         m.Now,
 		Log:         m.Log.With("part", "deliver"),
 		Batch:       200,
 		DigestAbove: 5,

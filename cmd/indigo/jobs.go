@@ -29,7 +29,7 @@ func (m *Main) jobs() []job {
 	ns := storage.NewNotificationService(m.DB)
 	remind := func(kind domain.NotificationKind, status domain.Status, after time.Duration, tag string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := ns.RemindWaiting(ctx, kind, status, time.Now().Add(-after), tag)
+			_, err := ns.RemindWaiting(ctx, kind, status, m.Now().Add(-after), tag)
 			return err
 		}
 	}
@@ -46,14 +46,14 @@ func (m *Main) jobs() []job {
 		{"remind-pickup-code", "@every 10m", true, remind(domain.NotifyPickupCodeOverdue, domain.StatusAwaitingPickupCode, 48*time.Hour, "48h")},
 		{"remind-token-expiry", "@hourly", true, func(ctx context.Context) error {
 			for _, days := range []int{14, 3, 1} {
-				if _, err := ns.RemindExpiringTokens(ctx, time.Now(), days); err != nil {
+				if _, err := ns.RemindExpiringTokens(ctx, m.Now(), days); err != nil {
 					return err
 				}
 			}
 			return nil
 		}},
 		{"daily-digest", "@every 15m", true, func(ctx context.Context) error {
-			_, err := ns.RemindDaily(ctx, time.Now())
+			_, err := ns.RemindDaily(ctx, m.Now())
 			return err
 		}},
 	}

@@ -99,6 +99,9 @@ type Main struct {
 
 	// Guard runs every worker's inputs: a panic is recovered and counted,
 	// and what keeps panicking is set aside with one alert to staff.
+	// Now is the clock of what depends on the time of day (quiet hours,
+	// reminders, digests); tests set a daytime one.
+	Now       func() time.Time
 	Guard     *domain.Guard
 	WB        *wb.Client
 	Poller    *poll.Poller
@@ -117,7 +120,7 @@ type Main struct {
 
 // NewMain returns a Main that will run with cfg.
 func NewMain(cfg *Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log}
+	return &Main{Config: cfg, Log: log, Now: time.Now}
 }
 
 // Run starts every part and returns once they run; Close stops them.

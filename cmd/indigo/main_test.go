@@ -10,11 +10,24 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// daytime is a clock running at real speed from the next 12:00 UTC, so
+// that a test run at night is not held by the sellers' quiet hours.
+func daytime() func() time.Time {
+	now := time.Now().UTC()
+	noon := time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, time.UTC)
+	if !noon.After(now) {
+		noon = noon.AddDate(0, 0, 1)
+	}
+	shift := noon.Sub(now)
+	return func() time.Time { return time.Now().Add(shift) }
+}
 
 // MustRunMain starts the real service on a fresh test database and a free
 // port, and stops it when the test ends.
@@ -34,6 +47,7 @@ func MustRunMain(tb testing.TB, env map[string]string) *Main {
 		tb.Fatal(err)
 	}
 	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m.Now = daytime()
 	if err := m.Run(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func (m *Main) startStaff() error {
 		Chat:    chat,
 		Senders: m.Deliverer.Senders,
 		Lang:    m.Config.TelegramSupportLanguage,
-		Now:     time.Now,
+		Now:     m.Now,
 		Log:     m.Log.With("part", "staff"),
 		// The desk posts the inputs every worker sets aside, once each.
 		Guard:    m.Guard,
