@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -139,6 +140,21 @@ func (s *Seller) Member(ch Channel, externalID string) (Identity, bool) {
 		}
 	}
 	return Identity{}, false
+}
+
+// ActorForPerson is ActorFor the person an audit string names
+// ("telegram:42"), or the owner for "". It is false when that person no
+// longer acts for the seller: a removed member's browser stops working.
+func (s *Seller) ActorForPerson(person string) (Actor, bool) {
+	id, ok := s.Owner()
+	if person != "" {
+		ch, ext, _ := strings.Cut(person, ":")
+		id, ok = s.Member(Channel(ch), ext)
+	}
+	if !ok {
+		return Actor{}, false
+	}
+	return s.ActorFor(id), true
 }
 
 // ActorFor is the actor for a person acting for the seller: the seller's

@@ -42,7 +42,8 @@ func hashWebToken(token string) []byte {
 const expiredGrace = 24 * time.Hour
 
 // CreateLoginToken makes a one-time sign-in link token for a seller, valid
-// for ttl. A seller acting in ctx may only make one for themselves.
+// for ttl. A seller acting in ctx may only make one for themselves; the
+// person acting is recorded, so the browser acts as that team member.
 func (ws *WebSessionService) CreateLoginToken(ctx context.Context, sellerID int64, ttl time.Duration) (_ string, err error) {
 	defer wrap(&err, "create login token for seller %d", sellerID)
 	if scope, err := actorScope(ctx); err != nil {
@@ -59,29 +60,31 @@ func (ws *WebSessionService) CreateLoginToken(ctx context.Context, sellerID int6
 	if _, err := q.Exec(ctx, `DELETE FROM web_login_tokens WHERE expires_at < $1`, now.Add(-expiredGrace)); err != nil {
 		return "", err
 	}
-	_, err = q.Exec(ctx, `INSERT INTO web_login_tokens (token_hash, seller_id, expires_at) VALUES ($1, $2, $3)`,
-		hash, sellerID, now.Add(ttl))
+	actor, _ := domain.ActorFromContext(ctx)
+	_, err = q.Exec(ctx, `INSERT INTO web_login_tokens (token_hash, seller_id, person, expires_at) VALUES ($1, $2, $3, $4)`,
+		hash, sellerID, actor.Person, now.Add(ttl))
 	return token, err
 }
 
-// RedeemLoginToken uses up a sign-in token and returns its seller. A token
-// works once and only before it expires; anything else is the same
-// not-found error, so a guesser learns nothing.
-func (ws *WebSessionService) RedeemLoginToken(ctx context.Context, token string) (_ int64, err error) {
+// RedeemLoginToken uses up a sign-in token and returns its seller and the
+// person it was made for. A token works once and only before it expires;
+// anything else is the same not-found error, so a guesser learns nothing.
+func (ws *WebSessionService) RedeemLoginToken(ctx context.Context, token string) (_ int64, _ string, err error) {
 	defer wrap(&err, "redeem login token")
 	var sellerID int64
+	var person string
 	err = ws.db.q(ctx).QueryRow(ctx, `UPDATE web_login_tokens SET used_at = $2
 		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
-		RETURNING seller_id`, hashWebToken(token), ws.db.Now()).Scan(&sellerID)
+		RETURNING seller_id, person`, hashWebToken(token), ws.db.Now()).Scan(&sellerID, &person)
 	if errNoRows(err) {
-		return 0, notFound("error.web.link_invalid")
+		return 0, "", notFound("error.web.link_invalid")
 	}
-	return sellerID, err
+	return sellerID, person, err
 }
 
-// CreateWebSession starts a browser session for a seller, valid for ttl,
-// and returns the cookie's token and when it expires.
-func (ws *WebSessionService) CreateWebSession(ctx context.Context, sellerID int64, ttl time.Duration) (_ string, _ time.Time, err error) {
+// CreateWebSession starts a browser session for a seller's person ("" for
+// the owner), valid for ttl, and returns the cookie's token and expiry.
+func (ws *WebSessionService) CreateWebSession(ctx context.Context, sellerID int64, person string, ttl time.Duration) (_ string, _ time.Time, err error) {
 	defer wrap(&err, "create web session for seller %d", sellerID)
 	token, hash, err := newWebToken()
 	if err != nil {
@@ -93,25 +96,26 @@ func (ws *WebSessionService) CreateWebSession(ctx context.Context, sellerID int6
 	if _, err := q.Exec(ctx, `DELETE FROM web_sessions WHERE expires_at < $1`, now.Add(-expiredGrace)); err != nil {
 		return "", time.Time{}, err
 	}
-	_, err = q.Exec(ctx, `INSERT INTO web_sessions (token_hash, seller_id, expires_at) VALUES ($1, $2, $3)`,
-		hash, sellerID, expires)
+	_, err = q.Exec(ctx, `INSERT INTO web_sessions (token_hash, seller_id, person, expires_at) VALUES ($1, $2, $3, $4)`,
+		hash, sellerID, person, expires)
 	return token, expires, err
 }
 
-// FindWebSession returns the seller a session cookie signs in, while the
-// session has not expired or been ended.
-func (ws *WebSessionService) FindWebSession(ctx context.Context, token string) (_ int64, err error) {
+// FindWebSession returns the seller and person a session cookie signs in,
+// while the session has not expired or been ended.
+func (ws *WebSessionService) FindWebSession(ctx context.Context, token string) (_ int64, _ string, err error) {
 	defer wrap(&err, "find web session")
 	if token == "" {
-		return 0, notFound("error.web.session_expired")
+		return 0, "", notFound("error.web.session_expired")
 	}
 	var sellerID int64
-	err = ws.db.q(ctx).QueryRow(ctx, `SELECT seller_id FROM web_sessions
-		WHERE token_hash = $1 AND expires_at > $2`, hashWebToken(token), ws.db.Now()).Scan(&sellerID)
+	var person string
+	err = ws.db.q(ctx).QueryRow(ctx, `SELECT seller_id, person FROM web_sessions
+		WHERE token_hash = $1 AND expires_at > $2`, hashWebToken(token), ws.db.Now()).Scan(&sellerID, &person)
 	if errNoRows(err) {
-		return 0, notFound("error.web.session_expired")
+		return 0, "", notFound("error.web.session_expired")
 	}
-	return sellerID, err
+	return sellerID, person, err
 }
 
 // DeleteWebSession ends a session (log out). Ending one that is already

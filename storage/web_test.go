@@ -18,24 +18,24 @@ func TestWebLoginToken(t *testing.T) {
 		wantCode domain.Code
 	}{
 		{"OK", func(t *testing.T, ws *storage.WebSessionService, _ *storage.DB, token string) (int64, error) {
-			return ws.RedeemLoginToken(context.Background(), token)
+			return redeem(ws, token)
 		}, ""},
 		{"ErrUsedTwice", func(t *testing.T, ws *storage.WebSessionService, _ *storage.DB, token string) (int64, error) {
-			if _, err := ws.RedeemLoginToken(context.Background(), token); err != nil {
+			if _, err := redeem(ws, token); err != nil {
 				t.Fatalf("first use: %v", err)
 			}
-			return ws.RedeemLoginToken(context.Background(), token)
+			return redeem(ws, token)
 		}, domain.CodeNotFound},
 		{"ErrExpired", func(t *testing.T, ws *storage.WebSessionService, db *storage.DB, token string) (int64, error) {
 			db.Now = func() time.Time { return time.Now().Add(15*time.Minute + time.Second) }
-			return ws.RedeemLoginToken(context.Background(), token)
+			return redeem(ws, token)
 		}, domain.CodeNotFound},
 		{"JustBeforeExpiry", func(t *testing.T, ws *storage.WebSessionService, db *storage.DB, token string) (int64, error) {
 			db.Now = func() time.Time { return time.Now().Add(14 * time.Minute) }
-			return ws.RedeemLoginToken(context.Background(), token)
+			return redeem(ws, token)
 		}, ""},
 		{"ErrUnknown", func(t *testing.T, ws *storage.WebSessionService, _ *storage.DB, token string) (int64, error) {
-			return ws.RedeemLoginToken(context.Background(), token+"x")
+			return redeem(ws, token+"x")
 		}, domain.CodeNotFound},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +58,11 @@ func TestWebLoginToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+func redeem(ws *storage.WebSessionService, token string) (int64, error) {
+	id, _, err := ws.RedeemLoginToken(context.Background(), token)
+	return id, err
 }
 
 func TestWebLoginTokenForOtherSeller(t *testing.T) {
@@ -87,7 +92,7 @@ func TestWebTokensStoredHashed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	session, _, err := ws.CreateWebSession(ctx, seller.ID, time.Hour)
+	session, _, err := ws.CreateWebSession(ctx, seller.ID, "", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +115,7 @@ func TestWebSession(t *testing.T) {
 	seller := pgtest.Seller(t, db, nil)
 	ws := storage.NewWebSessionService(db)
 	ctx := context.Background()
-	token, expires, err := ws.CreateWebSession(ctx, seller.ID, time.Hour)
+	token, expires, err := ws.CreateWebSession(ctx, seller.ID, "", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,14 +123,14 @@ func TestWebSession(t *testing.T) {
 		t.Errorf("expires in %v, want an hour", d)
 	}
 	t.Run("OK", func(t *testing.T) {
-		got, err := ws.FindWebSession(ctx, token)
+		got, _, err := ws.FindWebSession(ctx, token)
 		if err != nil || got != seller.ID {
 			t.Fatalf("find = %d, %v; want %d", got, err, seller.ID)
 		}
 	})
 	t.Run("ErrUnknown", func(t *testing.T) {
 		for _, bad := range []string{"", token[:len(token)-1], "nope"} {
-			if _, err := ws.FindWebSession(ctx, bad); domain.ErrorCode(err) != domain.CodeNotFound {
+			if _, _, err := ws.FindWebSession(ctx, bad); domain.ErrorCode(err) != domain.CodeNotFound {
 				t.Errorf("find %q: %v, want not found", bad, err)
 			}
 		}
@@ -133,7 +138,7 @@ func TestWebSession(t *testing.T) {
 	t.Run("ErrExpired", func(t *testing.T) {
 		db.Now = func() time.Time { return time.Now().Add(time.Hour + time.Second) }
 		defer func() { db.Now = time.Now }()
-		if _, err := ws.FindWebSession(ctx, token); domain.ErrorMsgID(err) != "error.web.session_expired" {
+		if _, _, err := ws.FindWebSession(ctx, token); domain.ErrorMsgID(err) != "error.web.session_expired" {
 			t.Fatalf("find after expiry: %v", err)
 		}
 	})
@@ -141,7 +146,7 @@ func TestWebSession(t *testing.T) {
 		if err := ws.DeleteWebSession(ctx, token); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ws.FindWebSession(ctx, token); domain.ErrorCode(err) != domain.CodeNotFound {
+		if _, _, err := ws.FindWebSession(ctx, token); domain.ErrorCode(err) != domain.CodeNotFound {
 			t.Fatalf("find after logout: %v", err)
 		}
 		if err := ws.DeleteWebSession(ctx, token); err != nil {
@@ -157,14 +162,14 @@ func TestWebSessionSweep(t *testing.T) {
 	seller := pgtest.Seller(t, db, nil)
 	ws := storage.NewWebSessionService(db)
 	ctx := pgtest.System()
-	if _, _, err := ws.CreateWebSession(ctx, seller.ID, time.Minute); err != nil {
+	if _, _, err := ws.CreateWebSession(ctx, seller.ID, "", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ws.CreateLoginToken(ctx, seller.ID, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	db.Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
-	if _, _, err := ws.CreateWebSession(ctx, seller.ID, time.Minute); err != nil {
+	if _, _, err := ws.CreateWebSession(ctx, seller.ID, "", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ws.CreateLoginToken(ctx, seller.ID, time.Minute); err != nil {

@@ -38,7 +38,7 @@ func (s *Server) handleLoginPage(rq *request) error {
 // handleLogin spends a link's token and starts a session for its seller;
 // public has checked that the POST comes from our own page.
 func (s *Server) handleLogin(rq *request) error {
-	sellerID, err := s.Sessions.RedeemLoginToken(rq.ctx, rq.r.PathValue("token"))
+	sellerID, person, err := s.Sessions.RedeemLoginToken(rq.ctx, rq.r.PathValue("token"))
 	if domain.ErrorCode(err) == domain.CodeNotFound {
 		lay := s.layout(rq, rq.l.T("web.login.title"))
 		lay.Alert = rq.l.T("error.web.link_invalid")
@@ -54,7 +54,7 @@ func (s *Server) handleLogin(rq *request) error {
 			return err
 		}
 	}
-	token, expires, err := s.Sessions.CreateWebSession(rq.ctx, sellerID, s.SessionTTL)
+	token, expires, err := s.Sessions.CreateWebSession(rq.ctx, sellerID, person, s.SessionTTL)
 	if err != nil {
 		return err
 	}

@@ -36,11 +36,13 @@ var staticFiles embed.FS
 // Sessions keeps sign-in links and browser sessions; storage implements it.
 // Tokens are opaque strings: the implementation stores only their hashes.
 type Sessions interface {
+	// CreateLoginToken records the person acting in ctx ("telegram:42"):
+	// the browser then acts as that member of the seller's team.
 	CreateLoginToken(ctx context.Context, sellerID int64, ttl time.Duration) (string, error)
 	// RedeemLoginToken uses up a link's token: it works once, before expiry.
-	RedeemLoginToken(ctx context.Context, token string) (sellerID int64, err error)
-	CreateWebSession(ctx context.Context, sellerID int64, ttl time.Duration) (token string, expires time.Time, err error)
-	FindWebSession(ctx context.Context, token string) (sellerID int64, err error)
+	RedeemLoginToken(ctx context.Context, token string) (sellerID int64, person string, err error)
+	CreateWebSession(ctx context.Context, sellerID int64, person string, ttl time.Duration) (token string, expires time.Time, err error)
+	FindWebSession(ctx context.Context, token string) (sellerID int64, person string, err error)
 	DeleteWebSession(ctx context.Context, token string) error
 }
 
@@ -166,7 +168,7 @@ func (s *Server) seller(h handler) http.HandlerFunc {
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			rq.session = c.Value
 		}
-		sellerID, err := s.Sessions.FindWebSession(r.Context(), rq.session)
+		sellerID, person, err := s.Sessions.FindWebSession(r.Context(), rq.session)
 		if domain.ErrorCode(err) == domain.CodeNotFound {
 			target := "/web/login"
 			if rq.session != "" {
@@ -188,7 +190,12 @@ func (s *Server) seller(h handler) http.HandlerFunc {
 			s.serveError(rq, err)
 			return
 		}
-		rq.ctx = domain.NewContextWithActor(r.Context(), domain.Actor{Kind: domain.ActorSeller, ID: sellerID, Name: rq.seller.Name})
+		actor, member := rq.seller.ActorForPerson(person)
+		if !member { // the person was removed from the seller's team
+			http.Redirect(w, r, "/web/login?expired=1", http.StatusSeeOther)
+			return
+		}
+		rq.ctx = domain.NewContextWithActor(r.Context(), actor)
 		rq.l = s.Locales.For(s.language(r, string(rq.seller.Language)))
 		rq.loc = s.zone(rq.seller.TimeZone)
 		if r.Method == http.MethodPost {

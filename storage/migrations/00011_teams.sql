@@ -37,7 +37,14 @@ ALTER TABLE support_relays DROP CONSTRAINT support_relays_kind_check;
 ALTER TABLE support_relays ADD CONSTRAINT support_relays_kind_check
     CHECK (kind IN ('message', 'pickup_code', 'task', 'alert', 'account_taken'));
 
+-- A sign-in link and the browser session it starts act as the person who
+-- asked for it ("" for the owner), so web decisions are audited as them.
+ALTER TABLE web_login_tokens ADD COLUMN person text NOT NULL DEFAULT '';
+ALTER TABLE web_sessions ADD COLUMN person text NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE web_sessions DROP COLUMN person;
+ALTER TABLE web_login_tokens DROP COLUMN person;
 DELETE FROM support_relays WHERE kind = 'account_taken';
 ALTER TABLE support_relays DROP CONSTRAINT support_relays_kind_check;
 ALTER TABLE support_relays ADD CONSTRAINT support_relays_kind_check
