@@ -134,7 +134,9 @@ func pressRemoveMember(t *Turn, b button) error {
 func acceptInvite(t *Turn, code string) error {
 	ident := domain.Identity{Channel: t.in.Channel, ExternalID: t.in.UserID, Name: t.in.UserName}
 	if ident.Name == "" {
-		ident.Name = ident.String()
+		// WeChat gives no names: the channel and the account's last
+		// characters tell colleagues apart in the list and the audit.
+		ident.Name = t.l.Label("channel", string(ident.Channel)) + " …" + tail(ident.ExternalID, 6)
 	}
 	seller, err := t.e.Sellers.AcceptInvite(t.ctx, code, ident)
 	if err != nil {
@@ -198,4 +200,12 @@ func (t *Turn) audit(action string, details map[string]any) error {
 		return errInternal(err)
 	}
 	return nil
+}
+
+// tail is the last n characters of s.
+func tail(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[len(r)-n:])
+	}
+	return s
 }
