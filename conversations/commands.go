@@ -112,6 +112,12 @@ func cmdLanguage(t *Turn, _ string) error {
 
 func pressLanguage(t *Turn, b button) error {
 	lang := domain.ParseLanguage(b.arg)
+	if owner, _ := t.seller.Owner(); !owner.Same(t.person()) {
+		t.s.Data[memberLangKey] = string(lang)
+		t.l = t.e.Locales.For(string(lang))
+		t.Send(Reply{Text: t.T("flow.language.set"), EditMessageID: t.in.ButtonOn})
+		return nil
+	}
 	s, err := t.e.Sellers.UpdateSeller(t.ctx, t.seller.ID, domain.SellerUpdate{Language: &lang})
 	if err != nil {
 		return err

@@ -175,6 +175,7 @@ func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input) (
 		// A flow begun for another seller must not go on for this one.
 		s.Flow, s.State = "", ""
 		clearFlowData(s)
+		delete(s.Data, memberLangKey)
 	}
 	if s.SellerID != 0 {
 		if err := t.loadSeller(); err != nil {
@@ -183,6 +184,10 @@ func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input) (
 		lang = t.seller.Language
 	}
 	if l, ok := s.Data["lang"]; ok && t.seller == nil {
+		lang = domain.Language(l)
+	}
+	if l := s.Data[memberLangKey]; l != "" && t.seller != nil {
+		// A colleague reads in their own language; the seller's is the owner's.
 		lang = domain.Language(l)
 	}
 	t.l = e.Locales.For(string(lang))

@@ -17,6 +17,9 @@ const (
 	invitePrefix = "inv_"
 	// inviteTTL is how long an invitation waits for the colleague.
 	inviteTTL = 7 * 24 * time.Hour
+	// memberLangKey keeps a colleague's language in their chat session: the
+	// seller's language is the owner's, which pushes are written in.
+	memberLangKey = "_lang"
 )
 
 // refuse answers, without reading or changing anything, the inputs no
@@ -120,6 +123,7 @@ func pressRemoveMember(t *Turn, b button) error {
 		// They left: from now on this chat is nobody's.
 		t.s.SellerID, t.seller = 0, nil
 		t.s.Flow, t.s.State = "", ""
+		delete(t.s.Data, memberLangKey)
 		t.Send(Reply{Text: t.T("flow.team.left"), EditMessageID: t.in.ButtonOn})
 		return nil
 	}
@@ -145,11 +149,11 @@ func acceptInvite(t *Turn, code string) error {
 	t.s.SellerID = seller.ID
 	t.s.Flow, t.s.State = "", ""
 	clearFlowData(t.s)
-	delete(t.s.Data, "lang") // the team's language from now on
+	delete(t.s.Data, "lang")
+	t.s.Data[memberLangKey] = t.l.Lang() // they keep reading in the language they came with
 	if err := t.loadSeller(); err != nil {
 		return errInternal(err)
 	}
-	t.l = t.e.Locales.For(string(seller.Language))
 	if err := t.audit("team.member_joined", map[string]any{"member": ident.String()}); err != nil {
 		return err
 	}

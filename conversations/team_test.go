@@ -132,16 +132,18 @@ func TestTeamInvite(t *testing.T) {
 		t.Fatalf("no invitation code in %s", dump(rs))
 	}
 
-	colleague := h.chat("5202", "en")
+	// The colleague reads Russian; the seller's own language stays English.
+	colleague := h.chat("5202", "ru")
+	lc := bundle.For("ru")
 	rs = colleague.handle(conversations.Input{Text: "/start " + m[1], UserName: "Ivan Petrov"})
-	expect(t, rs, l.T("flow.team.joined", map[string]any{"Seller": "Alpha"}))
+	expect(t, rs, lc.T("flow.team.joined", map[string]any{"Seller": "Alpha"}))
 
 	// The colleague sees the seller's returns and decides as themselves.
 	colleague.send("/returns")
-	colleague.press(l.Label("tab", string(domain.TabPendingDecision)))
+	colleague.press(lc.Label("tab", string(domain.TabPendingDecision)))
 	colleague.press(r.ProductName)
-	colleague.press(l.Label("decision", string(domain.DecisionDispose)))
-	colleague.press(l.T("button.confirm"))
+	colleague.press(lc.Label("decision", string(domain.DecisionDispose)))
+	colleague.press(lc.T("button.confirm"))
 	hist, err := storage.NewReturnService(h.db).FindTransitions(pgtest.System(), r.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -167,6 +169,15 @@ func TestTeamInvite(t *testing.T) {
 		t.Fatalf("owner told %d times of the new member", len(n))
 	}
 
+	t.Run("MemberLanguageIsTheirOwn", func(t *testing.T) {
+		colleague.send("/language")
+		expect(t, colleague.press(lc.T("language.zh")), bundle.For("zh").T("flow.language.set"))
+		got, err := storage.NewSellerService(h.db).FindSellerByID(pgtest.System(), seller.ID)
+		if err != nil || got.Language != domain.LangEnglish {
+			t.Fatalf("seller language = %q, %v: a colleague's choice changed the owner's", got.Language, err)
+		}
+		expect(t, owner.send("/help"), l.T("flow.help"))
+	})
 	t.Run("CodeSpent", func(t *testing.T) {
 		expect(t, h.chat("5203", "en").send("/start "+m[1]), l.T("error.invite.used"))
 	})
@@ -175,6 +186,9 @@ func TestTeamInvite(t *testing.T) {
 	})
 	t.Run("MemberCannotRemoveOwnerOrOthers", func(t *testing.T) {
 		rs := colleague.send("/team")
+		if got, want := rs[0].Buttons[0][0].Text, bundle.For("zh").T("button.team_invite"); got != want {
+			t.Fatalf("first button %q, want %q in the colleague's language", got, want)
+		}
 		for _, row := range rs[0].Buttons {
 			for _, b := range row {
 				if strings.Contains(b.Data, "5201") {
@@ -188,7 +202,7 @@ func TestTeamInvite(t *testing.T) {
 		expect(t, owner.press(l.T("button.team_remove", map[string]any{"Name": "Ivan Petrov"})),
 			l.T("flow.team.removed", map[string]any{"Name": "Ivan Petrov"}))
 		// The removed colleague is nobody's again: /returns starts onboarding.
-		expect(t, colleague.send("/returns"), l.T("flow.onboarding.language"))
+		expect(t, colleague.send("/returns"), lc.T("flow.onboarding.language"))
 	})
 }
 
