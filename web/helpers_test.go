@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -21,6 +20,7 @@ import (
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 	"github.com/indigo-warehouse/indigo/web"
+	"github.com/indigo-warehouse/indigo/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -48,7 +48,7 @@ func newEnvDB(tb testing.TB, db *storage.DB) *env {
 	db.Now = func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }
 	mux := http.NewServeMux()
 	ts := httptest.NewUnstartedServer(mux)
-	ts.Listener = countingListener{ts.Listener, &e.Read}
+	ts.Listener = webtest.CountingListener{Listener: ts.Listener, N: &e.Read}
 	ts.Start()
 	tb.Cleanup(ts.Close)
 	e.URL = ts.URL
@@ -73,31 +73,6 @@ func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
 		tb.Fatal(err)
 	}
 	return srv
-}
-
-// countingListener counts what the server reads from its connections.
-type countingListener struct {
-	net.Listener
-	n *atomic.Int64
-}
-
-func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return countingConn{c, l.n}, nil
-}
-
-type countingConn struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c countingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // browser is one signed-in (or not) browser: a client with a cookie jar

@@ -1,17 +1,13 @@
 package web_test
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
+	"github.com/indigo-warehouse/indigo/web/webtest"
 )
 
 // floodSize is the body an attacker streams at a POST route.
@@ -65,9 +61,9 @@ func TestFloodedPosts(t *testing.T) {
 					req.ContentLength = floodSize
 				}
 				before := e.Read.Load()
-				code := flood(t, jar, req)
+				code := webtest.Send(t, jar, req)
 				read := e.Read.Load() - before
-				t.Logf("%s: %d; the server read %d bytes, the client sent %d", path, code, read, body.sent.Load())
+				t.Logf("%s: %d; the server read %d bytes, the client sent %d", path, code, read, body.Sent())
 				if code != tt.want[path] {
 					t.Errorf("%s: %d, want %d", path, code, tt.want[path])
 				}
@@ -128,62 +124,10 @@ func withRoute(m map[string]int, route string, code int) map[string]int {
 	return m
 }
 
-// flood sends req on a connection of its own, as a browser would (with
-// keep-alive: net/http then answers before it closes a connection whose
-// body it gave up on), and returns the status.
-func flood(t *testing.T, jar http.CookieJar, req *http.Request) int {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	c := &http.Client{
-		Jar:           jar,
-		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := c.Do(req.WithContext(ctx))
-	if err != nil {
-		t.Fatalf("POST %s: %v", req.URL.Path, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
-}
-
-// floodBody is n bytes made as they are read, a multipart file part when
-// the content type is multipart; sent counts what the client took.
-type floodBody struct {
-	head []byte
-	left int64
-	sent atomic.Int64
-}
-
-func newFlood(contentType string, n int64) *floodBody {
-	f := &floodBody{left: n}
+// newFlood is n bytes of a form field, or of a multipart file part.
+func newFlood(contentType string, n int64) *webtest.Flood {
 	if strings.HasPrefix(contentType, "multipart/") {
-		f.head = []byte("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n")
-	} else {
-		f.head = []byte("x=")
+		return webtest.NewFlood("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n", n)
 	}
-	return f
-}
-
-var floodChunk = bytes.Repeat([]byte("a"), 32<<10)
-
-func (f *floodBody) Read(p []byte) (int, error) {
-	if f.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > f.left {
-		p = p[:f.left]
-	}
-	n := copy(p, f.head)
-	f.head = f.head[n:]
-	for n < len(p) {
-		n += copy(p[n:], floodChunk)
-	}
-	f.left -= int64(n)
-	f.sent.Add(int64(n))
-	return n, nil
+	return webtest.NewFlood("x=", n)
 }

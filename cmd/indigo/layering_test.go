@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"bot/wechat/wxfake":      nil,
 	"web":                    {"domain", "locales"},
 	"web/browsertest":        nil, // test support: headless Chromium
+	"web/webtest":            nil, // test support: floods and counts what a server reads
 	"cmd/killloop":           nil, // drives the indigo binary from outside
 }
 

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
+	"github.com/indigo-warehouse/indigo/web/webtest"
 )
 
 // TestHTTPServerTimeouts: the server on HTTP_ADDR bounds reading headers,
@@ -114,11 +112,11 @@ func TestFloodedRoutes(t *testing.T) {
 		{"Nowhere", "/nowhere", nil, http.StatusNotFound, mib},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			body := &floodBody{left: 200 << 20}
+			body := webtest.NewFlood("", 200<<20)
 			before := read.Load()
 			code := postFlood(t, base+tt.path, tt.header, body)
 			n := read.Load() - before
-			t.Logf("%s: %d; the server read %d bytes, the client sent %d", tt.path, code, n, body.sent.Load())
+			t.Logf("%s: %d; the server read %d bytes, the client sent %d", tt.path, code, n, body.Sent())
 			if code != tt.want {
 				t.Errorf("%d, want %d", code, tt.want)
 			}
@@ -152,7 +150,7 @@ func TestRouteBodyLimits(t *testing.T) {
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			before := read.Load()
-			if code := postFlood(t, base+tt.path, nil, &floodBody{left: 200 << 20}); code != http.StatusRequestEntityTooLarge {
+			if code := postFlood(t, base+tt.path, nil, webtest.NewFlood("", 200<<20)); code != http.StatusRequestEntityTooLarge {
 				t.Errorf("%d, want 413", code)
 			}
 			// What net/http drains after the handler, so the client reads the answer.
@@ -171,20 +169,16 @@ func countingServer(t *testing.T, srv *http.Server) (base string, read *atomic.I
 	read = new(atomic.Int64)
 	ts := httptest.NewUnstartedServer(srv.Handler)
 	ts.Config = srv
-	ts.Listener = countingListener{ts.Listener, read}
+	ts.Listener = webtest.CountingListener{Listener: ts.Listener, N: read}
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return ts.URL, read
 }
 
-// postFlood streams body as a chunked POST on a connection of its own, as
-// a browser would (keep-alive: net/http then drains a little and answers
-// rather than resetting the connection), and returns the status.
-func postFlood(t *testing.T, target string, header http.Header, body *floodBody) int {
+// postFlood streams body as a chunked POST and returns the status.
+func postFlood(t *testing.T, target string, header http.Header, body *webtest.Flood) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	req, err := http.NewRequest(http.MethodPost, target, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,64 +186,5 @@ func postFlood(t *testing.T, target string, header http.Header, body *floodBody)
 		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", req.URL.Path, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
-}
-
-// floodBody is left bytes made as they are read; sent counts what the
-// client took.
-type floodBody struct {
-	left int64
-	sent atomic.Int64
-}
-
-var floodChunk = bytes.Repeat([]byte("a"), 32<<10)
-
-func (f *floodBody) Read(p []byte) (int, error) {
-	if f.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > f.left {
-		p = p[:f.left]
-	}
-	n := 0
-	for n < len(p) {
-		n += copy(p[n:], floodChunk)
-	}
-	f.left -= int64(n)
-	f.sent.Add(int64(n))
-	return n, nil
-}
-
-// countingListener counts what the server reads from its connections.
-type countingListener struct {
-	net.Listener
-	n *atomic.Int64
-}
-
-func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return countingConn{c, l.n}, nil
-}
-
-type countingConn struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c countingConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.n.Add(int64(n))
-	return n, err
+	return webtest.Send(t, nil, req)
 }
