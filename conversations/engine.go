@@ -126,12 +126,25 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	if r, ok := e.refuse(in); ok {
 		return r, nil
 	}
+	calls := &remoteCalls{done: map[string]remoteResult{}}
+	for round := 1; ; round++ {
+		replies, err := e.handleOnce(ctx, in, calls)
+		if !errors.Is(err, errNeedRemote) || round == maxRemoteRounds {
+			return replies, err
+		}
+		// The turn is rolled back: make its remote calls with no
+		// transaction open, then run it again with their answers.
+		calls.makeCalls(ctx)
+	}
+}
+
+func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) ([]Reply, error) {
 	var replies []Reply
 	err := e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
 			return nil
 		}
-		t, err := e.newTurn(ctx, s, in)
+		t, err := e.newTurn(ctx, s, in, calls)
 		if err != nil {
 			return err
 		}
@@ -154,8 +167,9 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	return replies, nil
 }
 
-func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input) (*Turn, error) {
-	t := &Turn{e: e, s: s, in: in, ctx: domain.NewContextWithActor(ctx, domain.System)}
+func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input, calls *remoteCalls) (*Turn, error) {
+	t := &Turn{e: e, s: s, in: in, ctx: domain.NewContextWithActor(ctx, domain.System), calls: calls}
+	t.remoteFiles()
 	lang := domain.ParseLanguage(in.LanguageCode)
 	if in.Channel == domain.ChannelWeChat && in.LanguageCode == "" {
 		lang = domain.LangChinese

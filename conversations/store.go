@@ -1,6 +1,8 @@
 package conversations
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -91,10 +93,16 @@ func readToken(t *Turn) (string, error) {
 	if token == "" {
 		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_text", nil)
 	}
-	info, err := t.e.Marketplace.CheckToken(t.ctx, token)
+	v, err := t.remote(secretKey("wb-token", token), func(ctx context.Context) (any, error) {
+		return t.e.Marketplace.CheckToken(ctx, token)
+	})
+	if errors.Is(err, errNeedRemote) {
+		return "", err
+	}
 	if err != nil {
 		return "", tokenError(t, err)
 	}
+	info := v.(domain.TokenInfo)
 	for _, w := range info.Warnings {
 		t.Say(w.MsgID, w.Data)
 	}

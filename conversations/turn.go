@@ -24,6 +24,7 @@ type Turn struct {
 	choice      string // the value of a pressed flow button
 	then        string // a flow to start when the current one ends
 	prevVersion int64
+	calls       *remoteCalls // made outside the transaction (remote.go)
 }
 
 // Choice is one option of a step, drawn as a button (or a numbered line).
