@@ -174,12 +174,22 @@ func shortcutID(name, prefix string) int64 {
 // staffTurn is one staff input being handled.
 type staffTurn struct {
 	d     *StaffDesk
-	ctx   context.Context // acts as the staff member
+	ctx   context.Context // acts as the staff member, in the staff chat's transaction
 	in    StaffInput
 	chat  int64
 	l     *locales.Localizer
 	toast string
+	// sends are the posts, edits and replies to sellers the turn decided,
+	// made in order once its transaction committed, never if it rolled
+	// back: made inside it, they held the staff chat's one session row
+	// (and so every other staff input) through Telegram's and WeChat's
+	// calls, and a commit that failed after them made them again.
+	sends []func(ctx context.Context)
 }
+
+// later queues a remote call for after the turn commits; ctx then acts as
+// the staff member outside the transaction.
+func (t *staffTurn) later(send func(ctx context.Context)) { t.sends = append(t.sends, send) }
 
 // Handle runs one input from the staff chat and returns the answer to a
 // pressed button. Like a seller's turn it runs in the chat's session, so a
@@ -190,16 +200,19 @@ func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, er
 	if err != nil {
 		return "", fmt.Errorf("staff input from chat %q: %w", in.ChatID, err)
 	}
+	uid, _ := strconv.ParseInt(in.UserID, 10, 64)
+	actor := domain.StaffActor(uid, in.UserName)
+	var turn *staffTurn
 	err = d.Engine.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
+		turn = nil // a retried transaction starts the turn again
 		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
 			return nil
 		}
 		if in.UpdateID > s.LastUpdateID {
 			s.LastUpdateID = in.UpdateID
 		}
-		uid, _ := strconv.ParseInt(in.UserID, 10, 64)
-		t := &staffTurn{d: d, in: in, chat: chat, l: d.l(),
-			ctx: domain.NewContextWithActor(ctx, domain.StaffActor(uid, in.UserName))}
+		t := &staffTurn{d: d, in: in, chat: chat, l: d.l(), ctx: domain.NewContextWithActor(ctx, actor)}
+		turn = t
 		err := t.dispatch()
 		if err != nil && domain.ErrorCode(err) != domain.CodeInternal {
 			// A staff member's mistake: say why, change nothing else.
@@ -211,6 +224,12 @@ func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, er
 	})
 	if err != nil {
 		return "", fmt.Errorf("handle staff input in chat %s: %w", in.ChatID, err)
+	}
+	if turn != nil {
+		out := domain.NewContextWithActor(ctx, actor)
+		for _, send := range turn.sends {
+			send(out)
+		}
 	}
 	return toast, nil
 }
@@ -231,14 +250,17 @@ func (t *staffTurn) dispatch() error {
 	}
 }
 
-// post answers the input where it was made. A post that fails is logged,
-// not fatal: the action it reports has been done.
-func (t *staffTurn) post(m StaffMessage) []string {
-	ids, err := t.d.Chat.Post(t.ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}, m)
-	if err != nil {
+// post answers the input where it was made, after the turn commits.
+func (t *staffTurn) post(m StaffMessage) {
+	t.later(func(ctx context.Context) { t.postNow(ctx, m) })
+}
+
+// postNow is post from a call made after commit. A post that fails is
+// logged, not fatal: the action it reports has been done.
+func (t *staffTurn) postNow(ctx context.Context, m StaffMessage) {
+	if _, err := t.d.Chat.Post(ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}, m); err != nil {
 		t.d.log().Warn("staff: post", "err", err)
 	}
-	return ids
 }
 
 func (t *staffTurn) say(id string, data map[string]any) {
@@ -256,8 +278,13 @@ func (t *staffTurn) refuse(err error) {
 	t.post(StaffMessage{Text: "⛔ " + text})
 }
 
-// audit records a staff action with who did it.
+// audit records a staff action with who did it, in the turn's transaction.
 func (t *staffTurn) audit(action string, r *domain.Return, sellerID int64, details map[string]any) error {
+	return t.auditIn(t.ctx, action, r, sellerID, details)
+}
+
+// auditIn is audit with ctx: outside the transaction after commit.
+func (t *staffTurn) auditIn(ctx context.Context, action string, r *domain.Return, sellerID int64, details map[string]any) error {
 	e := &domain.AuditEntry{Action: action, Details: details}
 	if r != nil {
 		e.ReturnID, sellerID = &r.ID, r.SellerID
@@ -272,7 +299,7 @@ func (t *staffTurn) audit(action string, r *domain.Return, sellerID int64, detai
 	if t.in.MessageID != "" {
 		e.Details["message_id"] = t.in.MessageID
 	}
-	if err := t.d.Audit.CreateAuditEntry(t.ctx, e); err != nil {
+	if err := t.d.Audit.CreateAuditEntry(ctx, e); err != nil {
 		return errInternal(err)
 	}
 	return nil

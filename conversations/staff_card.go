@@ -173,25 +173,33 @@ func (d *StaffDesk) rememberCard(ctx context.Context, messageID string, r *domai
 		Kind: domain.StaffPostCard, SellerID: r.SellerID, ReturnID: &r.ID})
 }
 
-// postCard answers the input with a card.
+// postCard answers the input with a card, after the turn commits: the
+// card shows what was committed.
 func (t *staffTurn) postCard(r *domain.Return) error {
-	if _, err := t.d.postCardAt(t.ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}, r); err != nil {
-		t.d.log().Warn("staff: post card", "return", r.ID, "err", err)
-	}
+	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}
+	t.later(func(ctx context.Context) {
+		if _, err := t.d.postCardAt(ctx, at, r); err != nil {
+			t.d.log().Warn("staff: post card", "return", r.ID, "err", err)
+		}
+	})
 	return nil
 }
 
-// showCard redraws a message as the return's card.
+// showCard redraws a message as the return's card, after the turn commits.
 func (t *staffTurn) showCard(messageID string, r *domain.Return) error {
-	m, err := t.d.renderCard(t.ctx, r)
-	if err != nil {
-		return err
-	}
-	if err := t.d.Chat.Edit(t.ctx, messageID, m); err != nil {
-		t.d.log().Warn("staff: redraw card", "return", r.ID, "err", err)
-		return nil
-	}
-	return t.d.rememberCard(t.ctx, messageID, r)
+	t.later(func(ctx context.Context) {
+		m, err := t.d.renderCard(ctx, r)
+		if err == nil {
+			err = t.d.Chat.Edit(ctx, messageID, m)
+		}
+		if err == nil {
+			err = t.d.rememberCard(ctx, messageID, r)
+		}
+		if err != nil {
+			t.d.log().Warn("staff: redraw card", "return", r.ID, "err", err)
+		}
+	})
+	return nil
 }
 
 func (t *staffTurn) press() error {
@@ -278,9 +286,11 @@ func (t *staffTurn) redrawPressed(r *domain.Return) error {
 	case err != nil && domain.ErrorCode(err) != domain.CodeNotFound:
 		return errInternal(err)
 	}
-	if err := t.d.Chat.Edit(t.ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
-		t.d.log().Warn("staff: clear buttons", "err", err)
-	}
+	t.later(func(ctx context.Context) {
+		if err := t.d.Chat.Edit(ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
+			t.d.log().Warn("staff: clear buttons", "err", err)
+		}
+	})
 	return nil
 }
 
@@ -288,17 +298,19 @@ func (t *staffTurn) redrawPressed(r *domain.Return) error {
 // to that question ships the return.
 func (t *staffTurn) askTracking(r *domain.Return) error {
 	t.toast = t.l.T("staff.ship.ask")
-	ids, err := t.d.Chat.Post(t.ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.ButtonOn},
-		StaffMessage{Text: t.l.T("staff.ship.ask_reply", map[string]any{"Return": r.ReturnNumber})})
-	if err != nil {
-		t.d.log().Warn("staff: ask tracking number", "err", err)
-		return nil
-	}
-	for _, id := range ids {
-		if err := t.d.rememberCard(t.ctx, id, r); err != nil {
-			return err
+	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.ButtonOn}
+	m := StaffMessage{Text: t.l.T("staff.ship.ask_reply", map[string]any{"Return": r.ReturnNumber})}
+	t.later(func(ctx context.Context) {
+		ids, err := t.d.Chat.Post(ctx, at, m)
+		for _, id := range ids {
+			if err == nil {
+				err = t.d.rememberCard(ctx, id, r)
+			}
 		}
-	}
+		if err != nil {
+			t.d.log().Warn("staff: ask tracking number", "err", err)
+		}
+	})
 	return nil
 }
 

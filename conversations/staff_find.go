@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,7 +93,12 @@ func (t *staffTurn) sellerReturns(sellerID int64, editID string) error {
 	m := StaffMessage{Text: t.l.T("staff.find.seller", map[string]any{
 		"Seller": sellerName(seller), "Total": total, "Shown": len(list)}), Buttons: rows}
 	if editID != "" {
-		return t.d.Chat.Edit(t.ctx, editID, m)
+		t.later(func(ctx context.Context) {
+			if err := t.d.Chat.Edit(ctx, editID, m); err != nil {
+				t.d.log().Warn("staff: redraw a seller's returns", "err", err)
+			}
+		})
+		return nil
 	}
 	t.post(m)
 	return nil

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -52,62 +53,92 @@ func (t *staffTurn) message() error {
 }
 
 // toSeller sends a staff message to the seller on their channel, signed
-// as Indigo support, in answer to replyTo when the channel can; a failure
-// is reported where the staff member wrote.
+// as Indigo support, in answer to replyTo when the channel can. What can
+// be refused (no chat, the channel off, not a photo) is refused in the
+// turn; the photos are fetched and the reply sent after it commits, and a
+// failure is reported where the staff member wrote.
 func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
 	seller, err := t.d.Engine.Sellers.FindSellerByID(t.ctx, sellerID)
 	if err != nil {
 		return err
 	}
-	sl := t.d.Engine.Locales.For(string(seller.Language))
-	reply := Reply{}
 	for _, f := range t.in.Files {
 		if f.Kind != domain.AttachmentPhoto {
 			t.say("staff.reply.photos_only", nil)
 			return nil
 		}
-		data, err := openPhoto(t.ctx, f)
-		if err != nil {
-			return err
-		}
-		reply.Photos = append(reply.Photos, Photo{Name: f.Name, Data: data})
 	}
 	text := strings.TrimSpace(t.in.Text)
-	switch {
-	case text != "":
-		reply.Text = sl.T("staff.reply.signed", map[string]any{"Text": text})
-	case len(reply.Photos) > 0:
-		reply.Text = sl.T("staff.reply.signature")
-	default:
+	if text == "" && len(t.in.Files) == 0 {
 		return nil // a sticker, a poll: nothing a seller's channel carries
 	}
-	if err := t.sendToSeller(seller, replyTo, reply); err != nil {
-		if domain.ErrorCode(err) != domain.CodeInternal {
-			return err
+	send, err := t.sellerSender(seller, replyTo)
+	if err != nil {
+		return err
+	}
+	sl := t.d.Engine.Locales.For(string(seller.Language))
+	files := t.in.Files
+	t.later(func(ctx context.Context) {
+		reply := Reply{Text: sl.T("staff.reply.signature")}
+		if text != "" {
+			reply.Text = sl.T("staff.reply.signed", map[string]any{"Text": text})
 		}
-		t.d.log().Info("staff: reply not delivered", "seller", seller.ID, "err", err)
+		err := func() error {
+			for _, f := range files {
+				data, err := openPhoto(ctx, f)
+				if err != nil {
+					return err
+				}
+				reply.Photos = append(reply.Photos, Photo{Name: f.Name, Data: data})
+			}
+			return send(ctx, []Reply{reply})
+		}()
+		t.replied(ctx, seller.ID, replyTo, len(reply.Photos), err)
+	})
+	return nil
+}
+
+// replied reports how a reply to a seller went, after commit: audited
+// either way, and a failure said where the staff member wrote.
+func (t *staffTurn) replied(ctx context.Context, sellerID int64, replyTo string, photos int, err error) {
+	action, details := "support.reply", map[string]any{"photos": photos, "in_reply_to": replyTo}
+	switch {
+	case err != nil && domain.ErrorCode(err) != domain.CodeInternal:
+		// The channel refused what was sent (a photo too large): say why.
+		t.postNow(ctx, StaffMessage{Text: "⛔ " + t.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))})
+		action, details = "support.reply_failed", map[string]any{"error": err.Error()}
+	case err != nil:
+		t.d.log().Info("staff: reply not delivered", "seller", sellerID, "err", err)
 		id := "staff.reply.failed"
 		if errors.Is(err, ErrUnreachable) {
 			id = "staff.reply.blocked"
 		}
-		t.say(id, nil)
-		return t.audit("support.reply_failed", nil, seller.ID, map[string]any{"error": err.Error()})
+		t.postNow(ctx, StaffMessage{Text: t.l.T(id, nil)})
+		action, details = "support.reply_failed", map[string]any{"error": err.Error()}
 	}
-	return t.audit("support.reply", nil, seller.ID, map[string]any{"photos": len(reply.Photos), "in_reply_to": replyTo})
+	if err := t.auditIn(ctx, action, nil, sellerID, details); err != nil {
+		t.d.log().Error("staff: audit a reply", "seller", sellerID, "err", err)
+	}
 }
 
-func (t *staffTurn) sendToSeller(seller *domain.Seller, replyTo string, reply Reply) error {
+// sellerSender is how a reply reaches the seller: on their first channel,
+// in answer to replyTo when the channel can show that.
+func (t *staffTurn) sellerSender(seller *domain.Seller, replyTo string) (func(ctx context.Context, rs []Reply) error, error) {
 	if len(seller.Identities) == 0 {
-		return domain.Errorf(domain.CodeInvalid, "staff.reply.no_chat", nil)
+		return nil, domain.Errorf(domain.CodeInvalid, "staff.reply.no_chat", nil)
 	}
 	id := seller.Identities[0]
 	sender, ok := t.d.Senders[id.Channel]
 	if !ok {
-		return domain.Errorf(domain.CodeUnavailable, "staff.reply.channel_off", map[string]any{
+		return nil, domain.Errorf(domain.CodeUnavailable, "staff.reply.channel_off", map[string]any{
 			"Channel": t.l.Label("channel", string(id.Channel))})
 	}
 	if rs, ok := sender.(ReplySender); ok && replyTo != "" {
-		return rs.SendReply(t.ctx, id.ExternalID, replyTo, []Reply{reply})
+		return func(ctx context.Context, replies []Reply) error {
+			return rs.SendReply(ctx, id.ExternalID, replyTo, replies)
+		}, nil
 	}
-	return sender.Send(t.ctx, id.ExternalID, []Reply{reply})
+	return func(ctx context.Context, replies []Reply) error {
+		return sender.Send(ctx, id.ExternalID, replies)
+	}, nil
 }

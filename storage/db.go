@@ -33,9 +33,21 @@ type DB struct {
 	Now func() time.Time
 }
 
-// Open connects to the database at url. secretKey encrypts WB tokens at rest
-// and must be 32 bytes.
+// DefaultMaxConns is the pool's size when the caller names none: enough
+// for one chat channel's workers, the listener and a few requests.
+// cmd/indigo sizes the pool from all its workers instead (see PoolSize
+// there).
+const DefaultMaxConns = 16
+
+// Open connects to the database at url with a pool of DefaultMaxConns.
+// secretKey encrypts WB tokens at rest and must be 32 bytes.
 func Open(ctx context.Context, url string, secretKey []byte) (*DB, error) {
+	return OpenSized(ctx, url, secretKey, DefaultMaxConns)
+}
+
+// OpenSized is Open with a pool of maxConns connections, unless url sets
+// pool_max_conns, which wins: an operator's word over the service's sum.
+func OpenSized(ctx context.Context, url string, secretKey []byte, maxConns int32) (*DB, error) {
 	c, err := newCrypter(secretKey)
 	if err != nil {
 		return nil, err
@@ -44,11 +56,11 @@ func Open(ctx context.Context, url string, secretKey []byte) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
-	if !strings.Contains(url, "pool_max_conns") {
-		// pgxpool's default (4 on this size of machine) is too few: a chat
-		// turn holds its session's connection while it calls WB, and the
-		// outbox listener holds one for good.
-		cfg.MaxConns = 16
+	if !strings.Contains(url, "pool_max_conns") && maxConns > 0 {
+		// pgxpool's default (4 on this size of machine) is far too few: a
+		// chat turn holds its session's connection while it calls WB, and
+		// each listener holds one for good.
+		cfg.MaxConns = maxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -1,9 +1,7 @@
 package storage
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -315,57 +313,4 @@ func (ws *WeChatService) SetMenu(ctx context.Context, openID string, menu []stri
 	_, err = ws.db.q(ctx).Exec(ctx, `INSERT INTO wechat_followers (openid, menu) VALUES ($1, $2)
 		ON CONFLICT (openid) DO UPDATE SET menu = $2, updated_at = now()`, openID, menu)
 	return err
-}
-
-// --- held pushes ---
-
-// HoldPush keeps a push that could not be sent and returns how many the
-// follower has waiting now, this one included.
-func (ws *WeChatService) HoldPush(ctx context.Context, openID string, payload []byte) (held int, err error) {
-	defer wrap(&err, "hold wechat push for %s", openID)
-	err = ws.db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO wechat_held_pushes (openid, payload, created_at) VALUES ($1, $2, $3)`,
-			openID, payload, ws.db.Now()); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, `SELECT count(*) FROM wechat_held_pushes WHERE openid = $1`, openID).Scan(&held)
-	})
-	return held, err
-}
-
-// HeldPushes counts the pushes waiting for the follower.
-func (ws *WeChatService) HeldPushes(ctx context.Context, openID string) (n int, err error) {
-	defer wrap(&err, "count wechat pushes held for %s", openID)
-	err = ws.db.q(ctx).QueryRow(ctx, `SELECT count(*) FROM wechat_held_pushes WHERE openid = $1`, openID).Scan(&n)
-	return n, err
-}
-
-// TakePushes removes and returns the pushes held for the follower, newest
-// first. Two takers never get the same push.
-func (ws *WeChatService) TakePushes(ctx context.Context, openID string) (payloads [][]byte, err error) {
-	defer wrap(&err, "take wechat pushes held for %s", openID)
-	rows, err := ws.db.q(ctx).Query(ctx, `DELETE FROM wechat_held_pushes WHERE id IN (
-			SELECT id FROM wechat_held_pushes WHERE openid = $1 FOR UPDATE SKIP LOCKED)
-		RETURNING id, payload`, openID)
-	if err != nil {
-		return nil, err
-	}
-	type held struct {
-		id      int64
-		payload []byte
-	}
-	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (held, error) {
-		var h held
-		err := r.Scan(&h.id, &h.payload)
-		return h, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	// DELETE … RETURNING has no ORDER BY: newest (highest id) first here.
-	slices.SortFunc(all, func(a, b held) int { return cmp.Compare(b.id, a.id) })
-	for _, h := range all {
-		payloads = append(payloads, h.payload)
-	}
-	return payloads, nil
 }

@@ -300,38 +300,3 @@ func TestWeChatWindow(t *testing.T) {
 		t.Fatalf("menu of a stranger = %v, %v", menu, err)
 	}
 }
-
-func TestWeChatHeldPushes(t *testing.T) {
-	db := pgtest.New(t)
-	ws := storage.NewWeChatService(db)
-	ctx := context.Background()
-	for i := 1; i <= 3; i++ {
-		n, err := ws.HoldPush(ctx, "oA", []byte(fmt.Sprint("push ", i)))
-		if err != nil || n != i {
-			t.Fatalf("held = %d, %v", n, err)
-		}
-	}
-	if _, err := ws.HoldPush(ctx, "oB", []byte("other")); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := ws.HeldPushes(ctx, "oA"); n != 3 {
-		t.Fatalf("held for oA = %d", n)
-	}
-	got, err := ws.TakePushes(ctx, "oA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var texts []string
-	for _, p := range got {
-		texts = append(texts, string(p))
-	}
-	if diff := cmp.Diff([]string{"push 3", "push 2", "push 1"}, texts); diff != "" {
-		t.Fatalf("taken, newest first (-want +got):\n%s", diff)
-	}
-	if again, _ := ws.TakePushes(ctx, "oA"); len(again) != 0 {
-		t.Fatalf("taken twice: %q", again)
-	}
-	if n, _ := ws.HeldPushes(ctx, "oB"); n != 1 {
-		t.Fatal("another follower's push was taken")
-	}
-}

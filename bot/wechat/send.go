@@ -2,10 +2,8 @@ package wechat
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/silenceper/wechat/v2/officialaccount"
@@ -43,17 +41,15 @@ const (
 type part struct {
 	photo *conversations.Photo
 	segs  []segment
+	src   int // a photo's source, as segment.src
 }
 
 type segment struct {
 	text    string
 	buttons []conversations.Button
-}
-
-// heldPush is what is kept of a push that waits for the follower.
-type heldPush struct {
-	Replies []conversations.Reply `json:"replies"`
-	At      time.Time             `json:"at"`
+	// src is what the segment was made from: srcTurn (the replies being
+	// sent), srcNote (a notice of ours) or a group of held pushes (held.go).
+	src int
 }
 
 // Send delivers a push (from the outbox, or staff) to a follower. It
@@ -67,7 +63,7 @@ func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.R
 	if len(parts) == 0 {
 		return nil
 	}
-	parts = withSegment(parts, segment{text: l.T("msg.wechat.invite")})
+	parts = withSegment(parts, segment{text: l.T("msg.wechat.invite"), src: srcNote})
 	now := b.cfg.Now()
 	held, err := b.store.HeldPushes(ctx, openID)
 	if err != nil {
@@ -119,7 +115,7 @@ func (b *Bot) holdPush(ctx context.Context, openID string, l *locales.Localizer,
 	if heldBefore > 0 || left == 0 {
 		return nil
 	}
-	notice := []part{{segs: []segment{{text: l.T("msg.wechat.held_notice")}}}}
+	notice := []part{{segs: []segment{{text: l.T("msg.wechat.held_notice"), src: srcNote}}}}
 	// The push is held: from here on a failure costs only the notice.
 	got, err := b.store.SpendWindow(ctx, openID, b.cfg.Now(), 1)
 	if err != nil {
@@ -137,97 +133,6 @@ func (b *Bot) holdPush(ctx context.Context, openID string, l *locales.Localizer,
 		}
 	}
 	return nil
-}
-
-// answer sends the replies to what a follower did, then what was held for
-// them, newest first, as far as their window allows; the rest stays held.
-func (b *Bot) answer(ctx context.Context, openID string, replies []conversations.Reply, askedForHeld bool) {
-	l := b.localizer(ctx, openID)
-	batch := replies
-	held, err := b.store.TakePushes(ctx, openID)
-	if err != nil {
-		b.log.Error("wechat: take held pushes", "openid", openID, "err", err)
-	}
-	if len(held) > 0 {
-		batch = append(batch, b.heldDigest(l, held)...)
-	} else if askedForHeld {
-		batch = append(batch, conversations.Reply{Text: l.T("msg.wechat.nothing_held")})
-	}
-	parts := render(l, batch)
-	if len(parts) == 0 {
-		return
-	}
-	now := b.cfg.Now()
-	left, err := b.store.WindowLeft(ctx, openID, now)
-	if err != nil {
-		b.log.Error("wechat: read window", "openid", openID, "err", err)
-	}
-	send, rest := fit(parts, left)
-	if len(rest) > 0 && len(send) > 0 {
-		send = withSegment(send, segment{text: l.T("msg.wechat.more_held", map[string]any{"N": len(rest)})})
-	}
-	got, err := b.store.SpendWindow(ctx, openID, now, len(send))
-	if err != nil {
-		b.log.Error("wechat: spend window", "openid", openID, "err", err)
-	}
-	if got < len(send) {
-		send, rest = send[:got], append(send[got:len(send):len(send)], rest...)
-	}
-	sent, err := b.transmit(ctx, openID, l, send)
-	if err != nil {
-		if outOfWindow(err) {
-			b.closeWindow(ctx, openID)
-		} else {
-			b.refund(ctx, openID, len(send)-sent)
-		}
-		rest = append(send[sent:len(send):len(send)], rest...)
-		if unreachable(err) {
-			b.log.Info("wechat: follower unreachable", "openid", openID, "err", err)
-			return
-		}
-		b.log.Error("wechat: send replies", "openid", openID, "err", err)
-	}
-	if len(rest) > 0 {
-		if err := b.holdParts(ctx, openID, rest); err != nil {
-			b.log.Error("wechat: hold what did not fit", "openid", openID, "err", err)
-		}
-	}
-}
-
-// heldDigest lays held pushes out as one answer, newest first.
-func (b *Bot) heldDigest(l *locales.Localizer, payloads [][]byte) []conversations.Reply {
-	out := []conversations.Reply{{Text: l.T("msg.wechat.held_header")}}
-	for i, p := range payloads {
-		if i == maxHeldShown {
-			out = append(out, conversations.Reply{Text: l.T("msg.wechat.held_older", map[string]any{"N": len(payloads) - i})})
-			break
-		}
-		var h heldPush
-		if err := json.Unmarshal(p, &h); err != nil {
-			b.log.Error("wechat: unreadable held push", "err", err)
-			continue
-		}
-		out = append(out, h.Replies...)
-	}
-	return out
-}
-
-func (b *Bot) hold(ctx context.Context, openID string, replies []conversations.Reply) error {
-	payload, err := json.Marshal(heldPush{Replies: replies, At: b.cfg.Now()})
-	if err != nil {
-		return fmt.Errorf("hold push for %s: %w", openID, err)
-	}
-	if _, err := b.store.HoldPush(ctx, openID, payload); err != nil {
-		return fmt.Errorf("hold push for %s: %w", openID, err)
-	}
-	return nil
-}
-
-func (b *Bot) holdParts(ctx context.Context, openID string, parts []part) error {
-	if len(parts) == 0 {
-		return nil
-	}
-	return b.hold(ctx, openID, toReplies(parts))
 }
 
 func (b *Bot) refund(ctx context.Context, openID string, n int) {
@@ -249,6 +154,13 @@ func (b *Bot) closeWindow(ctx context.Context, openID string) {
 // they draw become the follower's numbered menu before the first goes, so
 // a quick answer already finds it.
 func (b *Bot) transmit(ctx context.Context, openID string, l *locales.Localizer, parts []part) (int, error) {
+	return b.transmitEach(ctx, openID, l, parts, nil)
+}
+
+// transmitEach is transmit with a check before each part and a report
+// after it (held.go settles held pushes one message at a time); an error
+// of either stops it.
+func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Localizer, parts []part, each *progress) (int, error) {
 	var menu []string
 	for _, p := range parts {
 		for _, s := range p.segs {
@@ -264,6 +176,9 @@ func (b *Bot) transmit(ctx context.Context, openID string, l *locales.Localizer,
 	}
 	n := 0
 	for i, p := range parts {
+		if err := each.before(); err != nil {
+			return i, err
+		}
 		var err error
 		if p.photo != nil {
 			err = b.sendPhoto(ctx, openID, *p.photo)
@@ -275,6 +190,9 @@ func (b *Bot) transmit(ctx context.Context, openID string, l *locales.Localizer,
 		}
 		if err != nil {
 			return i, err
+		}
+		if err := each.after(ctx, i+1); err != nil {
+			return i + 1, err
 		}
 	}
 	return len(parts), nil
@@ -301,6 +219,12 @@ func (b *Bot) localizer(ctx context.Context, openID string) *locales.Localizer {
 // as a new message, and where the engine would delete the follower's
 // message (a pasted token) the follower is asked to recall it.
 func render(l *locales.Localizer, replies []conversations.Reply) []part {
+	return renderFrom(l, replies, nil)
+}
+
+// renderFrom is render with the source of each reply (srcs[i] for
+// replies[i]; nil: all srcTurn), which its segments and photos keep.
+func renderFrom(l *locales.Localizer, replies []conversations.Reply, srcs []int) []part {
 	var parts []part
 	add := func(s segment) {
 		if n := len(parts); n > 0 && parts[n-1].photo == nil && size(append(parts[n-1].segs, s)) <= maxTextBytes {
@@ -309,12 +233,16 @@ func render(l *locales.Localizer, replies []conversations.Reply) []part {
 		}
 		parts = append(parts, part{segs: []segment{s}})
 	}
-	for _, r := range replies {
+	for ri, r := range replies {
+		src := srcTurn
+		if srcs != nil {
+			src = srcs[ri]
+		}
 		if t := strings.TrimSpace(r.Toast); t != "" {
-			add(segment{text: t})
+			add(segment{text: t, src: src})
 		}
 		if r.DeleteMessage != "" {
-			add(segment{text: l.T("msg.wechat.recall")})
+			add(segment{text: l.T("msg.wechat.recall"), src: src})
 		}
 		text := strings.TrimSpace(r.Text)
 		for _, p := range r.Photos {
@@ -324,7 +252,7 @@ func render(l *locales.Localizer, replies []conversations.Reply) []part {
 				}
 				continue
 			}
-			parts = append(parts, part{photo: &p})
+			parts = append(parts, part{photo: &p, src: src})
 		}
 		var buttons []conversations.Button
 		for _, row := range r.Buttons {
@@ -335,7 +263,7 @@ func render(l *locales.Localizer, replies []conversations.Reply) []part {
 		}
 		chunks := splitText(text, maxTextBytes-size([]segment{{buttons: buttons}}))
 		for i, c := range chunks {
-			s := segment{text: c}
+			s := segment{text: c, src: src}
 			if i == len(chunks)-1 {
 				s.buttons = buttons
 			}

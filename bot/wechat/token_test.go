@@ -86,6 +86,8 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	// A proxy error on the send itself, after a good token.
 	u.Send("/help")
 	u.Expect(head(u.L.T("flow.help")))
+	// The held reply is deleted once it went; until then a push would wait behind it.
+	waitFor(t, func() bool { return h.held("oLeak") == 0 })
 	h.acct.FailNextStatus("/cgi-bin/message/custom/send", 502)
 	err := h.bot.Send(ctx, "oLeak", push("will not go"))
 	if err == nil {

@@ -44,7 +44,7 @@ func (m *Main) startConversations() error {
 		Batch:       200,
 		DigestAbove: 5,
 		MaxAttempts: 12,
-		Workers:     32,
+		Workers:     deliverWorkers,
 		Guard:       m.Guard,
 	}
 	if m.Config.TelegramEnabled() {
@@ -84,6 +84,7 @@ func (m *Main) startTelegram(bundle *locales.Bundle) error {
 		APIEndpoint:   m.Config.TelegramAPIEndpoint,
 		WebhookURL:    m.Config.TelegramWebhookURL,
 		WebhookSecret: m.derivedSecret("telegram-webhook"),
+		Workers:       telegramWorkers,
 		Log:           m.Log,
 		Guard:         m.Guard,
 	}, m.Engine, storage.NewSessionService(m.DB), bundle)

@@ -78,7 +78,7 @@ func (m *Main) startJobs() error {
 		Interval:      wb.PollInterval,
 		Now:           time.Now,
 		Log:           m.Log.With("job", "wb-poll"),
-		Workers:       8,
+		Workers:       pollWorkers,
 		Batch:         500,
 		CNYPerRUB:     m.Config.CNYPerRUB,
 		Guard:         m.Guard,

@@ -161,7 +161,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 		}
 		m.Config.SecretKey = key // other secrets (the webhook's) derive from it
 	}
-	db, err := storage.Open(ctx, url, key)
+	db, err := storage.OpenSized(ctx, url, key, poolSize())
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ func (m *Main) startWeChat() error {
 		APIBaseURL: m.Config.WeChatAPIBaseURL,
 		Log:        m.Log,
 		Guard:      m.Guard,
+		Workers:    wechatWorkers,
 	}, m.Engine, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return err

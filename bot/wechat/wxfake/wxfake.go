@@ -177,6 +177,7 @@ type media struct {
 type fault struct {
 	errcode int
 	status  int
+	pass    bool // the call goes through: FailAfter's calls before the failure
 }
 
 // NewAccount adds an Official Account.
@@ -263,6 +264,17 @@ func (a *Account) ExpireTokens() {
 func (a *Account) FailNext(path string, errcode int) {
 	a.s.mu.Lock()
 	defer a.s.mu.Unlock()
+	a.faults[path] = append(a.faults[path], fault{errcode: errcode})
+}
+
+// FailAfter lets n calls to the API path through, then makes the next
+// answer errcode: a send that fails part-way through a reply.
+func (a *Account) FailAfter(path string, n, errcode int) {
+	a.s.mu.Lock()
+	defer a.s.mu.Unlock()
+	for range n {
+		a.faults[path] = append(a.faults[path], fault{pass: true})
+	}
 	a.faults[path] = append(a.faults[path], fault{errcode: errcode})
 }
 
