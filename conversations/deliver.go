@@ -26,6 +26,15 @@ type Sender interface {
 	Send(ctx context.Context, chatID string, replies []Reply) error
 }
 
+// PushSender is a Sender that keeps its own place in a push of several
+// replies (WeChat holds what its message window cannot take and sends it
+// later): SendPush takes them all at once and fails only when none went. A
+// plain Sender is given a push one reply at a time, each recorded as it
+// goes, so that a retry resumes at the first reply that did not go.
+type PushSender interface {
+	SendPush(ctx context.Context, chatID string, replies []Reply) error
+}
+
 // ErrUnreachable is wrapped by senders when a chat can no longer be
 // written to (the seller blocked the bot, deleted the account). Retrying
 // cannot help.
@@ -54,19 +63,25 @@ type Deliverer struct {
 	DigestAbove int
 	MaxAttempts int
 	Workers     int // sellers served at once
+	// Lease is how long a claim holds its notifications unless renewed,
+	// and Heartbeat how often a pass renews it (deliver_fence.go); by
+	// default two minutes and a quarter of the lease.
+	Lease     time.Duration
+	Heartbeat time.Duration
 }
-
-// leaseFor outlives a pass, so a crashed sender's claims return to the pool.
-const leaseFor = 2 * time.Minute
 
 // Deliver runs one pass: claim, group by seller, send. It returns how many
 // notifications were delivered.
 func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
 	ctx = domain.NewContextWithActor(ctx, domain.System)
-	batch, err := d.Outbox.ClaimNotifications(ctx, d.Now(), leaseFor, d.Batch)
+	batch, err := d.Outbox.ClaimNotifications(ctx, d.Now(), d.lease(), d.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("deliver: %w", err)
 	}
+	if len(batch) == 0 {
+		return 0, nil
+	}
+	defer d.keepClaim(ctx, batch[0].Claim)()
 	bySeller := map[int64][]*domain.Notification{}
 	var order []int64
 	for _, n := range batch {
@@ -108,12 +123,14 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 	var due []*domain.Notification
 	for _, n := range ns {
 		switch {
+		// A mark refused here means another sender claimed the row since:
+		// it is that sender's to decide.
 		case !seller.Wants(n.Kind):
-			if err := d.Outbox.MarkFailed(ctx, n.ID, errMuted); err != nil {
+			if _, err := d.Outbox.MarkFailed(ctx, n.ID, n.Claim, errMuted); err != nil {
 				return 0, err
 			}
 		case seller.QuietHours && !n.Kind.Urgent() && inQuietHours(now, seller.TimeZone):
-			if err := d.Outbox.MarkRetry(ctx, n.ID, quietHoursEnd(now, seller.TimeZone), errQuietHours); err != nil {
+			if _, err := d.Outbox.MarkRetry(ctx, n.ID, n.Claim, quietHoursEnd(now, seller.TimeZone), errQuietHours); err != nil {
 				return 0, err
 			}
 		default:
@@ -128,41 +145,48 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 	if !ok {
 		return 0, d.retryAll(ctx, due, fmt.Errorf("channel %s is off", id.Channel))
 	}
-	var pushes []Push
 	if len(due) > d.DigestAbove {
+		// Only what this claim still holds goes into the digest: another
+		// sender that took some of it counts those in its own.
+		if due, err = d.stillHeld(ctx, due); err != nil || len(due) == 0 {
+			return 0, err
+		}
 		push, err := d.Engine.RenderDigest(ctx, seller, due)
 		if err != nil {
 			return 0, d.retryAll(ctx, due, err)
 		}
-		pushes = []Push{push}
-	} else {
-		for _, n := range due {
-			push, err := d.Engine.RenderNotification(ctx, n)
-			if err != nil {
-				return 0, d.retryAll(ctx, due, err)
-			}
-			pushes = append(pushes, push)
+		return d.sendOrReschedule(ctx, seller, sender, push, due, due)
+	}
+	// One push per notification, in order: one that fails holds back the rest.
+	delivered := 0
+	for i, n := range due {
+		push, err := d.Engine.RenderNotification(ctx, n)
+		if err != nil {
+			return delivered, d.retryAll(ctx, due[i:], err)
+		}
+		sent, err := d.sendOrReschedule(ctx, seller, sender, push, due[i:i+1], due[i:])
+		delivered += sent
+		if err != nil {
+			return delivered, err
 		}
 	}
-	// One push per notification, or one digest for them all.
-	for i, push := range pushes {
-		covered := due[i : i+1]
-		if len(pushes) == 1 {
-			covered = due
-		}
-		if err := sender.Send(ctx, push.ChatID, push.Replies); err != nil {
-			if errors.Is(err, ErrUnreachable) {
-				return i, d.unreachable(ctx, seller, due[i:], err)
-			}
-			return i, d.retryAll(ctx, due[i:], err)
-		}
-		for _, n := range covered {
-			if err := d.Outbox.MarkSent(ctx, n.ID); err != nil {
-				return i, err
-			}
-		}
+	return delivered, nil
+}
+
+// sendOrReschedule sends the push covering covered and, when it fails,
+// reschedules rest (covered and what comes after it). A lost claim is
+// rescheduled too: the marks are fenced, so only rows this claim still
+// holds move.
+func (d *Deliverer) sendOrReschedule(ctx context.Context, seller *domain.Seller, sender Sender, push Push, covered, rest []*domain.Notification) (int, error) {
+	err := d.push(ctx, sender, push, covered)
+	switch {
+	case err == nil:
+		return len(covered), nil
+	case errors.Is(err, ErrUnreachable):
+		return 0, d.unreachable(ctx, seller, rest, err)
+	default:
+		return 0, d.retryAll(ctx, rest, err)
 	}
-	return len(due), nil
 }
 
 var (
@@ -186,7 +210,7 @@ func (d *Deliverer) unreachable(ctx context.Context, seller *domain.Seller, ns [
 
 func (d *Deliverer) failAll(ctx context.Context, ns []*domain.Notification, cause error) error {
 	for _, n := range ns {
-		if err := d.Outbox.MarkFailed(ctx, n.ID, cause); err != nil {
+		if _, err := d.Outbox.MarkFailed(ctx, n.ID, n.Claim, cause); err != nil {
 			return err
 		}
 	}
@@ -194,18 +218,19 @@ func (d *Deliverer) failAll(ctx context.Context, ns []*domain.Notification, caus
 }
 
 // retryAll reschedules with exponential backoff and jitter; past
-// MaxAttempts a notification is given up.
+// MaxAttempts a notification is given up. Rows another sender claimed
+// meanwhile are left to it: the marks are fenced by the claim token.
 func (d *Deliverer) retryAll(ctx context.Context, ns []*domain.Notification, cause error) error {
 	for _, n := range ns {
 		if n.Attempts >= d.MaxAttempts {
-			if err := d.Outbox.MarkFailed(ctx, n.ID, cause); err != nil {
+			if _, err := d.Outbox.MarkFailed(ctx, n.ID, n.Claim, cause); err != nil {
 				return err
 			}
 			continue
 		}
 		backoff := min(time.Second<<min(n.Attempts, 12), time.Hour)
 		backoff += time.Duration(rand.Int64N(int64(backoff) / 2))
-		if err := d.Outbox.MarkRetry(ctx, n.ID, d.Now().Add(backoff), cause); err != nil {
+		if _, err := d.Outbox.MarkRetry(ctx, n.ID, n.Claim, d.Now().Add(backoff), cause); err != nil {
 			return err
 		}
 	}

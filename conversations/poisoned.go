@@ -49,8 +49,8 @@ func (d *Deliverer) deliverGuarded(ctx context.Context, sellerID int64, ns []*do
 
 // setAsideRelays drops a seller's relays that cannot be posted, so they do
 // not come back after every lease; staff hear of it in the alert.
-func (d *StaffDesk) setAsideRelays(ctx context.Context, sellerID int64, ids []int64) {
-	if err := d.Support.MarkRelayed(ctx, ids); err != nil {
+func (d *StaffDesk) setAsideRelays(ctx context.Context, sellerID int64, ids []int64, claim int64) {
+	if _, err := d.Support.MarkRelayed(ctx, ids, claim); err != nil {
 		d.log().Error("staff: set relays aside", "seller", sellerID, "relays", ids, "err", err)
 	}
 }

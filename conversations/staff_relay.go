@@ -21,11 +21,17 @@ import (
 const staffChannel = domain.ChannelTelegram
 
 const (
-	relayBatch = 500
-	// relayLease outlasts a flush: at 20 posts a minute per group, ten
-	// minutes cover close to 200 sellers' posts. Only a crashed flush's
-	// claims wait for it to lapse.
+	// relayLease is how long a claim of relays holds unless renewed: only
+	// a crashed flush's claims wait for it to lapse.
 	relayLease = 10 * time.Minute
+	// staffPostEvery is the pace of posts into one group: Telegram allows
+	// 20 a minute, and the channel keeps a margin under it.
+	staffPostEvery = 3200 * time.Millisecond
+	// relayBatch is as many relays as can be posted within one lease at
+	// that pace, were each its own post (relays of one seller merge into
+	// one). Files and task cards take messages of their own beyond that,
+	// which is why Flush also renews the claim before every post.
+	relayBatch = int(relayLease / staffPostEvery)
 	// maxTopicName is Telegram's limit for a topic name, in UTF-16 units.
 	maxTopicName = 128
 	// maxTaskCards bounds the cards one post brings along.
@@ -135,34 +141,76 @@ func (d *StaffDesk) Flush(ctx context.Context) (int, error) {
 	}
 	posted := 0
 	for _, sellerID := range order {
-		rs := bySeller[sellerID]
-		ids := make([]int64, len(rs))
-		for i, r := range rs {
-			ids[i] = r.ID
-		}
-		// Posting under the staff chat's session lock means a staff reply to
-		// the post waits until the post's links are saved with it.
-		item := domain.WorkItem{Worker: domain.WorkerStaffRelay, Key: strconv.FormatInt(ids[0], 10), SellerID: sellerID}
-		err := d.Guard.Run(ctx, item, func(ctx context.Context) error {
-			return d.Engine.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
-				func(ctx context.Context, _ *domain.ChatSession) error {
-					if err := d.postRelays(ctx, sellerID, rs); err != nil {
-						return err
-					}
-					return d.Support.MarkRelayed(ctx, ids)
-				})
-		})
-		if errors.Is(err, domain.ErrPoisoned) {
-			d.setAsideRelays(ctx, sellerID, ids) // poisoned.go
-			continue
-		}
+		rs, err := d.stillHeldRelays(ctx, bySeller[sellerID])
 		if err != nil {
-			d.log().Warn("staff: relay to the staff chat", "seller", sellerID, "err", err)
-			continue
+			d.log().Warn("staff: renew relay claim", "seller", sellerID, "err", err)
+			break // the rest lapse and are claimed again
 		}
-		posted += len(rs)
+		if len(rs) == 0 {
+			continue // another flush claimed them after this claim lapsed
+		}
+		posted += d.flushSeller(ctx, sellerID, rs)
 	}
 	return posted + d.flushAlerts(ctx), nil
+}
+
+// stillHeldRelays renews the whole claim's lease, so the posts after this
+// one keep theirs however long this one takes, and returns those of rs
+// it still holds.
+func (d *StaffDesk) stillHeldRelays(ctx context.Context, rs []*domain.SupportRelay) ([]*domain.SupportRelay, error) {
+	held, err := d.Support.RenewRelayClaim(ctx, rs[0].Claim, d.now().Add(relayLease))
+	if err != nil {
+		return nil, err
+	}
+	mine := make(map[int64]bool, len(held))
+	for _, id := range held {
+		mine[id] = true
+	}
+	var out []*domain.SupportRelay
+	for _, r := range rs {
+		if mine[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// flushSeller posts one seller's relays as one post and returns how many
+// it marked relayed.
+func (d *StaffDesk) flushSeller(ctx context.Context, sellerID int64, rs []*domain.SupportRelay) int {
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	claim := rs[0].Claim
+	marked := 0
+	// Posting under the staff chat's session lock means a staff reply to
+	// the post waits until the post's links are saved with it.
+	item := domain.WorkItem{Worker: domain.WorkerStaffRelay, Key: strconv.FormatInt(ids[0], 10), SellerID: sellerID}
+	err := d.Guard.Run(ctx, item, func(ctx context.Context) error {
+		return d.Engine.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
+			func(ctx context.Context, _ *domain.ChatSession) error {
+				if err := d.postRelays(ctx, sellerID, rs); err != nil {
+					return err
+				}
+				var err error
+				marked, err = d.Support.MarkRelayed(ctx, ids, claim)
+				return err
+			})
+	})
+	switch {
+	case errors.Is(err, domain.ErrPoisoned):
+		d.setAsideRelays(ctx, sellerID, ids, claim) // poisoned.go
+		return 0
+	case err != nil:
+		d.log().Warn("staff: relay to the staff chat", "seller", sellerID, "err", err)
+		return 0
+	case marked < len(ids):
+		// The post outlived the lease and another flush claimed some of
+		// it: those may be posted twice.
+		d.log().Warn("staff: relayed under a lost claim", "seller", sellerID, "relays", ids, "marked", marked)
+	}
+	return marked
 }
 
 // sellerThread is where a seller's posts go and what staff need to know

@@ -74,6 +74,11 @@ type Notification struct {
 	CreatedAt time.Time
 	SentAt    *time.Time
 	Attempts  int
+	// Claim is the token of the lease this notification was claimed under
+	// (0 when not claimed): every mark is refused once another claim took
+	// the row. PartsSent is how many replies of its push already went.
+	Claim     int64
+	PartsSent int
 }
 
 // NotificationFilter selects notifications.
@@ -91,13 +96,23 @@ type NotificationService interface {
 }
 
 // OutboxService hands notifications to the sender. A claimed notification
-// is leased: no other sender takes it until it is marked or the lease ends,
-// so a sender that dies mid-way is replaced and nothing is lost.
+// is leased under a claim token: no other sender takes it until it is
+// marked or the lease ends, so a sender that dies mid-way is replaced and
+// nothing is lost. Every mark is fenced by the token and reports whether
+// the row still carried it: false means another sender claimed it after
+// this claim's lease lapsed, and this sender must leave it alone.
 type OutboxService interface {
+	// ClaimNotifications leases due notifications under one new token.
 	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Notification, error)
-	MarkSent(ctx context.Context, id int64) error
+	// RenewClaim extends to until the lease of those of ids (every row of
+	// the claim when ids is nil) that claim still holds unsent, and
+	// returns their ids.
+	RenewClaim(ctx context.Context, claim int64, ids []int64, until time.Time) ([]int64, error)
+	// MarkPartsSent records that the first parts replies of a push went.
+	MarkPartsSent(ctx context.Context, id, claim int64, parts int) (bool, error)
+	MarkSent(ctx context.Context, id, claim int64) (bool, error)
 	// MarkRetry puts a notification back for another attempt at next.
-	MarkRetry(ctx context.Context, id int64, next time.Time, cause error) error
+	MarkRetry(ctx context.Context, id, claim int64, next time.Time, cause error) (bool, error)
 	// MarkFailed gives a notification up for good.
-	MarkFailed(ctx context.Context, id int64, cause error) error
+	MarkFailed(ctx context.Context, id, claim int64, cause error) (bool, error)
 }

@@ -58,6 +58,9 @@ type SupportRelay struct {
 	ReturnID  *int64 // the return it is about, if any
 	Files     []*RelayFile
 	CreatedAt time.Time
+	// Claim is the token of the lease the relay was claimed under: marks
+	// and renewals by any other claim are refused.
+	Claim int64
 }
 
 // RelayFile is a file a seller sent to support, kept until it is posted.
@@ -101,12 +104,16 @@ type StaffPost struct {
 type SupportService interface {
 	// QueueRelay adds a relay, inside the caller's transaction if any.
 	QueueRelay(ctx context.Context, r *SupportRelay) error
-	// ClaimRelays leases the oldest unposted relays, their files described
-	// but not loaded; a claim not marked relayed before the lease ends is
-	// claimed again.
+	// ClaimRelays leases the oldest unposted relays under one new claim
+	// token, their files described but not loaded; a claim neither renewed
+	// nor marked relayed before the lease ends is claimed again.
 	ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*SupportRelay, error)
-	// MarkRelayed records relays as posted and drops their files.
-	MarkRelayed(ctx context.Context, ids []int64) error
+	// RenewRelayClaim extends to until the lease of the unposted relays
+	// claim still holds and returns their ids.
+	RenewRelayClaim(ctx context.Context, claim int64, until time.Time) ([]int64, error)
+	// MarkRelayed records those of ids that claim still holds as posted,
+	// drops their files and returns how many it marked.
+	MarkRelayed(ctx context.Context, ids []int64, claim int64) (int, error)
 	// FindRelayFileData loads the bytes of one file of a claimed relay.
 	FindRelayFileData(ctx context.Context, fileID int64) ([]byte, error)
 

@@ -80,17 +80,17 @@ var _ domain.OutboxService = (*NotificationService)(nil)
 // ClaimNotifications leases due notifications: every due one of the
 // sellers behind the oldest limit due rows, so a seller's burst is claimed
 // whole and can become one digest. SKIP LOCKED lets senders on several
-// replicas claim side by side, each notification once.
+// replicas claim side by side, each notification once; the new token
+// fences the claim against the one before it, whose lease lapsed.
 func (ns *NotificationService) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []*domain.Notification, err error) {
 	defer wrap(&err, "claim notifications")
-	if scope, err := actorScope(ctx); err != nil {
+	if err := staffOnly(ctx); err != nil {
 		return nil, err
-	} else if scope != 0 {
-		return nil, &domain.Error{Code: domain.CodeForbidden, MsgID: "error.forbidden"}
 	}
-	rows, err := ns.db.q(ctx).Query(ctx, `UPDATE notifications n SET leased_until = $1::timestamptz + $2::interval,
-		attempts = n.attempts + 1
-		FROM (SELECT id FROM notifications
+	rows, err := ns.db.q(ctx).Query(ctx, `WITH claim AS (SELECT nextval('outbox_claim_tokens') AS token)
+		UPDATE notifications n SET leased_until = $1::timestamptz + $2::interval,
+		attempts = n.attempts + 1, claim_token = claim.token
+		FROM claim, (SELECT id FROM notifications
 			WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
 			  AND (leased_until IS NULL OR leased_until <= $1)
 			  AND seller_id IN (SELECT seller_id FROM notifications
@@ -99,14 +99,14 @@ func (ns *NotificationService) ClaimNotifications(ctx context.Context, now time.
 				ORDER BY next_attempt_at, id LIMIT $3)
 			ORDER BY next_attempt_at, id LIMIT $3 * 20 FOR UPDATE SKIP LOCKED) due
 		WHERE n.id = due.id
-		RETURNING n.id, n.seller_id, n.kind, n.return_id, n.store_id, n.data, n.created_at, n.sent_at, n.attempts`,
-		now, lease, limit)
+		RETURNING `+claimedColumns, now, lease, limit)
 	if err != nil {
 		return nil, err
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Notification, error) {
 		var n domain.Notification
-		err := r.Scan(&n.ID, &n.SellerID, &n.Kind, &n.ReturnID, &n.StoreID, &n.Data, &n.CreatedAt, &n.SentAt, &n.Attempts)
+		err := r.Scan(&n.ID, &n.SellerID, &n.Kind, &n.ReturnID, &n.StoreID, &n.Data, &n.CreatedAt, &n.SentAt,
+			&n.Attempts, &n.Claim, &n.PartsSent)
 		return &n, err
 	})
 	if err != nil {
@@ -116,30 +116,62 @@ func (ns *NotificationService) ClaimNotifications(ctx context.Context, now time.
 	return list, nil
 }
 
+const claimedColumns = `n.id, n.seller_id, n.kind, n.return_id, n.store_id, n.data, n.created_at, n.sent_at,
+	n.attempts, n.claim_token, n.parts_sent`
+
+// RenewClaim implements domain.OutboxService.
+func (ns *NotificationService) RenewClaim(ctx context.Context, claim int64, ids []int64, until time.Time) (_ []int64, err error) {
+	defer wrap(&err, "renew outbox claim %d", claim)
+	if err := staffOnly(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := ns.db.q(ctx).Query(ctx, `UPDATE notifications SET leased_until = $3
+		WHERE claim_token = $1 AND ($2::bigint[] IS NULL OR id = ANY($2))
+		  AND sent_at IS NULL AND failed_at IS NULL
+		RETURNING id`, claim, ids, until)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// MarkPartsSent implements domain.OutboxService.
+func (ns *NotificationService) MarkPartsSent(ctx context.Context, id, claim int64, parts int) (_ bool, err error) {
+	defer wrap(&err, "record %d parts of notification %d sent", parts, id)
+	return ns.mark(ctx, `parts_sent = $3`, id, claim, parts)
+}
+
 // MarkSent records a delivery.
-func (ns *NotificationService) MarkSent(ctx context.Context, id int64) (err error) {
+func (ns *NotificationService) MarkSent(ctx context.Context, id, claim int64) (_ bool, err error) {
 	defer wrap(&err, "mark notification %d sent", id)
-	_, err = ns.db.q(ctx).Exec(ctx, `UPDATE notifications SET sent_at = now(), leased_until = NULL, last_error = ''
-		WHERE id = $1`, id)
-	return err
+	return ns.mark(ctx, `sent_at = now(), leased_until = NULL, last_error = ''`, id, claim)
 }
 
-// MarkRetry implements domain.OutboxService.
-func (ns *NotificationService) MarkRetry(ctx context.Context, id int64, next time.Time, cause error) (err error) {
+// MarkRetry implements domain.OutboxService. It releases the row from the
+// claim, so that the claim's heartbeat does not hold it past next.
+func (ns *NotificationService) MarkRetry(ctx context.Context, id, claim int64, next time.Time, cause error) (_ bool, err error) {
 	defer wrap(&err, "reschedule notification %d", id)
-	_, err = ns.db.q(ctx).Exec(ctx, `UPDATE notifications SET next_attempt_at = $2, leased_until = NULL, last_error = $3
-		WHERE id = $1`, id, next, errText(cause))
-	return err
+	return ns.mark(ctx, `next_attempt_at = $3, leased_until = NULL, claim_token = NULL, last_error = $4`, id, claim, next, errText(cause))
 }
 
-// MarkFailed implements domain.OutboxService. A notification already sent
-// stays sent: a sender giving up on a batch cut short (by a panic) may not
-// know how far it got.
-func (ns *NotificationService) MarkFailed(ctx context.Context, id int64, cause error) (err error) {
+// MarkFailed implements domain.OutboxService.
+func (ns *NotificationService) MarkFailed(ctx context.Context, id, claim int64, cause error) (_ bool, err error) {
 	defer wrap(&err, "give up notification %d", id)
-	_, err = ns.db.q(ctx).Exec(ctx, `UPDATE notifications SET failed_at = now(), leased_until = NULL, last_error = $2
-		WHERE id = $1 AND sent_at IS NULL`, id, errText(cause))
-	return err
+	return ns.mark(ctx, `failed_at = now(), leased_until = NULL, last_error = $3`, id, claim, errText(cause))
+}
+
+// mark sets what a sender learned on a row it still holds: the row must
+// carry the sender's claim token and be neither sent nor given up. A
+// sender giving up on a batch cut short (by a panic) may not know how far
+// it got, and what was sent stays sent.
+func (ns *NotificationService) mark(ctx context.Context, set string, id, claim int64, args ...any) (bool, error) {
+	if err := staffOnly(ctx); err != nil {
+		return false, err
+	}
+	tag, err := ns.db.q(ctx).Exec(ctx, `UPDATE notifications SET `+set+`
+		WHERE id = $1 AND claim_token = $2 AND sent_at IS NULL AND failed_at IS NULL`,
+		append([]any{id, claim}, args...)...)
+	return tag.RowsAffected() == 1, err
 }
 
 func errText(err error) string {

@@ -73,7 +73,8 @@ func (ss *SupportService) QueueRelay(ctx context.Context, r *domain.SupportRelay
 }
 
 // ClaimRelays implements domain.SupportService. Relays come oldest first;
-// SKIP LOCKED lets replicas claim side by side without waiting.
+// SKIP LOCKED lets replicas claim side by side without waiting, and the
+// new token fences the claim against the one whose lease lapsed.
 func (ss *SupportService) ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []*domain.SupportRelay, err error) {
 	defer wrap(&err, "claim support relays")
 	if err := staffOnly(ctx); err != nil {
@@ -81,18 +82,20 @@ func (ss *SupportService) ClaimRelays(ctx context.Context, now time.Time, lease 
 	}
 	var out []*domain.SupportRelay
 	err = ss.db.inTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE support_relays SET leased_until = $2
+		rows, err := tx.Query(ctx, `WITH claim AS (SELECT nextval('outbox_claim_tokens') AS token)
+			UPDATE support_relays SET leased_until = $2, claim_token = claim.token
+			FROM claim
 			WHERE id IN (SELECT id FROM support_relays
 				WHERE relayed_at IS NULL AND (leased_until IS NULL OR leased_until < $1)
 				ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
-			RETURNING id, seller_id, kind, channel, chat_id, message_id, text, return_id, created_at`,
+			RETURNING id, seller_id, kind, channel, chat_id, message_id, text, return_id, created_at, claim_token`,
 			now, now.Add(lease), limit)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.SupportRelay, error) {
 			var s domain.SupportRelay
-			err := r.Scan(&s.ID, &s.SellerID, &s.Kind, &s.Channel, &s.ChatID, &s.MessageID, &s.Text, &s.ReturnID, &s.CreatedAt)
+			err := r.Scan(&s.ID, &s.SellerID, &s.Kind, &s.Channel, &s.ChatID, &s.MessageID, &s.Text, &s.ReturnID, &s.CreatedAt, &s.Claim)
 			return &s, err
 		})
 		if err != nil || len(out) == 0 {
@@ -140,21 +143,42 @@ func (ss *SupportService) FindRelayFileData(ctx context.Context, fileID int64) (
 	return data, err // a missing row is not_found, through wrap
 }
 
+// RenewRelayClaim implements domain.SupportService.
+func (ss *SupportService) RenewRelayClaim(ctx context.Context, claim int64, until time.Time) (_ []int64, err error) {
+	defer wrap(&err, "renew relay claim %d", claim)
+	if err := staffOnly(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := ss.db.q(ctx).Query(ctx, `UPDATE support_relays SET leased_until = $2
+		WHERE claim_token = $1 AND relayed_at IS NULL RETURNING id`, claim, until)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
 // MarkRelayed implements domain.SupportService. The rows stay as the
 // history of what was relayed; the files go.
-func (ss *SupportService) MarkRelayed(ctx context.Context, ids []int64) (err error) {
+func (ss *SupportService) MarkRelayed(ctx context.Context, ids []int64, claim int64) (marked int, err error) {
 	defer wrap(&err, "mark %d relays relayed", len(ids))
 	if err := staffOnly(ctx); err != nil {
-		return err
+		return 0, err
 	}
-	return ss.db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE support_relays SET relayed_at = $2, leased_until = NULL
-			WHERE id = ANY($1)`, ids, ss.db.Now()); err != nil {
+	err = ss.db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE support_relays SET relayed_at = $3, leased_until = NULL
+			WHERE id = ANY($1) AND claim_token = $2 AND relayed_at IS NULL RETURNING id`, ids, claim, ss.db.Now())
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM support_relay_files WHERE relay_id = ANY($1)`, ids)
+		done, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		marked = len(done)
+		_, err = tx.Exec(ctx, `DELETE FROM support_relay_files WHERE relay_id = ANY($1)`, done)
 		return err
 	})
+	return marked, err
 }
 
 const threadColumns = `chat_id, seller_id, thread_id, name, updated_at`

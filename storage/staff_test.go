@@ -67,11 +67,26 @@ func TestSupportRelays(t *testing.T) {
 	if again := claimAll(t, ss, now.Add(30*time.Second)); len(again) != 0 {
 		t.Fatalf("claimed again within the lease: %+v", again)
 	}
-	if expired := claimAll(t, ss, now.Add(2*time.Minute)); len(expired) != 1 {
-		t.Fatalf("a lapsed lease is not claimed again: %+v", expired)
+	expired := claimAll(t, ss, now.Add(2*time.Minute))
+	if len(expired) != 1 || expired[0].Claim == got[0].Claim {
+		t.Fatalf("a lapsed lease is not claimed again under a new token: %+v", expired)
 	}
-	if err := ss.MarkRelayed(staffCtx(), []int64{msg.ID}); err != nil {
-		t.Fatal(err)
+	// The first claim lost the relay: it may neither renew nor mark it.
+	if held, err := ss.RenewRelayClaim(staffCtx(), got[0].Claim, now.Add(time.Hour)); err != nil || len(held) != 0 {
+		t.Fatalf("stale claim renewed %v, %v", held, err)
+	}
+	if n, err := ss.MarkRelayed(staffCtx(), []int64{msg.ID}, got[0].Claim); err != nil || n != 0 {
+		t.Fatalf("stale claim marked %d, %v", n, err)
+	}
+	// The live claim renews past the original lease, so nobody takes it meanwhile.
+	if held, err := ss.RenewRelayClaim(staffCtx(), expired[0].Claim, now.Add(time.Hour)); err != nil || len(held) != 1 {
+		t.Fatalf("live claim renewed %v, %v", held, err)
+	}
+	if again := claimAll(t, ss, now.Add(30*time.Minute)); len(again) != 0 {
+		t.Fatalf("renewed claim taken: %+v", again)
+	}
+	if n, err := ss.MarkRelayed(staffCtx(), []int64{msg.ID}, expired[0].Claim); err != nil || n != 1 {
+		t.Fatalf("live claim marked %d, %v", n, err)
 	}
 	if left := claimAll(t, ss, now.Add(time.Hour)); len(left) != 0 {
 		t.Fatalf("relayed relay claimed: %+v", left)

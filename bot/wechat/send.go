@@ -104,6 +104,16 @@ func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.R
 	return fmt.Errorf("send to wechat %s: %w", openID, err)
 }
 
+// SendPush implements conversations.PushSender: the outbox hands WeChat a
+// push whole, since Send already keeps its own place in it (what the
+// window cannot take is held and sent later) and one invitation to reply
+// closes the push rather than every reply of it.
+func (b *Bot) SendPush(ctx context.Context, openID string, replies []conversations.Reply) error {
+	return b.Send(ctx, openID, replies)
+}
+
+var _ conversations.PushSender = (*Bot)(nil)
+
 // holdPush keeps a push for the follower's next message. The first one
 // held is announced while the window allows a message: the follower's
 // reply to the notice opens a fresh window for everything.

@@ -1,0 +1,192 @@
+package conversations
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
+)
+
+// deliver_fence.go: a pass sends only what its claim still holds. Every
+// claim carries a token; the pass renews its lease while it sends, checks
+// a push's rows are still its own before the push, cancels a send whose
+// rows another sender took meanwhile (a send still waiting for the
+// platform's pace then never goes out), and records each reply of a push
+// as it goes, so that a retry resumes at the first that did not. What is
+// left is one reply in flight when a stalled replica loses its claim.
+
+// errClaimLost: another sender claimed the rows after this claim's lease
+// lapsed; they are its to send now.
+var errClaimLost = errors.New("outbox claim lost to another sender")
+
+func (d *Deliverer) lease() time.Duration {
+	if d.Lease <= 0 {
+		return 2 * time.Minute
+	}
+	return d.Lease
+}
+
+func (d *Deliverer) heartbeat() time.Duration {
+	if d.Heartbeat <= 0 {
+		return d.lease() / 4
+	}
+	return d.Heartbeat
+}
+
+// keepClaim renews the lease of the claim's rows still waiting for their
+// seller's turn until the returned stop is called: a pass may take longer
+// than one lease when the channel paces it.
+func (d *Deliverer) keepClaim(ctx context.Context, claim int64) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(d.heartbeat())
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			if _, err := d.Outbox.RenewClaim(ctx, claim, nil, d.Now().Add(d.lease())); err != nil {
+				d.Log.Warn("renew outbox claim", "claim", claim, "err", err)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// stillHeld returns those of ns the claim still holds, their leases renewed.
+func (d *Deliverer) stillHeld(ctx context.Context, ns []*domain.Notification) ([]*domain.Notification, error) {
+	held, err := d.Outbox.RenewClaim(ctx, ns[0].Claim, notificationIDs(ns), d.Now().Add(d.lease()))
+	if err != nil {
+		return nil, err
+	}
+	mine := make(map[int64]bool, len(held))
+	for _, id := range held {
+		mine[id] = true
+	}
+	var out []*domain.Notification
+	for _, n := range ns {
+		if mine[n.ID] {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// push sends one push covering covered and marks them sent. A push for
+// one notification goes one reply at a time from the first unsent one,
+// each recorded; a digest, and any push to a PushSender, goes whole.
+func (d *Deliverer) push(ctx context.Context, sender Sender, p Push, covered []*domain.Notification) error {
+	if held, err := d.stillHeld(ctx, covered); err != nil {
+		return err
+	} else if len(held) < len(covered) {
+		return errClaimLost
+	}
+	send, whole := sender.Send, len(covered) > 1
+	if ps, ok := sender.(PushSender); ok {
+		send, whole = ps.SendPush, true
+	}
+	if whole {
+		if err := d.sendWatched(ctx, send, p.ChatID, p.Replies, covered); err != nil {
+			return err
+		}
+	} else if err := d.sendParts(ctx, send, p, covered[0]); err != nil {
+		return err
+	}
+	for _, n := range covered {
+		ok, err := d.Outbox.MarkSent(ctx, n.ID, n.Claim)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// The one double left: the send outlived the lease unnoticed.
+			d.Log.Warn("outbox: sent under a lost claim", "notification", n.ID, "claim", n.Claim)
+			return errClaimLost
+		}
+	}
+	return nil
+}
+
+// sendParts sends n's push from its first unsent reply, recording each
+// one; a re-rendered push shorter than what went has nothing left.
+func (d *Deliverer) sendParts(ctx context.Context, send sendFunc, p Push, n *domain.Notification) error {
+	one := []*domain.Notification{n}
+	for part := n.PartsSent; part < len(p.Replies); part++ {
+		if err := d.sendWatched(ctx, send, p.ChatID, p.Replies[part:part+1], one); err != nil {
+			return err
+		}
+		if part+1 == len(p.Replies) {
+			break // MarkSent records the last
+		}
+		ok, err := d.Outbox.MarkPartsSent(ctx, n.ID, n.Claim, part+1)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errClaimLost
+		}
+		n.PartsSent = part + 1
+	}
+	return nil
+}
+
+type sendFunc func(ctx context.Context, chatID string, replies []Reply) error
+
+// sendWatched sends while it renews the lease of ns every heartbeat. When
+// another sender took one of them, or the lease is about to lapse because
+// renewing keeps failing, the send is cancelled: whatever still waits in
+// it (the platform's pace, a retry-after) must not go out.
+func (d *Deliverer) sendWatched(ctx context.Context, send sendFunc, chatID string, replies []Reply, ns []*domain.Notification) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	// Deferred, so that a send that panics leaves no watcher behind.
+	defer wg.Wait()
+	defer close(done)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(d.heartbeat())
+		defer tick.Stop()
+		until := d.Now().Add(d.lease()) // stillHeld renewed it just now
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			next := d.Now().Add(d.lease())
+			held, err := d.Outbox.RenewClaim(ctx, ns[0].Claim, notificationIDs(ns), next)
+			switch {
+			case err == nil && len(held) < len(ns):
+				cancel(errClaimLost)
+				return
+			case err == nil:
+				until = next
+			case !d.Now().Add(d.heartbeat()).Before(until):
+				cancel(errClaimLost) // it lapses before the next try
+				return
+			}
+		}
+	}()
+	err := send(ctx, chatID, replies)
+	if errors.Is(context.Cause(ctx), errClaimLost) {
+		return errClaimLost
+	}
+	return err
+}
+
+func notificationIDs(ns []*domain.Notification) []int64 {
+	ids := make([]int64, len(ns))
+	for i, n := range ns {
+		ids[i] = n.ID
+	}
+	return ids
+}
