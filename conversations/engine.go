@@ -41,11 +41,14 @@ type Input struct {
 	StartLink    string
 	LanguageCode string // the platform's idea of the user's language
 	MessageID    string // the user's message, so a pasted token can be deleted
-	Text         string // text, or a file's caption
-	Button       string // the data of a pressed button
-	ButtonOn     string // the message the pressed button was on, to edit in place
-	Files        []File
-	Contact      string // a phone number shared with the contact button
+	// Ack is set by a channel that confirms its sends with Engine.Sent:
+	// the replies are then kept until they went (replies.go).
+	Ack      bool
+	Text     string // text, or a file's caption
+	Button   string // the data of a pressed button
+	ButtonOn string // the message the pressed button was on, to edit in place
+	Files    []File
+	Contact  string // a phone number shared with the contact button
 }
 
 // File is a file a person sent. Open fetches it only when a step wants it.
@@ -142,7 +145,10 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) (
 	var replies []Reply
 	err := e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
-			return nil
+			// Done already; only what it answered and did not send goes again.
+			var err error
+			replies, err = pendingFor(s, in.UpdateID)
+			return err
 		}
 		t, err := e.newTurn(ctx, s, in, calls)
 		if err != nil {
@@ -159,7 +165,7 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) (
 			s.LastUpdateID = in.UpdateID
 		}
 		replies = t.replies
-		return nil
+		return keepPending(s, in, replies)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handle %s input in chat %s: %w", in.Channel, in.ChatID, err)

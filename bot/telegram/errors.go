@@ -64,6 +64,17 @@ func (b *Bot) classify(err error) error {
 	return scrub(b.cfg.Token, err)
 }
 
+// permanent reports whether Telegram refused a request for good (a 4xx
+// other than 429), so that sending it again cannot help.
+func permanent(err error) bool {
+	var te *tgbotapi.Error
+	if !errors.As(err, &te) || te.RetryAfter > 0 {
+		return false
+	}
+	// Uploads come back with Code 0; their description still says why.
+	return (te.Code >= 400 && te.Code < 500) || strings.HasPrefix(te.Message, "Bad Request")
+}
+
 // isAPIError reports whether Telegram answered with a description
 // containing phrase, e.g. "message is not modified".
 func isAPIError(err error, phrase string) bool {

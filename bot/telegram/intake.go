@@ -233,15 +233,37 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
 	if err != nil {
 		return fmt.Errorf("handle update %d: %w", u.UpdateID, err)
 	}
-	if len(replies) == 0 {
-		return nil
-	}
-	if err := b.Send(ctx, strconv.FormatInt(chat, 10), replies); err != nil {
-		if errors.Is(err, ErrBlocked) {
+	return b.sendKept(ctx, in, chat, replies)
+}
+
+// sendKept sends a turn's replies one at a time, telling the engine after
+// each, which keeps them until then: a failure that may pass returns an
+// error, so the update comes again and brings back only what is unsent.
+func (b *Bot) sendKept(ctx context.Context, in conversations.Input, chat int64, replies []conversations.Reply) error {
+	for i := range replies {
+		err := b.Send(ctx, strconv.FormatInt(chat, 10), replies[i:i+1])
+		switch {
+		case errors.Is(err, ErrBlocked):
+			// Nothing will reach them until they write again.
 			b.log.Info("telegram: chat unreachable", "chat", chat, "err", err)
-		} else {
-			b.log.Error("telegram: send replies", "update", u.UpdateID, "err", err)
+			return b.markSent(ctx, in, len(replies)-i)
+		case err != nil && !permanent(err):
+			return fmt.Errorf("send reply %d of %d to update %d: %w", i+1, len(replies), in.UpdateID, err)
+		case err != nil:
+			// Telegram refuses this one for good (a bug of ours): the rest go.
+			b.log.Error("telegram: reply refused", "update", in.UpdateID, "reply", i+1, "err", err)
 		}
+		if err := b.markSent(ctx, in, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Bot) markSent(ctx context.Context, in conversations.Input, n int) error {
+	if err := b.engine.Sent(ctx, in, n); err != nil {
+		// Retrying the update resends what went: better twice than never.
+		return fmt.Errorf("telegram: %w", err)
 	}
 	return nil
 }
