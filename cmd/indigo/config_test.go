@@ -52,6 +52,7 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrSupportChat", map[string]string{"TELEGRAM_SUPPORT_CHAT_ID": "staff"}, "TELEGRAM_SUPPORT_CHAT_ID"},
 		{"ErrSupportChatPositive", map[string]string{"TELEGRAM_SUPPORT_CHAT_ID": "12345"}, "TELEGRAM_SUPPORT_CHAT_ID"},
 		{"ErrWebhookHTTP", map[string]string{"TELEGRAM_WEBHOOK_URL": "http://x/hook"}, "TELEGRAM_WEBHOOK_URL"},
+		{"ErrWebhookHTTPLoopbackLookalike", map[string]string{"TELEGRAM_WEBHOOK_URL": "http://localhost.example.com/hook"}, "TELEGRAM_WEBHOOK_URL"},
 		{"ErrEndpoint", map[string]string{"TELEGRAM_API_ENDPOINT": "http://x/bot"}, "TELEGRAM_API_ENDPOINT"},
 		{"ErrWBBase", map[string]string{"WB_API_BASE_URL": "wb.local"}, "WB_API_BASE_URL"},
 		{"ErrAESKey", map[string]string{"WECHAT_AES_KEY": "short"}, "WECHAT_AES_KEY"},
@@ -64,6 +65,14 @@ func TestLoadConfig(t *testing.T) {
 			}
 		})
 	}
+	t.Run("WebhookHTTPOnLoopback", func(t *testing.T) {
+		for _, u := range []string{"http://127.0.0.1:9000/telegram", "http://[::1]:9000/telegram", "http://localhost/telegram"} {
+			c, err := LoadConfig(envOf(map[string]string{"TELEGRAM_WEBHOOK_URL": u}))
+			if err != nil || c.TelegramWebhookURL != u {
+				t.Errorf("TELEGRAM_WEBHOOK_URL=%s: %v", u, err)
+			}
+		}
+	})
 	t.Run("EveryBadValueReported", func(t *testing.T) {
 		_, err := LoadConfig(envOf(map[string]string{"HTTP_ADDR": "x", "LOG_LEVEL": "y", "WECHAT_AES_KEY": "z"}))
 		if err == nil || strings.Count(err.Error(), "\n") != 2 {
