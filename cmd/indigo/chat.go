@@ -46,6 +46,7 @@ func (m *Main) startConversations() error {
 		MaxAttempts: 12,
 		Workers:     deliverWorkers,
 		Guard:       m.Guard,
+		Lease:       m.Config.OutboxLease, // renewed every quarter of it
 	}
 	if m.Config.TelegramEnabled() {
 		if err := m.startTelegram(bundle); err != nil {

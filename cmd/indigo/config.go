@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -34,6 +35,9 @@ type Config struct {
 	WBAPIBaseURL string // replaces every WB host when set
 	PollSchedule string // robfig/cron spec of the WB polling round
 	CNYPerRUB    float64
+	// OutboxLease is how long a replica's claim on outbox rows holds
+	// unless renewed: after a crash, its rows wait this long for another.
+	OutboxLease time.Duration
 
 	WeChatAppID      string
 	WeChatAppSecret  string
@@ -137,11 +141,22 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("CNY_PER_RUB", "want the yuan price of one rouble such as 0.089, got %q", env("CNY_PER_RUB", ""))
 	}
 	c.CNYPerRUB = rate
+	// Below a few seconds a replica stalled by a slow query would lose its
+	// claims while still sending (fenced, but each one a possible double).
+	lease, err := time.ParseDuration(env("OUTBOX_LEASE", "2m"))
+	if err != nil || lease < minOutboxLease {
+		bad("OUTBOX_LEASE", "want a duration of at least %v such as 2m, got %q", minOutboxLease, env("OUTBOX_LEASE", ""))
+	}
+	c.OutboxLease = lease
 	if c.WeChatAESKey != "" && len(c.WeChatAESKey) != 43 {
 		bad("WECHAT_AES_KEY", "the EncodingAESKey is 43 characters, got %d", len(c.WeChatAESKey))
 	}
 	return c, errors.Join(errs...)
 }
+
+// minOutboxLease is the shortest OUTBOX_LEASE: the lease is renewed every
+// quarter of it, which must outlast a busy database's pauses.
+const minOutboxLease = 5 * time.Second
 
 // ParseSecretKey accepts 32 bytes as standard or URL base64, or as 64 hex digits.
 func ParseSecretKey(s string) ([]byte, error) {

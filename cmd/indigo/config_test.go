@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -17,7 +18,8 @@ func TestLoadConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.HTTPAddr != ":8080" || c.DataDir != "./.indigo" || c.PublicURL != "http://localhost:8080" || c.SecretKey != nil {
+		if c.HTTPAddr != ":8080" || c.DataDir != "./.indigo" || c.PublicURL != "http://localhost:8080" || c.SecretKey != nil ||
+			c.OutboxLease != 2*time.Minute {
 			t.Fatalf("defaults = %+v", c)
 		}
 		if c.TelegramEnabled() || c.WeChatEnabled() {
@@ -57,6 +59,8 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrWBBase", map[string]string{"WB_API_BASE_URL": "wb.local"}, "WB_API_BASE_URL"},
 		{"ErrAESKey", map[string]string{"WECHAT_AES_KEY": "short"}, "WECHAT_AES_KEY"},
 		{"ErrLogLevel", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"ErrOutboxLease", map[string]string{"OUTBOX_LEASE": "soon"}, "OUTBOX_LEASE"},
+		{"ErrOutboxLeaseShort", map[string]string{"OUTBOX_LEASE": "1s"}, "OUTBOX_LEASE"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadConfig(envOf(tt.env))
