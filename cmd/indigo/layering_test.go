@@ -30,6 +30,9 @@ var allowed = map[string][]string{
 	"web/browsertest":        nil, // test support: headless Chromium
 	"web/webtest":            nil, // test support: floods and counts what a server reads
 	"cmd/killloop":           nil, // drives the indigo binary from outside
+	// cmd/soak drives indigo binaries from outside, against the fakes in its
+	// own process, and seeds and counts rows through storage.
+	"cmd/soak": {"bot/telegram/tgfake", "wb/wbfake", "storage", "storage/pglocal", "domain"},
 }
 
 func TestLayering(t *testing.T) {

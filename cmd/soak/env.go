@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/storage"
+	"github.com/indigo-warehouse/indigo/storage/pglocal"
+	"github.com/indigo-warehouse/indigo/wb/wbfake"
+)
+
+const (
+	database = "indigo"
+	// firstUserID is the first seller's Telegram user id; seller i is
+	// firstUserID+i, so a chat id names its seller.
+	firstUserID = 700_000_000
+	// maxConnsTotal is what the replicas' pools may hold together:
+	// PostgreSQL's default max_connections (100), less its 3 reserved
+	// for superusers, the soak's own pool and room for the backends of a
+	// killed replica that have not noticed yet.
+	maxConnsTotal = 80
+	webhookPath   = "/telegram"
+)
+
+// env is everything one soak runs on: the database, the fakes, the proxy
+// in front of the replicas, and the replicas.
+type env struct {
+	opts     options
+	out      io.Writer // progress lines
+	dir      string
+	bin      string
+	pg       *pglocal.Cluster
+	db       *storage.DB // the soak's own connection: seeding and counting rows
+	tg       *tgfake.Server
+	wb       *wbfake.Server
+	proxy    *proxy
+	proxySrv *http.Server
+	replicas []*replica
+	sellers  []seller
+	killed   int
+	trafficState
+}
+
+// seller is one seeded seller and the chat the soak expects things in.
+type seller struct {
+	id      int64
+	userID  int64
+	storeID int64
+}
+
+// startEnv brings everything up, the replicas last, each healthy.
+func startEnv(ctx context.Context, o options, dir, bin string, out io.Writer) (_ *env, err error) {
+	e := &env{opts: o, out: out, dir: dir, bin: bin}
+	defer func() {
+		if err != nil {
+			e.close()
+		}
+	}()
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("make secret key: %w", err)
+	}
+	secret := base64.StdEncoding.EncodeToString(key)
+	if e.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Ephemeral: true}); err != nil {
+		return nil, fmt.Errorf("start postgres: %w", err)
+	}
+	if err := e.pg.CreateDatabase(ctx, database); err != nil {
+		return nil, err
+	}
+	dbURL := e.pg.URL(database)
+	if err := e.migrate(ctx, dbURL, secret); err != nil {
+		return nil, err
+	}
+	if e.db, err = storage.OpenSized(ctx, dbURL, key, 4); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	e.tg = tgfake.New(tgfake.Options{}) // Telegram's rate limits on: a 429 is a failure
+	e.wb = wbfake.New()
+	if err := e.seed(ctx); err != nil {
+		return nil, err
+	}
+	if err := e.startProxy(); err != nil {
+		return nil, err
+	}
+	renv := e.replicaEnv(dbURL, secret)
+	for i := range o.replicas {
+		r := &replica{n: i + 1, bin: bin, env: renv, logPath: filepath.Join(dir, fmt.Sprintf("replica-%d.log", i+1))}
+		e.replicas = append(e.replicas, r)
+		if err := e.restart(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	fmt.Fprintf(out, "soak: postgres on port %d, %d replicas healthy, intake by %s\n", e.pg.Port(), o.replicas, e.intake())
+	return e, nil
+}
+
+func (e *env) intake() string {
+	if e.proxy != nil {
+		return "webhook through a round-robin proxy"
+	}
+	return "long polling"
+}
+
+// migrate runs `indigo migrate` once, as a deployment would before
+// starting its replicas.
+func (e *env) migrate(ctx context.Context, dbURL, secret string) error {
+	cmd := exec.CommandContext(ctx, e.bin, "migrate")
+	cmd.Env = append(baseEnv(), "DATABASE_URL="+dbURL, "INDIGO_SECRET_KEY="+secret, "LOG_LEVEL=warn",
+		"INDIGO_DATA_DIR="+filepath.Join(e.dir, "migrate"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("indigo migrate: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// seed creates the sellers, each with a Telegram identity, a WB store with a
+// token the fake issued, and no quiet hours (pushes would wait for 08:00).
+func (e *env) seed(ctx context.Context) error {
+	sys := domain.NewContextWithActor(ctx, domain.System)
+	sellers, stores := storage.NewSellerService(e.db), storage.NewStoreService(e.db)
+	for i := range e.opts.sellers {
+		uid := int64(firstUserID + i)
+		e.tg.AddUser(tgfake.User{ID: uid, FirstName: "Seller" + strconv.Itoa(i), LanguageCode: "en"})
+		s := &domain.Seller{Name: "Soak seller " + strconv.Itoa(i), Language: domain.LangEnglish, TimeZone: "UTC",
+			Identities: []domain.Identity{{Channel: domain.ChannelTelegram, ExternalID: strconv.FormatInt(uid, 10)}}}
+		if err := sellers.CreateSeller(sys, s); err != nil {
+			return fmt.Errorf("seed seller %d: %w", i, err)
+		}
+		sid := fmt.Sprintf("soak-%04d", i)
+		st := &domain.Store{SellerID: s.ID, Name: "Store " + sid, SupplierID: sid,
+			Token: e.wb.IssueToken(wbfake.TokenOptions{SellerID: sid})}
+		if err := stores.CreateStore(sys, st); err != nil {
+			return fmt.Errorf("seed store of seller %d: %w", i, err)
+		}
+		e.sellers = append(e.sellers, seller{id: s.ID, userID: uid, storeID: st.ID})
+	}
+	// domain.Seller.QuietHours is false, yet the column's default is true;
+	// set it here so the soak does not depend on which one CreateSeller writes.
+	if _, err := e.db.Pool.Exec(ctx, `UPDATE sellers SET quiet_hours = false`); err != nil {
+		return fmt.Errorf("switch quiet hours off: %w", err)
+	}
+	return nil
+}
+
+// replicaEnv is every replica's environment but its HTTP_ADDR and data dir.
+func (e *env) replicaEnv(dbURL, secret string) []string {
+	pool := max(maxConnsTotal/e.opts.replicas, 8)
+	sep := "?"
+	if strings.Contains(dbURL, "?") {
+		sep = "&"
+	}
+	env := append(baseEnv(),
+		"DATABASE_URL="+dbURL+sep+"pool_max_conns="+strconv.Itoa(pool),
+		"INDIGO_SECRET_KEY="+secret,
+		"LOG_LEVEL=info",
+		"OUTBOX_LEASE="+e.opts.lease.String(),
+		"TELEGRAM_BOT_TOKEN="+e.tg.Token(),
+		"TELEGRAM_API_ENDPOINT="+e.tg.URL()+"/bot%s/%s",
+		"WB_API_BASE_URL="+e.wb.URL,
+		// Polling would add WB traffic and pushes of its own: once a day.
+		"POLL_SCHEDULE=@every 24h",
+	)
+	if e.proxy != nil {
+		env = append(env, "TELEGRAM_WEBHOOK_URL="+e.proxy.url+webhookPath)
+	}
+	return env
+}
+
+// baseEnv is this process's environment without anything that would send
+// indigo elsewhere than the soak's database and fakes.
+func baseEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == "DATABASE_URL", strings.HasPrefix(name, "INDIGO_"), strings.HasPrefix(name, "PG"),
+			strings.HasPrefix(name, "TELEGRAM_"), strings.HasPrefix(name, "WECHAT_"), strings.HasPrefix(name, "WB_"),
+			name == "HTTP_ADDR", name == "PUBLIC_URL", name == "POLL_SCHEDULE":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// restart starts replica r (again) and puts it behind the proxy once
+// /healthz answers.
+func (e *env) restart(ctx context.Context, r *replica) error {
+	addr, err := r.start(ctx, filepath.Join(e.dir, fmt.Sprintf("data-%d", r.n)), e.opts.healthz)
+	if err != nil {
+		return fmt.Errorf("replica %d: %w", r.n, err)
+	}
+	if e.proxy != nil {
+		e.proxy.setLive(r.n, addr)
+	}
+	return nil
+}
+
+// kill SIGKILLs replica r, taking it out of the proxy first so that the
+// proxy's 502s come only from requests the kill cut.
+func (e *env) kill(r *replica) {
+	if e.proxy != nil {
+		e.proxy.setDead(r.n)
+	}
+	r.kill()
+	e.killed++
+}
+
+// close stops everything, the replicas first so that none writes to a
+// stopped database.
+func (e *env) close() {
+	for _, r := range e.replicas {
+		if e.proxy != nil {
+			e.proxy.setDead(r.n)
+		}
+		if err := r.terminate(); err != nil {
+			fmt.Fprintf(os.Stderr, "soak: stop replica %d: %v\n", r.n, err)
+		}
+	}
+	if e.proxySrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = e.proxySrv.Shutdown(ctx)
+		cancel()
+	}
+	if e.tg != nil {
+		e.tg.Close()
+	}
+	if e.wb != nil {
+		e.wb.Close()
+	}
+	if e.db != nil {
+		e.db.Close()
+	}
+	if e.pg != nil {
+		if err := e.pg.Stop(); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(os.Stderr, "soak: stop postgres: %v\n", err)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// proxy is the load balancer in front of the replicas' webhook: Telegram
+// posts each update to one URL, and it goes to the next live replica in
+// turn. With none live, or when the replica dies during the request, it
+// answers 502 and Telegram (tgfake) posts the update again, as Telegram does.
+type proxy struct {
+	url string
+	rp  *httputil.ReverseProxy
+
+	mu   sync.Mutex
+	live map[int]*url.URL // replica number → its base URL
+	next int
+
+	errors atomic.Int64 // 502s answered
+}
+
+type targetKey struct{}
+
+// startProxy listens on loopback; only with more than one replica, as one
+// replica can take updates by long polling, Telegram's default.
+func (e *env) startProxy() error {
+	if e.opts.replicas < 2 {
+		return nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen for the webhook proxy: %w", err)
+	}
+	p := &proxy{url: "http://" + ln.Addr().String(), live: map[int]*url.URL{}}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(pr.In.Context().Value(targetKey{}).(*url.URL))
+			pr.Out.Host = pr.In.Host
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			p.errors.Add(1)
+			w.WriteHeader(http.StatusBadGateway)
+		},
+	}
+	e.proxy = p
+	e.proxySrv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = e.proxySrv.Serve(ln) }()
+	return nil
+}
+
+func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	target := p.pick()
+	if target == nil {
+		p.errors.Add(1)
+		http.Error(w, "no replica up", http.StatusBadGateway)
+		return
+	}
+	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, target)))
+}
+
+// pick is the next live replica in turn, nil when none is.
+func (p *proxy) pick() *url.URL {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.live) == 0 {
+		return nil
+	}
+	ns := make([]int, 0, len(p.live))
+	for n := range p.live {
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	p.next++
+	return p.live[ns[p.next%len(ns)]]
+}
+
+func (p *proxy) setLive(n int, addr string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.live[n] = &url.URL{Scheme: "http", Host: addr}
+}
+
+func (p *proxy) setDead(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.live, n)
+}
