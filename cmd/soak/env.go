@@ -134,7 +134,8 @@ func (e *env) seed(ctx context.Context) error {
 	for i := range e.opts.sellers {
 		uid := int64(firstUserID + i)
 		e.tg.AddUser(tgfake.User{ID: uid, FirstName: "Seller" + strconv.Itoa(i), LanguageCode: "en"})
-		s := &domain.Seller{Name: "Soak seller " + strconv.Itoa(i), Language: domain.LangEnglish, TimeZone: "UTC",
+		// Quiet hours off (the column's default is on): pushes would wait for 08:00 UTC.
+		s := &domain.Seller{Name: "Soak seller " + strconv.Itoa(i), Language: domain.LangEnglish, TimeZone: "UTC", QuietHours: false,
 			Identities: []domain.Identity{{Channel: domain.ChannelTelegram, ExternalID: strconv.FormatInt(uid, 10)}}}
 		if err := sellers.CreateSeller(sys, s); err != nil {
 			return fmt.Errorf("seed seller %d: %w", i, err)
@@ -146,11 +147,6 @@ func (e *env) seed(ctx context.Context) error {
 			return fmt.Errorf("seed store of seller %d: %w", i, err)
 		}
 		e.sellers = append(e.sellers, seller{id: s.ID, userID: uid, storeID: st.ID})
-	}
-	// domain.Seller.QuietHours is false, yet the column's default is true;
-	// set it here so the soak does not depend on which one CreateSeller writes.
-	if _, err := e.db.Pool.Exec(ctx, `UPDATE sellers SET quiet_hours = false`); err != nil {
-		return fmt.Errorf("switch quiet hours off: %w", err)
 	}
 	return nil
 }
