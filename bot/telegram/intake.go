@@ -330,9 +330,13 @@ func (b *Bot) WebhookHandler() http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		err = b.handleGuarded(r.Context(), u)
+		// Telegram hanging up must not cut a turn or its sends in half:
+		// the update would come again and resend what had already gone.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
+		defer cancel()
+		err = b.handleGuarded(ctx, u)
 		if errors.Is(err, domain.ErrPoisoned) {
-			b.giveUp(r.Context(), u, "error.input.set_aside")
+			b.giveUp(ctx, u, "error.input.set_aside")
 			w.WriteHeader(http.StatusOK)
 			return
 		}
