@@ -60,6 +60,11 @@ type Config struct {
 	// Guard recovers a panic while an update is handled and sets aside an
 	// update that panics again and again; nil recovers and logs only.
 	Guard *domain.Guard
+	// Budget holds Telegram's send limits; replicas of one bot must share
+	// one (storage.SendBudget). Default: a LocalBudget of this Bot's own.
+	Budget SendBudget
+	// Clock paces sends and waits out 429s; default the wall clock.
+	Clock Clock
 }
 
 // OffsetStore remembers where a bot's update stream resumes.
@@ -128,10 +133,17 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 	if backoff <= 0 {
 		backoff = time.Second
 	}
+	if cfg.Budget == nil {
+		cfg.Budget = NewLocalBudget()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIEndpoint, client)
 	if err != nil {
 		return nil, fmt.Errorf("new telegram bot: get me: %w", scrub(cfg.Token, err))
 	}
+	key := "telegram:" + strconv.FormatInt(api.Self.ID, 10)
 	return &Bot{
 		api:      api,
 		client:   client,
@@ -140,11 +152,11 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 		offsets:  offsets,
 		bundle:   bundle,
 		log:      cfg.Log.With("channel", "telegram", "bot", api.Self.UserName),
-		key:      "telegram:" + strconv.FormatInt(api.Self.ID, 10),
+		key:      key,
 		fileBase: fileBase(cfg.APIEndpoint),
 		workers:  workers,
 		backoff:  backoff,
-		pace:     newPacer(),
+		pace:     &pacer{key: key, budget: cfg.Budget, clock: cfg.Clock},
 	}, nil
 }
 
