@@ -92,6 +92,16 @@ func (l SendLog) Book(now, t time.Time, per time.Duration) SendLog {
 	return l
 }
 
+// Release returns the log without one send booked at t, if it has one:
+// a booking given back unused. Only one goes, as a burst books several
+// sends at the same moment.
+func (l SendLog) Release(t time.Time) SendLog {
+	if i := slices.IndexFunc(l.Sends, t.Equal); i >= 0 {
+		l.Sends = slices.Delete(slices.Clone(l.Sends), i, i+1)
+	}
+	return l
+}
+
 // Forget drops the sends a window of length per no longer counts at now.
 func (l SendLog) Forget(now time.Time, per time.Duration) SendLog {
 	cut := now.Add(-per)

@@ -88,3 +88,26 @@ func TestSendLogForget(t *testing.T) {
 		}
 	}
 }
+
+func TestSendLogRelease(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		sends []time.Time
+		at    time.Time
+		want  int
+	}{
+		{"one of a burst's sends goes", []time.Time{t0, t0, t0}, t0, 2},
+		{"nothing booked then: nothing goes", []time.Time{t0}, t0.Add(time.Second), 1},
+		{"empty", nil, t0, 0},
+	}
+	for _, tt := range tests {
+		l := SendLog{Sends: tt.sends}
+		if got := len(l.Release(tt.at).Sends); got != tt.want {
+			t.Errorf("%s: %d sends left, want %d", tt.name, got, tt.want)
+		}
+		if len(l.Sends) != len(tt.sends) {
+			t.Errorf("%s: Release changed the log it was called on", tt.name)
+		}
+	}
+}

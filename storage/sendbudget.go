@@ -60,6 +60,27 @@ func (b *SendBudget) ReserveSend(ctx context.Context, now time.Time, windows []d
 	return at, err
 }
 
+// ReleaseSend gives back one send booked at at in each window, one the
+// sender could not use.
+func (b *SendBudget) ReleaseSend(ctx context.Context, windows []domain.SendWindow, at time.Time) (err error) {
+	defer wrap(&err, "SendBudget.ReleaseSend(%d windows)", len(windows))
+	keys := make([]string, len(windows))
+	for i, w := range windows {
+		keys[i] = w.Key
+	}
+	return pgx.BeginFunc(ctx, b.db.Pool, func(tx pgx.Tx) error {
+		logs, err := lockLogs(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		var batch pgx.Batch
+		for i, k := range keys {
+			batch.Queue(`UPDATE send_budget SET sends = $2 WHERE key = $1`, k, logs[i].Release(at.Truncate(time.Microsecond)).Sends)
+		}
+		return tx.SendBatch(ctx, &batch).Close()
+	})
+}
+
 // lockLogs creates the windows' rows if they are new and locks them in key
 // order, so two bookings that share windows cannot deadlock.
 func lockLogs(ctx context.Context, tx pgx.Tx, keys []string) ([]domain.SendLog, error) {

@@ -3,7 +3,9 @@ package storage_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,9 +57,26 @@ func TestSendBudgetReserve(t *testing.T) {
 		}
 	}
 
+	// A moment given back is booked again: the chat's window of 2 is full
+	// with two sends at +10s until one is released.
+	late := []domain.SendWindow{bot, chat("g")}
+	var at time.Time
+	for range 2 {
+		var err error
+		if at, err = b.ReserveSend(ctx, t0.Add(10*time.Second), late); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.ReleaseSend(ctx, late, at); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := b.ReserveSend(ctx, t0.Add(10*time.Second), late); err != nil || !again.Equal(at) {
+		t.Errorf("booked again at %v, %v; want the moment given back, %v", again, err, at)
+	}
+
 	n, err := b.ForgetIdleSends(ctx, t0.Add(time.Minute))
-	if err != nil || n != 7 {
-		t.Errorf("ForgetIdleSends = %d, %v; want the 7 windows, all idle a minute on", n, err)
+	if err != nil || n != 8 {
+		t.Errorf("ForgetIdleSends = %d, %v; want the 8 windows, all idle a minute on", n, err)
 	}
 }
 
@@ -102,4 +121,24 @@ func TestSendBudgetReplicas(t *testing.T) {
 	if last, want := all[len(all)-1], t0.Add(3*time.Second); !last.Equal(want) {
 		t.Errorf("the last of %d at +%v, want +%v: 30 a second, no gap", len(all), last.Sub(t0), want.Sub(t0))
 	}
+}
+
+// BenchmarkSendBudgetReserve is one booking's cost, with 8 senders at
+// once contending for the bot's row as replicas do; a bot needs 30 a second.
+func BenchmarkSendBudgetReserve(b *testing.B) {
+	db := pgtest.New(b)
+	bud := storage.NewSendBudget(db)
+	// Telegram's 30, in a window short enough that bookings stay near now
+	// and the row holds what it holds in use: about 30 sends.
+	w := domain.SendWindow{Key: "telegram:3", Limit: 30, Per: time.Millisecond}
+	var n atomic.Int64
+	b.SetParallelism(4) // × GOMAXPROCS senders
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			chat := domain.SendWindow{Key: "telegram:3:" + strconv.FormatInt(n.Add(1), 10), Limit: 3, Per: 3 * time.Second}
+			if _, err := bud.ReserveSend(context.Background(), time.Now(), []domain.SendWindow{w, chat}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

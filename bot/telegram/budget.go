@@ -44,6 +44,16 @@ func (b *LocalBudget) ReserveSend(_ context.Context, now time.Time, windows []do
 	return at, nil
 }
 
+// ReleaseSend implements SendBudget.
+func (b *LocalBudget) ReleaseSend(_ context.Context, windows []domain.SendWindow, at time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, w := range windows {
+		b.logs[w.Key] = b.logs[w.Key].Release(at)
+	}
+	return nil
+}
+
 // BlockSends implements SendBudget.
 func (b *LocalBudget) BlockSends(_ context.Context, keys []string, until time.Time) error {
 	b.mu.Lock()

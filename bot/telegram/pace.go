@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -25,6 +26,8 @@ type SendBudget interface {
 	// ReserveSend books the earliest moment at or after now at which one
 	// more send fits every window, and returns it.
 	ReserveSend(ctx context.Context, now time.Time, windows []domain.SendWindow) (time.Time, error)
+	// ReleaseSend gives back a moment ReserveSend booked and no send used.
+	ReleaseSend(ctx context.Context, windows []domain.SendWindow, at time.Time) error
 	// BlockSends holds every send under keys back until until.
 	BlockSends(ctx context.Context, keys []string, until time.Time) error
 }
@@ -48,6 +51,14 @@ const (
 	privateLimit  = 3
 	privateWindow = 3 * time.Second
 	windowMargin  = 25 * time.Millisecond
+	// maxLate is how far past its moment a send may still go, within the
+	// margin; maxRebook bounds the new bookings when the machine is so
+	// busy that every wake-up is late.
+	maxLate   = 5 * time.Millisecond
+	maxRebook = 3
+	// bookingLead books a moment a little ahead, for the booking's own
+	// round trips: a moment of "now" would be past when it returns.
+	bookingLead = 10 * time.Millisecond
 )
 
 // pacer keeps sends within Telegram's limits by booking each one in the
@@ -58,6 +69,7 @@ type pacer struct {
 	key    string // the bot's scope in the budget
 	budget SendBudget
 	clock  Clock
+	log    *slog.Logger
 }
 
 func (p *pacer) windows(chat int64) []domain.SendWindow {
@@ -72,13 +84,31 @@ func (p *pacer) windows(chat int64) []domain.SendWindow {
 
 func (p *pacer) chatKey(chat int64) string { return p.key + ":" + strconv.FormatInt(chat, 10) }
 
-// wait books one message to chat and blocks until its moment.
+// wait books one message to chat and blocks until its moment. A sender
+// that wakes too late (a busy machine, a slow booking) gives its moment
+// back and books again rather than send: gone out late, its message would
+// land in the window of the sends booked after it and crowd them over
+// the limit.
 func (p *pacer) wait(ctx context.Context, chat int64) error {
-	at, err := p.budget.ReserveSend(ctx, p.clock.Now(), p.windows(chat))
-	if err != nil {
-		return fmt.Errorf("book a send to chat %d: %w", chat, err)
+	windows := p.windows(chat)
+	for attempt := 0; ; attempt++ {
+		at, err := p.budget.ReserveSend(ctx, p.clock.Now().Add(bookingLead), windows)
+		if err != nil {
+			return fmt.Errorf("book a send to chat %d: %w", chat, err)
+		}
+		if err := p.clock.SleepUntil(ctx, at); err != nil {
+			return err
+		}
+		late := p.clock.Now().Sub(at)
+		if late <= maxLate || attempt == maxRebook {
+			return nil
+		}
+		p.log.Debug("telegram: woke late for a send, booking again", "chat", chat, "late", late)
+		if err := p.budget.ReleaseSend(ctx, windows, at); err != nil {
+			// Kept, the moment is only wasted: the windows stay within limits.
+			p.log.Warn("telegram: give back a missed send moment", "chat", chat, "err", err)
+		}
 	}
-	return p.clock.SleepUntil(ctx, at)
 }
 
 // block honours a 429's retry_after for every replica. A 429 does not say

@@ -123,7 +123,12 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: 60 * time.Second}
+		// Every call goes to one host: keep a connection per worker and
+		// sender idle, not http's default of 2, or each burst opens new
+		// ones and the time a send takes to arrive varies with it.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		client = &http.Client{Timeout: 60 * time.Second, Transport: t}
 	}
 	workers := cfg.Workers
 	if workers <= 0 {
@@ -144,6 +149,7 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 		return nil, fmt.Errorf("new telegram bot: get me: %w", scrub(cfg.Token, err))
 	}
 	key := "telegram:" + strconv.FormatInt(api.Self.ID, 10)
+	log := cfg.Log.With("channel", "telegram", "bot", api.Self.UserName)
 	return &Bot{
 		api:      api,
 		client:   client,
@@ -151,12 +157,12 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 		engine:   engine,
 		offsets:  offsets,
 		bundle:   bundle,
-		log:      cfg.Log.With("channel", "telegram", "bot", api.Self.UserName),
+		log:      log,
 		key:      key,
 		fileBase: fileBase(cfg.APIEndpoint),
 		workers:  workers,
 		backoff:  backoff,
-		pace:     &pacer{key: key, budget: cfg.Budget, clock: cfg.Clock},
+		pace:     &pacer{key: key, budget: cfg.Budget, clock: cfg.Clock, log: log},
 	}, nil
 }
 
