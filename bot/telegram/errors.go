@@ -26,21 +26,48 @@ const (
 	maxRetryWait = 30 * time.Second
 )
 
-// call runs one Bot API request with the client bound to ctx, waiting out
-// 429 answers. The error it returns names what failed, carries no token,
-// and matches ErrBlocked when the chat is unreachable.
+// call runs one unpaced Bot API request (an edit, a deletion, a callback
+// answer) with the client bound to ctx, waiting out 429 answers. The error
+// it returns names what failed, carries no token, and matches ErrBlocked
+// when the chat is unreachable.
 func (b *Bot) call(ctx context.Context, what string, fn func(api *tgbotapi.BotAPI) error) error {
+	return b.request(ctx, what, fn, nil, nil)
+}
+
+// send is call for a message to chat: each attempt is booked in the send
+// budget first, and a 429 holds the budget back for every replica, so the
+// retry queues behind the others instead of jumping them.
+func (b *Bot) send(ctx context.Context, chat int64, what string, fn func(api *tgbotapi.BotAPI) error) error {
+	before := func() error { return b.pace.wait(ctx, chat) }
+	limited := func(wait time.Duration) error { return b.pace.block(ctx, chat, wait) }
+	return b.request(ctx, what, fn, before, limited)
+}
+
+func (b *Bot) request(ctx context.Context, what string, fn func(api *tgbotapi.BotAPI) error, before func() error, limited func(time.Duration) error) error {
 	for attempt := 0; ; attempt++ {
+		if before != nil {
+			if err := before(); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
 		err := fn(b.with(ctx))
 		if err == nil {
 			return nil
 		}
 		wait := retryAfter(err)
+		if wait > 0 && limited != nil {
+			if err := limited(wait); err != nil {
+				b.log.Warn("telegram: keep a 429 for other replicas", "call", what, "err", err)
+			}
+		}
 		if wait <= 0 || wait > maxRetryWait || attempt == maxRetries {
 			return fmt.Errorf("%s: %w", what, b.classify(err))
 		}
 		b.log.Debug("telegram: rate limited", "call", what, "wait", wait)
-		if err := sleep(ctx, wait); err != nil {
+		if limited != nil {
+			continue // before books a moment after the block
+		}
+		if err := b.cfg.Clock.SleepUntil(ctx, b.cfg.Clock.Now().Add(wait)); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}

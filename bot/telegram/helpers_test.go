@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ type harness struct {
 	db       *storage.DB
 	wb       *wbfake.Server
 	tg       *tgfake.Server
+	clock    *tgtest.Clock // the bot's and the fake's: waits for limits jump
 	sessions *storage.SessionService
 	logs     *logBuffer
 	bot      *telegram.Bot
@@ -62,12 +64,13 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 			t.Log(logs.String())
 		}
 	})
-	tg := tgfake.New(tgfake.Options{DisableRateLimits: !opts.rateLimits})
+	clock := tgtest.NewClock()
+	tg := tgfake.New(tgfake.Options{DisableRateLimits: !opts.rateLimits, Now: clock.Now})
 	t.Cleanup(tg.Close)
 	wbf := wbfake.New()
 	t.Cleanup(wbf.Close)
 	db := pgtest.New(t)
-	h := &harness{t: t, db: db, wb: wbf, tg: tg, sessions: storage.NewSessionService(db), logs: logs}
+	h := &harness{t: t, db: db, wb: wbf, tg: tg, clock: clock, sessions: storage.NewSessionService(db), logs: logs}
 	h.bot = h.newBot(h.sessions, opts.webhookURL)
 	return h
 }
@@ -82,6 +85,7 @@ func (h *harness) newBot(offsets telegram.OffsetStore, webhookURL string) *teleg
 		WebhookURL:    webhookURL,
 		WebhookSecret: secret,
 		Log:           slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Clock:         h.clock,
 	}, engine, offsets, bundle)
 	if err != nil {
 		h.t.Fatalf("new bot: %v", err)
@@ -99,7 +103,8 @@ func (h *harness) start() {
 	h.stop = func() {
 		once.Do(func() {
 			cancel()
-			if err := <-done; err != nil {
+			// A test that ends before polling started cancels its start.
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 				h.t.Errorf("run: %v", err)
 			}
 		})

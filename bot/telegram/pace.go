@@ -2,76 +2,126 @@ package telegram
 
 import (
 	"context"
-	"sync"
+	"fmt"
+	"log/slog"
+	"strconv"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/indigo-warehouse/indigo/domain"
 )
 
-// pacer keeps sends within Telegram's limits by design rather than by
-// reacting to 429s: about one message per second per private chat (a short
-// burst is tolerated), 20 per minute per group, 30 per second overall.
-// Edits, deletions and callback answers are not paced: Telegram does not
-// count them against the chat.
-type pacer struct {
-	global *rate.Limiter
-	mu     sync.Mutex
-	chats  map[int64]*chatLimiter
+// Clock is the time the pacer books and waits on. Tests pass one that
+// jumps ahead instead of sleeping, so waiting out a limit costs nothing.
+type Clock interface {
+	Now() time.Time
+	// SleepUntil returns when the clock reads t or later, or ctx ends.
+	SleepUntil(ctx context.Context, t time.Time) error
 }
 
-type chatLimiter struct {
-	lim  *rate.Limiter
-	used time.Time
+// SendBudget is Telegram's allowance for one bot, shared by every replica
+// that sends as it: storage.SendBudget keeps it in PostgreSQL. Methods
+// mention only domain and stdlib types so that storage needs no import of
+// this package.
+type SendBudget interface {
+	// ReserveSend books the earliest moment at or after now at which one
+	// more send fits every window, and returns it.
+	ReserveSend(ctx context.Context, now time.Time, windows []domain.SendWindow) (time.Time, error)
+	// ReleaseSend gives back a moment ReserveSend booked and no send used.
+	ReleaseSend(ctx context.Context, windows []domain.SendWindow, at time.Time) error
+	// BlockSends holds every send under keys back until until.
+	BlockSends(ctx context.Context, keys []string, until time.Time) error
 }
 
-// Telegram counts the overall and group limits over rolling windows, and a
-// token bucket lets burst + rate through in one window: so burst + rate
-// stays under each limit, with a margin for the clocks a network hop apart.
+// Telegram's limits as the FAQ states them. They are exact windows, so a
+// burst gets the full rate; the only slack is windowMargin, for the time
+// between a booked moment and Telegram's receipt of the message (a timer
+// firing late, the network), which varies from one send to the next.
 const (
-	globalPerSecond = 24
-	globalBurst     = 4 // 24 + 4 < 30 in any second
-	privateBurst    = 3
-	groupEvery      = 3200 * time.Millisecond
-	groupBurst      = 1 // 1 + 60/3.2 < 20 in any minute
+	globalLimit  = 30
+	globalWindow = time.Second
+	groupLimit   = 20
+	groupWindow  = time.Minute
+	// groupSpread keeps a group's minute from going out in one burst and
+	// then stopping for a minute: staff answering a seller would wait
+	// that long. 2 in any 6 s is the same 20 a minute, spread.
+	groupSpreadLimit = 2
+	groupSpread      = 6 * time.Second
+	// privateLimit in privateWindow is "about one a second" with the short
+	// burst Telegram tolerates, so a reply of three messages goes at once.
+	privateLimit  = 3
+	privateWindow = 3 * time.Second
+	windowMargin  = 25 * time.Millisecond
+	// maxLate is how far past its moment a send may still go, within the
+	// margin; maxRebook bounds the new bookings when the machine is so
+	// busy that every wake-up is late.
+	maxLate   = 5 * time.Millisecond
+	maxRebook = 3
+	// bookingLead books a moment a little ahead, for the booking's own
+	// round trips: a moment of "now" would be past when it returns.
+	bookingLead = 10 * time.Millisecond
 )
 
-func newPacer() *pacer {
-	return &pacer{global: rate.NewLimiter(globalPerSecond, globalBurst), chats: map[int64]*chatLimiter{}}
+// pacer keeps sends within Telegram's limits by booking each one in the
+// budget before it goes, rather than by reacting to 429s. Edits, deletions
+// and callback answers are not paced: Telegram does not count them
+// against the chat.
+type pacer struct {
+	key    string // the bot's scope in the budget
+	budget SendBudget
+	clock  Clock
+	log    *slog.Logger
 }
 
-// wait blocks until one more message may go to chat.
+func (p *pacer) windows(chat int64) []domain.SendWindow {
+	global := domain.SendWindow{Key: p.key, Limit: globalLimit, Per: globalWindow + windowMargin}
+	if chat < 0 { // groups and supergroups have negative ids
+		return []domain.SendWindow{global,
+			{Key: p.chatKey(chat), Limit: groupLimit, Per: groupWindow + windowMargin},
+			{Key: p.chatKey(chat) + ":spread", Limit: groupSpreadLimit, Per: groupSpread + windowMargin}}
+	}
+	return []domain.SendWindow{global, {Key: p.chatKey(chat), Limit: privateLimit, Per: privateWindow + windowMargin}}
+}
+
+func (p *pacer) chatKey(chat int64) string { return p.key + ":" + strconv.FormatInt(chat, 10) }
+
+// wait books one message to chat and blocks until its moment. A sender
+// that wakes too late (a busy machine, a slow booking) gives its moment
+// back and books again rather than send: gone out late, its message would
+// land in the window of the sends booked after it and crowd them over
+// the limit.
 func (p *pacer) wait(ctx context.Context, chat int64) error {
-	if err := p.chat(chat).Wait(ctx); err != nil {
-		return err
+	windows := p.windows(chat)
+	for attempt := 0; ; attempt++ {
+		at, err := p.budget.ReserveSend(ctx, p.clock.Now().Add(bookingLead), windows)
+		if err != nil {
+			return fmt.Errorf("book a send to chat %d: %w", chat, err)
+		}
+		if err := p.clock.SleepUntil(ctx, at); err != nil {
+			return err
+		}
+		late := p.clock.Now().Sub(at)
+		if late <= maxLate || attempt == maxRebook {
+			return nil
+		}
+		p.log.Debug("telegram: woke late for a send, booking again", "chat", chat, "late", late)
+		if err := p.budget.ReleaseSend(ctx, windows, at); err != nil {
+			// Kept, the moment is only wasted: the windows stay within limits.
+			p.log.Warn("telegram: give back a missed send moment", "chat", chat, "err", err)
+		}
 	}
-	return p.global.Wait(ctx)
 }
 
-func (p *pacer) chat(chat int64) *rate.Limiter {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := time.Now()
-	c, ok := p.chats[chat]
-	if !ok {
-		lim := rate.NewLimiter(rate.Every(1100*time.Millisecond), privateBurst)
-		if chat < 0 { // groups and supergroups have negative ids
-			lim = rate.NewLimiter(rate.Every(groupEvery), groupBurst)
-		}
-		c = &chatLimiter{lim: lim}
-		p.chats[chat] = c
-		if len(p.chats) > 10000 {
-			p.forgetIdle(now)
-		}
+// block honours a 429's retry_after for every replica. A 429 does not say
+// which limit it hit: in a group it is almost always the group's own
+// 20 a minute, so only the group waits; in a private chat, which we keep
+// well under its limit, it means the bot as a whole, so every chat waits.
+func (p *pacer) block(ctx context.Context, chat int64, wait time.Duration) error {
+	keys := []string{p.chatKey(chat), p.chatKey(chat) + ":spread"}
+	if chat > 0 {
+		keys = append(keys, p.key)
 	}
-	c.used = now
-	return c.lim
-}
-
-// forgetIdle drops limiters of chats quiet for a minute: they are full again.
-func (p *pacer) forgetIdle(now time.Time) {
-	for id, c := range p.chats {
-		if now.Sub(c.used) > time.Minute {
-			delete(p.chats, id)
-		}
+	if err := p.budget.BlockSends(ctx, keys, p.clock.Now().Add(wait)); err != nil {
+		return fmt.Errorf("hold sends to chat %d back: %w", chat, err)
 	}
+	return nil
 }

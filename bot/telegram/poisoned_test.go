@@ -69,6 +69,7 @@ func newGuarded(t *testing.T, webhook bool) *guarded {
 	bot, err := telegram.New(telegram.Config{
 		Token: h.tg.Token(), APIEndpoint: h.tg.URL() + "/bot%s/%s", WebhookURL: url, WebhookSecret: secret,
 		Log: log, Backoff: time.Millisecond, Guard: &domain.Guard{Store: poisoned, Log: log},
+		Clock: h.clock,
 	}, engine, h.sessions, bundle)
 	if err != nil {
 		t.Fatal(err)

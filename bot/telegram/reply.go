@@ -74,10 +74,7 @@ func (b *Bot) sendText(ctx context.Context, chat int64, r conversations.Reply) e
 		if i == len(parts)-1 {
 			msg.ReplyMarkup = b.markup(chat, kb, r.ContactButton)
 		}
-		if err := b.pace.wait(ctx, chat); err != nil {
-			return err
-		}
-		if err := b.call(ctx, "send message", func(api *tgbotapi.BotAPI) error {
+		if err := b.send(ctx, chat, "send message", func(api *tgbotapi.BotAPI) error {
 			_, err := api.Send(msg)
 			return err
 		}); err != nil {
@@ -90,10 +87,7 @@ func (b *Bot) sendText(ctx context.Context, chat int64, r conversations.Reply) e
 		// with the text, so the contact key needs a message of its own.
 		msg := tgbotapi.NewMessage(chat, r.ContactButton)
 		msg.ReplyMarkup = b.markup(chat, nil, r.ContactButton)
-		if err := b.pace.wait(ctx, chat); err != nil {
-			return err
-		}
-		if err := b.call(ctx, "send contact keyboard", func(api *tgbotapi.BotAPI) error {
+		if err := b.send(ctx, chat, "send contact keyboard", func(api *tgbotapi.BotAPI) error {
 			_, err := api.Send(msg)
 			return err
 		}); err != nil {
@@ -214,10 +208,7 @@ func (b *Bot) sendPhoto(ctx context.Context, chat int64, p conversations.Photo, 
 	if kb != nil {
 		msg.ReplyMarkup = kb
 	}
-	if err := b.pace.wait(ctx, chat); err != nil {
-		return err
-	}
-	return b.call(ctx, "send photo", func(api *tgbotapi.BotAPI) error {
+	return b.send(ctx, chat, "send photo", func(api *tgbotapi.BotAPI) error {
 		_, err := api.Send(msg)
 		return err
 	})
@@ -232,10 +223,7 @@ func (b *Bot) sendAlbum(ctx context.Context, chat int64, photos []conversations.
 		}
 		media[i] = m
 	}
-	if err := b.pace.wait(ctx, chat); err != nil {
-		return err
-	}
-	return b.call(ctx, "send album", func(api *tgbotapi.BotAPI) error {
+	return b.send(ctx, chat, "send album", func(api *tgbotapi.BotAPI) error {
 		_, err := api.SendMediaGroup(tgbotapi.NewMediaGroup(chat, media))
 		return err
 	})

@@ -153,11 +153,8 @@ func (c *StaffChat) send(ctx context.Context, method string, at conversations.St
 			p["reply_to_message_id"] = at.ReplyTo
 			p["allow_sending_without_reply"] = "true"
 		}
-		if err := c.b.pace.wait(ctx, chat); err != nil {
-			return nil, err
-		}
 		var resp *tgbotapi.APIResponse
-		err := c.b.call(ctx, method+" to the staff chat", func(api *tgbotapi.BotAPI) (err error) {
+		err := c.b.send(ctx, chat, method+" to the staff chat", func(api *tgbotapi.BotAPI) (err error) {
 			if files == nil {
 				resp, err = api.MakeRequest(method, p)
 			} else {
@@ -262,10 +259,7 @@ func (b *Bot) sendAnswer(ctx context.Context, chat int64, replyTo int, r convers
 		}
 		cfg := tgbotapi.NewMediaGroup(chat, media)
 		cfg.ReplyToMessageID = replyTo
-		if err := b.pace.wait(ctx, chat); err != nil {
-			return err
-		}
-		if err := b.call(ctx, "send album", func(api *tgbotapi.BotAPI) error {
+		if err := b.send(ctx, chat, "send album", func(api *tgbotapi.BotAPI) error {
 			_, err := api.SendMediaGroup(cfg)
 			return err
 		}); err != nil {
@@ -281,10 +275,7 @@ func (b *Bot) sendAnswer(ctx context.Context, chat int64, replyTo int, r convers
 		msg.BaseChat = base
 		c, textAfter = msg, strings.Join(parts[1:], "\n")
 	}
-	if err := b.pace.wait(ctx, chat); err != nil {
-		return err
-	}
-	if err := b.call(ctx, "send answer", func(api *tgbotapi.BotAPI) error {
+	if err := b.send(ctx, chat, "send answer", func(api *tgbotapi.BotAPI) error {
 		_, err := api.Send(c)
 		return err
 	}); err != nil {

@@ -55,13 +55,14 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 		}
 	})
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	tg := tgfake.New(tgfake.Options{DisableRateLimits: !opts.rateLimits})
+	clock := tgtest.NewClock()
+	tg := tgfake.New(tgfake.Options{DisableRateLimits: !opts.rateLimits, Now: clock.Now})
 	t.Cleanup(tg.Close)
 	tg.AddGroup(opts.group, "Indigo staff", opts.forum)
 	db := pgtest.New(t)
 	engine := conversations.NewEngine(convtest.Deps(db, "", bundle, log))
 	bot, err := telegram.New(telegram.Config{
-		Token: tg.Token(), APIEndpoint: tg.URL() + "/bot%s/%s", Log: log,
+		Token: tg.Token(), APIEndpoint: tg.URL() + "/bot%s/%s", Log: log, Clock: clock,
 	}, engine, storage.NewSessionService(db), bundle)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +71,7 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 	chat := bot.StaffChat(opts.group)
 	desk := &conversations.StaffDesk{
 		Engine: engine, Support: storage.NewSupportService(db), Audit: storage.NewAuditService(db),
-		Chat: chat, Senders: senders, DelayNote: time.Second, Log: log,
+		Chat: chat, Senders: senders, DelayNote: time.Second, Log: log, Now: clock.Now,
 	}
 	chat.Serve(desk)
 	engine.Support = desk
@@ -85,7 +86,8 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := bot.Run(ctx); err != nil {
+		// A test that ends before polling started cancels its start.
+		if err := bot.Run(ctx); err != nil && ctx.Err() == nil {
 			t.Errorf("run: %v", err)
 		}
 	})

@@ -60,6 +60,11 @@ type Config struct {
 	// Guard recovers a panic while an update is handled and sets aside an
 	// update that panics again and again; nil recovers and logs only.
 	Guard *domain.Guard
+	// Budget holds Telegram's send limits; replicas of one bot must share
+	// one (storage.SendBudget). Default: a LocalBudget of this Bot's own.
+	Budget SendBudget
+	// Clock paces sends and waits out 429s; default the wall clock.
+	Clock Clock
 }
 
 // OffsetStore remembers where a bot's update stream resumes.
@@ -118,7 +123,12 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: 60 * time.Second}
+		// Every call goes to one host: keep a connection per worker and
+		// sender idle, not http's default of 2, or each burst opens new
+		// ones and the time a send takes to arrive varies with it.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		client = &http.Client{Timeout: 60 * time.Second, Transport: t}
 	}
 	workers := cfg.Workers
 	if workers <= 0 {
@@ -128,10 +138,18 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 	if backoff <= 0 {
 		backoff = time.Second
 	}
+	if cfg.Budget == nil {
+		cfg.Budget = NewLocalBudget()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIEndpoint, client)
 	if err != nil {
 		return nil, fmt.Errorf("new telegram bot: get me: %w", scrub(cfg.Token, err))
 	}
+	key := "telegram:" + strconv.FormatInt(api.Self.ID, 10)
+	log := cfg.Log.With("channel", "telegram", "bot", api.Self.UserName)
 	return &Bot{
 		api:      api,
 		client:   client,
@@ -139,12 +157,12 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 		engine:   engine,
 		offsets:  offsets,
 		bundle:   bundle,
-		log:      cfg.Log.With("channel", "telegram", "bot", api.Self.UserName),
-		key:      "telegram:" + strconv.FormatInt(api.Self.ID, 10),
+		log:      log,
+		key:      key,
 		fileBase: fileBase(cfg.APIEndpoint),
 		workers:  workers,
 		backoff:  backoff,
-		pace:     newPacer(),
+		pace:     &pacer{key: key, budget: cfg.Budget, clock: cfg.Clock, log: log},
 	}, nil
 }
 

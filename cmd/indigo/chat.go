@@ -88,6 +88,9 @@ func (m *Main) startTelegram(bundle *locales.Bundle) error {
 		Workers:       telegramWorkers,
 		Log:           m.Log,
 		Guard:         m.Guard,
+		// Shared in the database: every replica sends as the same bot
+		// and so draws on one ceiling.
+		Budget: storage.NewSendBudget(m.DB),
 	}, m.Engine, storage.NewSessionService(m.DB), bundle)
 	if err != nil {
 		return err

@@ -56,6 +56,11 @@ func (m *Main) jobs() []job {
 			_, err := ns.RemindDaily(ctx, m.Now())
 			return err
 		}},
+		{"forget-idle-sends", "@every 10m", true, func(ctx context.Context) error {
+			// The wall clock, which sends are booked on, not the time of day m.Now.
+			_, err := storage.NewSendBudget(m.DB).ForgetIdleSends(ctx, time.Now())
+			return err
+		}},
 	}
 }
 
