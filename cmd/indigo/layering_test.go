@@ -11,28 +11,29 @@ const module = "github.com/indigo-warehouse/indigo/"
 // allowed lists, per package of ours, the packages of ours it may import.
 // Arrows point down only: cmd/indigo wires adapters together, nothing else does.
 var allowed = map[string][]string{
-	"domain":                 nil,
-	"locales":                nil,
-	"storage":                {"domain"},
-	"storage/pglocal":        nil,
-	"storage/pgtest":         {"storage", "storage/pglocal", "domain"},
-	"wb":                     {"domain"},
-	"wb/wbfake":              nil,
-	"wb/poll":                {"wb", "domain"},
-	"conversations":          {"domain", "locales"},
-	"conversations/convtest": {"conversations", "locales", "storage", "wb", "domain"}, // test support: the engine on a test database
-	"bot/telegram":           {"conversations", "locales", "domain"},
-	"bot/telegram/tgfake":    nil,
-	"bot/telegram/tgtest":    {"bot/telegram/tgfake", "locales"}, // test support: drives the fake as a person
-	"bot/wechat":             {"conversations", "locales", "domain"},
-	"bot/wechat/wxfake":      nil,
-	"web":                    {"domain", "locales"},
-	"web/browsertest":        nil, // test support: headless Chromium
-	"web/webtest":            nil, // test support: floods and counts what a server reads
-	"cmd/killloop":           nil, // drives the indigo binary from outside
+	"domain":                  nil,
+	"locales":                 nil,
+	"storage":                 {"domain"},
+	"storage/pglocal":         nil,
+	"storage/pgtest":          {"storage", "storage/pglocal", "domain"},
+	"wb":                      {"domain"},
+	"wb/wbfake":               nil,
+	"wb/poll":                 {"wb", "domain"},
+	"conversations":           {"domain", "locales"},
+	"conversations/convtest":  {"conversations", "locales", "storage", "wb", "domain"}, // test support: the engine on a test database
+	"bot/telegram":            {"conversations", "locales", "domain"},
+	"bot/telegram/tgfake":     nil,
+	"bot/telegram/tgtest":     {"bot/telegram/tgfake", "locales"}, // test support: drives the fake as a person
+	"bot/wechat":              {"conversations", "locales", "domain"},
+	"bot/wechat/wxfake":       nil,
+	"web":                     {"domain", "locales"},
+	"web/browsertest":         nil,                         // test support: headless Chromium
+	"web/webtest":             nil,                         // test support: floods and counts what a server reads
+	"cmd/internal/indigoproc": nil,                         // runs indigo serve as a child process
+	"cmd/killloop":            {"cmd/internal/indigoproc"}, // drives the indigo binary from outside
 	// cmd/soak drives indigo binaries from outside, against the fakes in its
 	// own process, and seeds and counts rows through storage.
-	"cmd/soak": {"bot/telegram/tgfake", "wb/wbfake", "storage", "storage/pglocal", "domain"},
+	"cmd/soak": {"cmd/internal/indigoproc", "bot/telegram/tgfake", "wb/wbfake", "storage", "storage/pglocal", "domain"},
 }
 
 func TestLayering(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/cmd/internal/indigoproc"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
@@ -177,20 +178,7 @@ func (e *env) replicaEnv(dbURL, secret string) []string {
 
 // baseEnv is this process's environment without anything that would send
 // indigo elsewhere than the soak's database and fakes.
-func baseEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		switch {
-		case name == "DATABASE_URL", strings.HasPrefix(name, "INDIGO_"), strings.HasPrefix(name, "PG"),
-			strings.HasPrefix(name, "TELEGRAM_"), strings.HasPrefix(name, "WECHAT_"), strings.HasPrefix(name, "WB_"),
-			name == "HTTP_ADDR", name == "PUBLIC_URL", name == "POLL_SCHEDULE":
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
+func baseEnv() []string { return indigoproc.CleanEnv("POLL_SCHEDULE") }
 
 // restart starts replica r (again) and puts it behind the proxy once
 // /healthz answers.
