@@ -25,15 +25,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
 	"syscall"
 	"time"
-)
 
-const indigoPkg = "github.com/indigo-warehouse/indigo/cmd/indigo"
+	"github.com/indigo-warehouse/indigo/cmd/internal/indigoproc"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -66,25 +65,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// exit can be seen and reaped (some containers' init never reaps).
 	becomeSubreaper()
 
-	// The postgres user (when run as root) must reach the data dir without
-	// it being relocated, hence a searchable temp dir.
-	tmp, err := os.MkdirTemp("", "indigo-killloop-")
+	tmp, bin, err := indigoproc.Workspace(ctx, "indigo-killloop-")
+	if tmp != "" {
+		if o.keep {
+			fmt.Fprintln(out, "work dir:", tmp)
+		} else {
+			defer os.RemoveAll(tmp)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("create work dir: %w", err)
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("open work dir: %w", err)
-	}
-	if o.keep {
-		fmt.Fprintln(out, "work dir:", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
-	bin := filepath.Join(tmp, "indigo")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, indigoPkg)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build indigo: %w", err)
+		return err
 	}
 	l := &loop{opts: o, bin: bin, dataDir: filepath.Join(tmp, "data"), out: out}
 	err = l.run(ctx)

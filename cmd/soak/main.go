@@ -30,15 +30,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
-)
 
-const indigoPkg = "github.com/indigo-warehouse/indigo/cmd/indigo"
+	"github.com/indigo-warehouse/indigo/cmd/internal/indigoproc"
+)
 
 // digestAbove is the deliverer's DigestAbove (cmd/indigo/chat.go): more of
 // one seller's pushes due in one pass become a digest, which carries no
@@ -137,25 +135,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The postgres user (when run as root) must reach the data dir without
-	// it being relocated, hence a searchable temp dir.
-	tmp, err := os.MkdirTemp("", "indigo-soak-")
+	tmp, bin, err := indigoproc.Workspace(ctx, "indigo-soak-")
+	if tmp != "" {
+		if o.keep {
+			fmt.Fprintln(out, "work dir:", tmp)
+		} else {
+			defer os.RemoveAll(tmp)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("create work dir: %w", err)
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("open work dir: %w", err)
-	}
-	if o.keep {
-		fmt.Fprintln(out, "work dir:", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
-	bin := filepath.Join(tmp, "indigo")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, indigoPkg)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build indigo: %w", err)
+		return err
 	}
 	fmt.Fprintf(out, "soak: %d replicas, %d sellers, %d pushes, %d messages + %d first /help, %d kills, %d cores\n",
 		o.replicas, o.sellers, o.pushes, o.messages, o.sellers, o.kills, runtime.NumCPU())

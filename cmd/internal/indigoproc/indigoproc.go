@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -167,6 +168,26 @@ func (p *Process) Terminate(timeout time.Duration) (*os.ProcessState, error) {
 		p.Kill()
 		return p.cmd.ProcessState, fmt.Errorf("indigo still ran %v after SIGTERM; killed", timeout)
 	}
+}
+
+// Workspace makes a work dir and builds indigo into it. The dir is
+// searchable by everyone: as root, the postgres user must reach the data
+// dirs in it, or their clusters would be relocated.
+func Workspace(ctx context.Context, prefix string) (dir, bin string, err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", fmt.Errorf("create work dir: %w", err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return dir, "", fmt.Errorf("open work dir: %w", err)
+	}
+	bin = filepath.Join(dir, "indigo")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/indigo-warehouse/indigo/cmd/indigo")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return dir, "", fmt.Errorf("build indigo: %w", err)
+	}
+	return dir, bin, nil
 }
 
 // FreeAddr picks a free loopback address for indigo's HTTP_ADDR.
