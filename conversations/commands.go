@@ -112,7 +112,7 @@ func cmdLanguage(t *Turn, _ string) error {
 
 func pressLanguage(t *Turn, b button) error {
 	lang := domain.ParseLanguage(b.arg)
-	if owner, _ := t.seller.Owner(); !owner.Same(t.person()) {
+	if !t.seller.IsOwner(t.person()) {
 		t.s.Data[memberLangKey] = string(lang)
 		t.l = t.e.Locales.For(string(lang))
 		t.Send(Reply{Text: t.T("flow.language.set"), EditMessageID: t.in.ButtonOn})

@@ -124,7 +124,8 @@ func NewEngine(d Deps) *Engine {
 
 // Handle runs one input through the chat's session and returns what to
 // send. The session, every change the input causes and the outbox rows
-// commit together; a redelivered input returns nothing.
+// commit together; a redelivered input returns only what it answered and
+// the channel has not yet marked Sent.
 func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	if r, ok := e.refuse(in); ok {
 		return r, nil
@@ -193,15 +194,11 @@ func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input, c
 	}
 	if prev != 0 && prev != s.SellerID {
 		// A flow begun for another seller must not go on for this one.
-		s.Flow, s.State = "", ""
-		clearFlowData(s)
-		delete(s.Data, memberLangKey)
+		forgetSeller(s)
 	}
-	if s.SellerID != 0 {
-		if err := t.loadSeller(); err != nil {
-			return nil, err
-		}
-		lang = t.seller.Language
+	if seller != nil {
+		t.actAs(seller)
+		lang = seller.Language
 	}
 	if l, ok := s.Data["lang"]; ok && t.seller == nil {
 		lang = domain.Language(l)

@@ -40,9 +40,7 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 	err = e.Sessions.WithSession(ctx, id.Channel, id.ExternalID, func(ctx context.Context, s *domain.ChatSession) error {
 		t := &Turn{e: e, s: s, ctx: domain.NewContextWithActor(ctx, domain.System), l: e.Locales.For(string(seller.Language))}
 		s.SellerID = seller.ID
-		if err := t.loadSeller(); err != nil {
-			return err
-		}
+		t.actAs(seller)
 		if err := renderNotification(t, n); err != nil {
 			return err
 		}

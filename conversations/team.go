@@ -49,20 +49,27 @@ func (e *Engine) refuse(in Input) ([]Reply, bool) {
 	return nil, false
 }
 
+// forgetSeller ends what a chat did for the seller it acted for: its flow
+// and the colleague's own language, which belonged to that team.
+func forgetSeller(s *domain.ChatSession) {
+	s.Flow, s.State = "", ""
+	clearFlowData(s)
+	delete(s.Data, memberLangKey)
+}
+
 // cmdTeam shows who acts for the seller, with an invitation button and,
 // for the owner, a button to remove each colleague.
 func cmdTeam(t *Turn, _ string) error {
-	owner, _ := t.seller.Owner()
 	me := t.person()
 	var lines []string
 	var rows [][]Button
 	for _, m := range t.seller.Identities {
-		name := memberName(t, m)
+		name := t.seller.NameOf(m)
 		lines = append(lines, "• "+name+" ("+t.l.Label("channel", string(m.Channel))+")")
-		if m.Same(owner) {
+		if t.seller.IsOwner(m) {
 			continue
 		}
-		if me.Same(owner) || me.Same(m) {
+		if t.seller.IsOwner(me) || me.Same(m) {
 			rows = append(rows, []Button{{Text: t.T("button.team_remove", map[string]any{"Name": name}), Data: ButtonData("tx", m.String(), 0)}})
 		}
 	}
@@ -70,13 +77,6 @@ func cmdTeam(t *Turn, _ string) error {
 	text := t.Pluralize("flow.team.list", len(t.seller.Identities), map[string]any{"Members": strings.Join(lines, "\n")})
 	t.Send(Reply{Text: text, Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
-}
-
-func memberName(t *Turn, m domain.Identity) string {
-	if owner, _ := t.seller.Owner(); m.Same(owner) || m.Name == "" {
-		return t.seller.Name
-	}
-	return m.Name
 }
 
 func pressTeam(t *Turn, _ button) error { return cmdTeam(t, "") }
@@ -103,13 +103,11 @@ func pressInvite(t *Turn, _ button) error {
 // pressRemoveMember takes a colleague off the team: the owner may remove
 // anyone else, a colleague only themselves.
 func pressRemoveMember(t *Turn, b button) error {
-	ch, ext, _ := strings.Cut(b.arg, ":")
-	m, ok := t.seller.Member(domain.Channel(ch), ext)
-	owner, _ := t.seller.Owner()
-	if !ok || m.Same(owner) {
+	m, ok := t.seller.Member(domain.ParseIdentity(b.arg))
+	if !ok || t.seller.IsOwner(m) {
 		return domain.Errorf(domain.CodeNotFound, "error.team.member_not_found", nil)
 	}
-	if me := t.person(); !me.Same(owner) && !me.Same(m) {
+	if me := t.person(); !t.seller.IsOwner(me) && !me.Same(m) {
 		return domain.Errorf(domain.CodeForbidden, "error.team.owner_only", nil)
 	}
 	if err := t.e.Sellers.RemoveIdentity(t.ctx, t.seller.ID, m); err != nil {
@@ -118,12 +116,11 @@ func pressRemoveMember(t *Turn, b button) error {
 	if err := t.audit("team.member_removed", map[string]any{"member": m.String()}); err != nil {
 		return err
 	}
-	name := memberName(t, m)
+	name := t.seller.NameOf(m)
 	if m.Same(t.person()) {
 		// They left: from now on this chat is nobody's.
 		t.s.SellerID, t.seller = 0, nil
-		t.s.Flow, t.s.State = "", ""
-		delete(t.s.Data, memberLangKey)
+		forgetSeller(t.s)
 		t.Send(Reply{Text: t.T("flow.team.left"), EditMessageID: t.in.ButtonOn})
 		return nil
 	}
@@ -147,13 +144,10 @@ func acceptInvite(t *Turn, code string) error {
 		return err
 	}
 	t.s.SellerID = seller.ID
-	t.s.Flow, t.s.State = "", ""
-	clearFlowData(t.s)
+	forgetSeller(t.s)
 	delete(t.s.Data, "lang")
 	t.s.Data[memberLangKey] = t.l.Lang() // they keep reading in the language they came with
-	if err := t.loadSeller(); err != nil {
-		return errInternal(err)
-	}
+	t.actAs(seller)
 	if err := t.audit("team.member_joined", map[string]any{"member": ident.String()}); err != nil {
 		return err
 	}

@@ -40,9 +40,14 @@ func (t *Turn) loadSeller() error {
 	if err != nil {
 		return err
 	}
+	t.actAs(seller)
+	return nil
+}
+
+// actAs makes the turn act for seller, as the person who sent the input.
+func (t *Turn) actAs(seller *domain.Seller) {
 	t.seller = seller
 	t.ctx = domain.NewContextWithActor(t.ctx, seller.ActorFor(t.person()))
-	return nil
 }
 
 // person is whoever sent the input, or, for a push the system starts, the

@@ -63,6 +63,12 @@ func (i Identity) Same(o Identity) bool {
 // String is the identity as the audit records it: "telegram:42".
 func (i Identity) String() string { return string(i.Channel) + ":" + i.ExternalID }
 
+// ParseIdentity reads an identity back from its String form.
+func ParseIdentity(s string) Identity {
+	ch, ext, _ := strings.Cut(s, ":")
+	return Identity{Channel: Channel(ch), ExternalID: ext}
+}
+
 // Seller is a marketplace seller using Indigo.
 type Seller struct {
 	ID         int64
@@ -132,14 +138,29 @@ func (s *Seller) Owner() (Identity, bool) {
 	return s.Identities[0], true
 }
 
-// Member returns the seller's identity on channel with externalID.
-func (s *Seller) Member(ch Channel, externalID string) (Identity, bool) {
+// IsOwner reports whether id is the seller's owner.
+func (s *Seller) IsOwner(id Identity) bool {
+	owner, ok := s.Owner()
+	return ok && owner.Same(id)
+}
+
+// Member returns the seller's identity that is the same account as id.
+func (s *Seller) Member(id Identity) (Identity, bool) {
 	for _, i := range s.Identities {
-		if i.Same(Identity{Channel: ch, ExternalID: externalID}) {
+		if i.Same(id) {
 			return i, true
 		}
 	}
 	return Identity{}, false
+}
+
+// NameOf is how the person acting as id is shown: a member by their own
+// name, the owner (and a member without one) by the seller's.
+func (s *Seller) NameOf(id Identity) string {
+	if m, ok := s.Member(id); ok && m.Name != "" {
+		return m.Name
+	}
+	return s.Name
 }
 
 // ActorForPerson is ActorFor the person an audit string names
@@ -148,8 +169,7 @@ func (s *Seller) Member(ch Channel, externalID string) (Identity, bool) {
 func (s *Seller) ActorForPerson(person string) (Actor, bool) {
 	id, ok := s.Owner()
 	if person != "" {
-		ch, ext, _ := strings.Cut(person, ":")
-		id, ok = s.Member(Channel(ch), ext)
+		id, ok = s.Member(ParseIdentity(person))
 	}
 	if !ok {
 		return Actor{}, false
@@ -161,11 +181,7 @@ func (s *Seller) ActorForPerson(person string) (Actor, bool) {
 // id, so every query stays within the seller's data, and the person's own
 // account and name, so the audit says who it was.
 func (s *Seller) ActorFor(id Identity) Actor {
-	name := s.Name
-	if m, ok := s.Member(id.Channel, id.ExternalID); ok && m.Name != "" {
-		name = m.Name
-	}
-	return Actor{Kind: ActorSeller, ID: s.ID, Name: name, Person: id.String()}
+	return Actor{Kind: ActorSeller, ID: s.ID, Name: s.NameOf(id), Person: id.String()}
 }
 
 // Wants reports whether the seller wants pushes of this kind.

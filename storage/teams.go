@@ -105,7 +105,7 @@ func (ss *SellerService) RemoveIdentity(ctx context.Context, sellerID int64, ide
 	if err != nil {
 		return err
 	}
-	if owner, _ := seller.Owner(); owner.Same(ident) {
+	if seller.IsOwner(ident) {
 		return domain.Errorf(domain.CodeForbidden, "error.team.owner_stays", nil)
 	}
 	tag, err := ss.db.q(ctx).Exec(ctx, `DELETE FROM seller_identities
