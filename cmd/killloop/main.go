@@ -65,14 +65,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// exit can be seen and reaped (some containers' init never reaps).
 	becomeSubreaper()
 
-	tmp, bin, err := indigoproc.Workspace(ctx, "indigo-killloop-")
-	if tmp != "" {
-		if o.keep {
-			fmt.Fprintln(out, "work dir:", tmp)
-		} else {
-			defer os.RemoveAll(tmp)
-		}
-	}
+	tmp, bin, done, err := indigoproc.Workspace(ctx, "indigo-killloop-", o.keep, out)
+	defer done()
 	if err != nil {
 		return err
 	}

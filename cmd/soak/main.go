@@ -135,14 +135,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tmp, bin, err := indigoproc.Workspace(ctx, "indigo-soak-")
-	if tmp != "" {
-		if o.keep {
-			fmt.Fprintln(out, "work dir:", tmp)
-		} else {
-			defer os.RemoveAll(tmp)
-		}
-	}
+	tmp, bin, done, err := indigoproc.Workspace(ctx, "indigo-soak-", o.keep, out)
+	defer done()
 	if err != nil {
 		return err
 	}

@@ -172,22 +172,28 @@ func (p *Process) Terminate(timeout time.Duration) (*os.ProcessState, error) {
 
 // Workspace makes a work dir and builds indigo into it. The dir is
 // searchable by everyone: as root, the postgres user must reach the data
-// dirs in it, or their clusters would be relocated.
-func Workspace(ctx context.Context, prefix string) (dir, bin string, err error) {
+// dirs in it, or their clusters would be relocated. done removes the dir,
+// unless keep is set: then its path is written to out to look at after.
+func Workspace(ctx context.Context, prefix string, keep bool, out io.Writer) (dir, bin string, done func(), err error) {
 	dir, err = os.MkdirTemp("", prefix)
 	if err != nil {
-		return "", "", fmt.Errorf("create work dir: %w", err)
+		return "", "", func() {}, fmt.Errorf("create work dir: %w", err)
+	}
+	done = func() { _ = os.RemoveAll(dir) }
+	if keep {
+		fmt.Fprintln(out, "work dir:", dir)
+		done = func() {}
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
-		return dir, "", fmt.Errorf("open work dir: %w", err)
+		return dir, "", done, fmt.Errorf("open work dir: %w", err)
 	}
 	bin = filepath.Join(dir, "indigo")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/indigo-warehouse/indigo/cmd/indigo")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return dir, "", fmt.Errorf("build indigo: %w", err)
+		return dir, "", done, fmt.Errorf("build indigo: %w", err)
 	}
-	return dir, bin, nil
+	return dir, bin, done, nil
 }
 
 // FreeAddr picks a free loopback address for indigo's HTTP_ADDR.
