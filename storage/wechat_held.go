@@ -3,8 +3,6 @@ package storage
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"slices"
 	"time"
@@ -43,19 +41,17 @@ func (ws *WeChatService) HeldPushes(ctx context.Context, openID string) (n int, 
 // by now (its claimant died or stalled). Nothing is deleted: the claimant
 // reports what went with SettlePushes and ends the claim with
 // ReleasePushes. Two live claimants never get the same push.
-func (ws *WeChatService) ClaimPushes(ctx context.Context, openID string, now, until time.Time) (token string, ids []int64, payloads [][]byte, err error) {
+func (ws *WeChatService) ClaimPushes(ctx context.Context, openID string, now, until time.Time) (token int64, ids []int64, payloads [][]byte, err error) {
 	defer wrap(&err, "claim wechat pushes held for %s", openID)
-	var raw [16]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", nil, nil, err
-	}
-	token = hex.EncodeToString(raw[:])
-	rows, err := ws.db.q(ctx).Query(ctx, `UPDATE wechat_held_pushes SET claim_token = $4, claimed_until = $3
+	// Tokens come from the outbox's sequence: one kind of claim everywhere.
+	rows, err := ws.db.q(ctx).Query(ctx, `WITH claim AS (SELECT nextval('outbox_claim_tokens') AS token)
+		UPDATE wechat_held_pushes SET claim_token = claim.token, claimed_until = $3
+		FROM claim
 		WHERE id IN (SELECT id FROM wechat_held_pushes
 			WHERE openid = $1 AND (claimed_until IS NULL OR claimed_until <= $2) FOR UPDATE SKIP LOCKED)
-		RETURNING id, payload`, openID, now, until, token)
+		RETURNING id, payload, claim.token`, openID, now, until)
 	if err != nil {
-		return "", nil, nil, err
+		return 0, nil, nil, err
 	}
 	type held struct {
 		id      int64
@@ -63,11 +59,11 @@ func (ws *WeChatService) ClaimPushes(ctx context.Context, openID string, now, un
 	}
 	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (held, error) {
 		var h held
-		err := r.Scan(&h.id, &h.payload)
+		err := r.Scan(&h.id, &h.payload, &token)
 		return h, err
 	})
 	if err != nil {
-		return "", nil, nil, err
+		return 0, nil, nil, err
 	}
 	// UPDATE … RETURNING has no ORDER BY: newest (highest id) first here.
 	slices.SortFunc(all, func(a, b held) int { return cmp.Compare(b.id, a.id) })
@@ -82,7 +78,7 @@ func (ws *WeChatService) ClaimPushes(ctx context.Context, openID string, now, un
 // id). All or nothing: ok is false, and nothing changes, when any of them
 // is no longer under this claim (it lapsed and another claimant has them,
 // who will send them), and then the caller must send no more of them.
-func (ws *WeChatService) SettlePushes(ctx context.Context, token string, done []int64, left map[int64][]byte) (ok bool, err error) {
+func (ws *WeChatService) SettlePushes(ctx context.Context, token int64, done []int64, left map[int64][]byte) (ok bool, err error) {
 	defer wrap(&err, "settle wechat pushes sent")
 	if len(done)+len(left) == 0 {
 		return true, nil
@@ -117,7 +113,7 @@ var errClaimLost = errors.New("claim lost")
 
 // ReleasePushes ends a claim: what it still holds is offered to the next
 // claimant at once rather than when the lease ends.
-func (ws *WeChatService) ReleasePushes(ctx context.Context, token string) (err error) {
+func (ws *WeChatService) ReleasePushes(ctx context.Context, token int64) (err error) {
 	defer wrap(&err, "release wechat pushes")
 	_, err = ws.db.q(ctx).Exec(ctx, `UPDATE wechat_held_pushes SET claim_token = NULL, claimed_until = NULL
 		WHERE claim_token = $1`, token)

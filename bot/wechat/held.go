@@ -59,7 +59,7 @@ type heldGroup struct {
 // what is left. A nil progress does nothing.
 type progress struct {
 	b      *Bot
-	token  string
+	token  int64
 	until  time.Time
 	groups []heldGroup
 	// parts is what the answer sends, then what waits; left[g] counts the
@@ -136,10 +136,11 @@ func (b *Bot) answer(ctx context.Context, openID string, replies []conversations
 	l := b.localizer(ctx, openID)
 	now := b.cfg.Now()
 	token, ids, payloads, err := b.store.ClaimPushes(ctx, openID, now, now.Add(heldLease))
-	if err != nil {
+	claimed := err == nil
+	if !claimed {
 		b.log.Error("wechat: claim held pushes", "openid", openID, "err", err)
 	}
-	if token != "" {
+	if claimed {
 		defer func() {
 			if err := b.store.ReleasePushes(ctx, token); err != nil {
 				b.log.Warn("wechat: release held pushes", "openid", openID, "err", err)
@@ -176,7 +177,7 @@ func (b *Bot) answer(ctx context.Context, openID string, replies []conversations
 		send, rest = send[:got], append(send[got:len(send):len(send)], rest...)
 	}
 	var each *progress
-	if token != "" {
+	if claimed {
 		each = newProgress(b, token, now.Add(heldLease), groups, append(send[:len(send):len(send)], rest...))
 	}
 	sent, err := b.transmitEach(ctx, openID, l, send, each)
@@ -199,7 +200,7 @@ func (b *Bot) answer(ctx context.Context, openID string, replies []conversations
 	}
 }
 
-func newProgress(b *Bot, token string, until time.Time, groups []heldGroup, parts []part) *progress {
+func newProgress(b *Bot, token int64, until time.Time, groups []heldGroup, parts []part) *progress {
 	p := &progress{b: b, token: token, until: until, groups: groups, parts: parts,
 		left: make([]int, len(groups)), settled: make([]bool, len(groups))}
 	for _, q := range parts {

@@ -103,9 +103,9 @@ type Store interface {
 
 	HoldPush(ctx context.Context, openID string, payload []byte) (held int, err error)
 	HeldPushes(ctx context.Context, openID string) (int, error)
-	ClaimPushes(ctx context.Context, openID string, now, until time.Time) (token string, ids []int64, payloads [][]byte, err error)
-	SettlePushes(ctx context.Context, token string, done []int64, left map[int64][]byte) (ok bool, err error)
-	ReleasePushes(ctx context.Context, token string) error
+	ClaimPushes(ctx context.Context, openID string, now, until time.Time) (token int64, ids []int64, payloads [][]byte, err error)
+	SettlePushes(ctx context.Context, token int64, done []int64, left map[int64][]byte) (ok bool, err error)
+	ReleasePushes(ctx context.Context, token int64) error
 
 	UpdateMenu(ctx context.Context, appID, digest string, publish func(ctx context.Context) error) (bool, error)
 }

@@ -5,7 +5,7 @@
 -- presumed gone and the pushes are offered again. A row is deleted only
 -- once what it holds was sent; what of it is left is written back into it.
 ALTER TABLE wechat_held_pushes
-    ADD COLUMN claim_token   text,
+    ADD COLUMN claim_token   bigint, -- from outbox_claim_tokens, as the outbox's
     ADD COLUMN claimed_until timestamptz;
 
 -- +goose Down
