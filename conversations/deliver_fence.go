@@ -66,17 +66,22 @@ func (d *Deliverer) stillHeld(ctx context.Context, ns []*domain.Notification) ([
 	if err != nil {
 		return nil, err
 	}
+	return keepHeld(ns, held, func(n *domain.Notification) int64 { return n.ID }), nil
+}
+
+// keepHeld returns those of items whose id a renewed claim still holds.
+func keepHeld[T any](items []T, held []int64, id func(T) int64) []T {
 	mine := make(map[int64]bool, len(held))
-	for _, id := range held {
-		mine[id] = true
+	for _, h := range held {
+		mine[h] = true
 	}
-	var out []*domain.Notification
-	for _, n := range ns {
-		if mine[n.ID] {
-			out = append(out, n)
+	var out []T
+	for _, it := range items {
+		if mine[id(it)] {
+			out = append(out, it)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // push sends one push covering covered and marks them sent. A push for

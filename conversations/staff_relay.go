@@ -162,17 +162,7 @@ func (d *StaffDesk) stillHeldRelays(ctx context.Context, rs []*domain.SupportRel
 	if err != nil {
 		return nil, err
 	}
-	mine := make(map[int64]bool, len(held))
-	for _, id := range held {
-		mine[id] = true
-	}
-	var out []*domain.SupportRelay
-	for _, r := range rs {
-		if mine[r.ID] {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return keepHeld(rs, held, func(r *domain.SupportRelay) int64 { return r.ID }), nil
 }
 
 // flushSeller posts one seller's relays as one post and returns how many
