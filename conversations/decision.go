@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/looplab/fsm"
 
@@ -14,6 +13,17 @@ import (
 // once, final once confirmed.
 const decisionConfirm = "decision.confirm"
 
+// btnDecide picks a decision on a return: "rd|<return>:<decision>|<version>".
+const btnDecide buttonKind = "rd"
+
+func decisionModule() Module {
+	return Module{
+		Name:    "decision",
+		Flows:   []*Flow{&decisionFlow},
+		Buttons: []ButtonSpec{{Kind: btnDecide, Owns: ownsReturn, Press: pressDecision}},
+	}
+}
+
 var decisionFlow = Flow{
 	Name:  "decision",
 	Start: decisionConfirm,
@@ -22,7 +32,7 @@ var decisionFlow = Flow{
 		{Name: "declined", Src: []string{decisionConfirm}, Dst: Idle},
 	},
 	Steps: map[string]Step{
-		decisionConfirm: {Ask: askDecisionConfirm, Read: readDecisionConfirm},
+		decisionConfirm: {Ask: askDecisionConfirm, Read: readDecisionConfirm, Wants: inChoice},
 	},
 }
 
@@ -30,11 +40,7 @@ var decisionFlow = Flow{
 // Return to seller is refused up front, with the way forward, while the
 // profile lacks a return address or documents.
 func pressDecision(t *Turn, b button) error {
-	idStr, decStr, _ := strings.Cut(b.arg, ":")
-	r, err := t.ownReturn(idStr)
-	if err != nil {
-		return err
-	}
+	r, idStr, decStr := b.ret, b.field(0), b.field(1)
 	if r.Version != b.version {
 		// The card was drawn before the return changed: show it as it is now.
 		t.Toast("error.input.stale_button")
@@ -49,7 +55,7 @@ func pressDecision(t *Turn, b button) error {
 	}
 	if _, err := r.Check(t.ctx, domain.ReturnChange{Event: domain.DecisionEvent(d), Decision: d}, t.seller); err != nil {
 		if domain.ErrorMsgID(err) == "error.return.profile_incomplete" {
-			t.Send(Reply{Text: t.Error(err), Buttons: [][]Button{{{Text: t.T("button.complete_profile"), Data: ButtonData("pf", "", 0)}}}})
+			t.Send(Reply{Text: t.Error(err), Buttons: [][]Button{{{Text: t.T("button.complete_profile"), Data: btnProfile.data(0)}}}})
 			return nil
 		}
 		return err

@@ -278,6 +278,6 @@ func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*
 	id := seller.Identities[0]
 	return Push{Channel: id.Channel, ChatID: id.ExternalID, Replies: []Reply{{
 		Text:    l.T("notify.digest", map[string]any{"Count": len(ns), "Lines": strings.Join(lines, "\n")}),
-		Buttons: [][]Button{{{Text: l.T("button.open_returns"), Data: ButtonData("rt", "all:0", 0)}}},
+		Buttons: [][]Button{{{Text: l.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}},
 	}}}, nil
 }

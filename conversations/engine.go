@@ -21,9 +21,8 @@ import (
 // Idle is the state of a chat with no flow running.
 const Idle = "idle"
 
-// redeliveryWindow bounds the update-id dedupe: redeliveries come within
-// minutes, while Telegram may restart update ids at a lower value after a
-// week without updates, and those new updates must not be skipped.
+// redeliveryWindow bounds the update-id dedupe (seen): redeliveries come
+// within minutes.
 const redeliveryWindow = 24 * time.Hour
 
 // Input is one thing a person did in a chat, in channel-neutral terms.
@@ -107,18 +106,31 @@ type Deps struct {
 type Engine struct {
 	Deps
 	flows    map[string]*Flow
-	commands map[string]command
-	buttons  map[string]buttonHandler
+	commands map[string]Command
+	buttons  map[buttonKind]ButtonSpec
+	accepts  []Accept
+	// aliases are the menu's names of commands in every language ("客服"),
+	// which work typed wherever the step does not read text.
+	aliases map[string]string
 }
 
-// NewEngine returns an engine with every flow, command and button registered.
+// NewEngine returns an engine assembled from the registry, Modules().
 func NewEngine(d Deps) *Engine {
-	e := &Engine{Deps: d, flows: map[string]*Flow{}}
-	for _, f := range Flows() {
-		e.flows[f.Name] = f
+	e := &Engine{Deps: d, flows: map[string]*Flow{}, commands: map[string]Command{},
+		buttons: map[buttonKind]ButtonSpec{}, aliases: map[string]string{}}
+	for _, m := range Modules() {
+		e.register(m)
 	}
-	e.commands = commands()
-	e.buttons = buttons()
+	for _, name := range Commands() {
+		for _, lang := range domain.AllLanguages() {
+			for _, id := range []string{"command." + name, "msg.wechat.menu." + name} {
+				if d.Locales != nil {
+					e.aliases[strings.ToLower(d.Locales.For(string(lang)).T(id))] = name
+				}
+			}
+		}
+		e.aliases[name] = name
+	}
 	return e
 }
 
@@ -145,7 +157,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) ([]Reply, error) {
 	var replies []Reply
 	err := e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
-		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
+		if seen(s, in.UpdateID) {
 			// Done already; only what it answered and did not send goes again.
 			var err error
 			replies, err = pendingFor(s, in.UpdateID)
@@ -162,9 +174,10 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) (
 			// A person's mistake: say why and stay where we are.
 			t.replies = append(t.replies, Reply{Text: t.Error(err)})
 		}
-		if in.UpdateID > s.LastUpdateID {
-			s.LastUpdateID = in.UpdateID
+		if err := t.answered(); err != nil {
+			return err
 		}
+		markSeen(s, in.UpdateID)
 		replies = t.replies
 		return keepPending(s, in, replies)
 	})
@@ -214,59 +227,196 @@ func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input, c
 	return t, nil
 }
 
-// dispatch routes an input: commands first (they work in any state), then
-// buttons, then the current step, then what an idle chat does with it.
-func (e *Engine) dispatch(t *Turn) error {
-	if n, err := strconv.Atoi(strings.TrimSpace(t.in.Text)); err == nil && t.in.Button == "" {
-		// Channels without buttons (WeChat) show numbered menus; a number picks.
-		if data, ok := t.menuChoice(n); ok {
-			t.in.Button, t.in.Text = data, ""
-		}
-	}
-	switch {
-	case strings.HasPrefix(t.in.Text, "/"):
-		name, arg, _ := strings.Cut(strings.TrimPrefix(t.in.Text, "/"), " ")
-		name, _, _ = strings.Cut(name, "@") // "/start@IndigoBot" in groups
-		cmd, ok := e.commands[strings.ToLower(name)]
-		if !ok {
-			t.Say("error.input.unknown_command", map[string]any{"Command": "/" + name})
-			return e.reask(t)
-		}
-		if cmd.needsSeller && t.seller == nil {
-			return t.StartFlow(onboardingFlow.Name)
-		}
-		return cmd.run(t, strings.TrimSpace(arg))
-	case t.in.Button != "":
-		return e.press(t)
-	case t.s.State != "" && t.s.State != Idle:
-		return e.read(t)
-	case t.seller == nil:
-		return t.StartFlow(onboardingFlow.Name)
-	default:
-		return idle(t)
+// seen reports whether an input was handled already: Telegram redelivers
+// an update until it is confirmed. Seller and staff chats dedupe alike.
+func seen(s *domain.ChatSession, updateID int64) bool {
+	// The window bounds it: Telegram may restart update ids at a lower
+	// value after a week without updates, and those must not be skipped.
+	return updateID != 0 && updateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow
+}
+
+func markSeen(s *domain.ChatSession, updateID int64) {
+	if updateID > s.LastUpdateID {
+		s.LastUpdateID = updateID
 	}
 }
 
-// press handles a button. Flow buttons ("f") answer the current step and
-// carry the session version; others name a handler and carry their own guard.
+// dispatch routes an input by one rule for every state: a command (typed,
+// or a menu item) runs from anywhere; a button goes to its kind's handler;
+// what the current step can use goes to the step; anything else goes to
+// the module that accepts it, and the person is told what became of the
+// step they were at.
+func (e *Engine) dispatch(t *Turn) error {
+	if name, arg, ok := e.commandIn(t); ok {
+		return e.command(t, name, arg)
+	}
+	if t.in.Button != "" {
+		return e.press(t)
+	}
+	if !t.running() && t.seller == nil {
+		return t.StartFlow(onboardingFlow.Name)
+	}
+	if t.running() {
+		_, step, err := e.step(t.s)
+		if err != nil {
+			return err
+		}
+		if step.wants(t.kind()) {
+			return e.read(t)
+		}
+	}
+	return e.detour(t, e.stray)
+}
+
+// commandIn finds a command in the input: "/name arg", or a command's menu
+// name typed where the step reads no text ("help", "客服", "Поддержка").
+func (e *Engine) commandIn(t *Turn) (name, arg string, ok bool) {
+	if t.in.Button != "" {
+		return "", "", false
+	}
+	if name, arg, ok := commandName(t.in.Text); ok {
+		return name, arg, true
+	}
+	if t.running() {
+		if _, step, err := e.step(t.s); err == nil && step.wants(inText) {
+			return "", "", false
+		}
+	}
+	name, ok = e.aliases[strings.ToLower(t.Text())]
+	return name, "", ok && t.Text() != ""
+}
+
+// command runs a command from any state. One that needs a seller waits
+// for onboarding to end, and onboarding goes on where it was.
+func (e *Engine) command(t *Turn, name, arg string) error {
+	cmd, ok := e.commands[name]
+	if !ok {
+		t.Say("error.input.unknown_command", map[string]any{"Command": "/" + name})
+		return e.reask(t)
+	}
+	if cmd.NeedsSeller && t.seller == nil {
+		if t.s.Flow != onboardingFlow.Name {
+			return t.StartFlow(onboardingFlow.Name)
+		}
+		t.Say("flow.onboarding.first")
+		return e.reask(t)
+	}
+	if name == "start" || name == "cancel" {
+		return cmd.Run(t, arg) // they end the running flow themselves
+	}
+	return e.detour(t, func(t *Turn) error { return cmd.Run(t, arg) })
+}
+
+// stray offers an input no step wants to the modules that accept inputs,
+// in registry order; with none, the person hears what they can do.
+func (e *Engine) stray(t *Turn) error {
+	for _, a := range e.accepts {
+		ok, err := a.Takes(t)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return a.Run(t)
+		}
+	}
+	if t.running() {
+		t.Say(e.unusable(t))
+		return nil
+	}
+	return cmdHelp(t, "")
+}
+
+// unusable says what the current step wanted instead of the input.
+func (e *Engine) unusable(t *Turn) string {
+	_, step, err := e.step(t.s)
+	switch {
+	case err != nil:
+		return "error.input.not_now"
+	case step.wants(inText):
+		return "error.input.expected_text"
+	case step.wants(inFile):
+		return "error.input.expected_file"
+	}
+	return "error.input.not_now"
+}
+
+// detour runs do away from the running flow, then says what became of
+// it: closed, when do started another flow, or still waiting, asked again.
+func (e *Engine) detour(t *Turn, do func(t *Turn) error) error {
+	flow, state, at := t.s.Flow, t.s.State, len(t.replies)
+	if err := do(t); err != nil {
+		return err
+	}
+	if state == "" || state == Idle || flow == "" {
+		return nil
+	}
+	if t.s.Flow == flow && t.s.State == state {
+		t.Say("flow.resume", map[string]any{"Flow": t.T("flow." + flow + ".title")})
+		return e.reask(t)
+	}
+	if t.s.Flow != flow {
+		closed := Reply{Text: t.T("flow.closed", map[string]any{"Flow": t.T("flow." + flow + ".title")})}
+		t.replies = append(t.replies[:at], append([]Reply{closed}, t.replies[at:]...)...)
+	}
+	return nil
+}
+
+// answered makes sure every input gets an answer: an input nothing
+// answered hears the current question again, or what the bot can do.
+func (t *Turn) answered() error {
+	if len(t.replies) > 0 {
+		return nil
+	}
+	if t.running() {
+		return t.e.reask(t)
+	}
+	return cmdHelp(t, "")
+}
+
+// press handles a button. Flow buttons answer the current step and carry
+// the session version; others name a kind whose first field the engine
+// loads for the presser, so a handler only ever sees their own data.
 func (e *Engine) press(t *Turn) error {
 	b, ok := parseButton(t.in.Button)
 	if !ok {
 		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 	}
-	if b.action == flowButton {
-		if b.version != t.prevVersion || t.s.State == "" || t.s.State == Idle {
+	if buttonKind(b.action) == flowButton {
+		if b.version != t.prevVersion || !t.running() {
 			t.Toast("error.input.stale_button")
 			return e.reask(t)
 		}
 		t.choice = b.arg
 		return e.read(t)
 	}
-	h, ok := e.buttons[b.action]
-	if !ok || t.seller == nil {
+	spec, ok := e.buttons[buttonKind(b.action)]
+	if !ok || (t.seller == nil && !spec.Anyone) {
 		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 	}
-	return h(t, b)
+	if err := t.load(&b, spec.Owns); err != nil {
+		return err
+	}
+	return spec.Press(t, b)
+}
+
+// load fetches what a button's first field names, in the presser's
+// context: another seller's id is simply not found.
+func (t *Turn) load(b *button, o owned) error {
+	if o == ownsNothing {
+		return nil
+	}
+	id, err := strconv.ParseInt(b.field(0), 10, 64)
+	switch {
+	case o == ownsReturn && err == nil:
+		b.ret, err = t.e.Returns.FindReturnByID(t.ctx, id)
+	case o == ownsReturn:
+		err = domain.Errorf(domain.CodeNotFound, "error.return.not_found", nil)
+	case err == nil:
+		b.store, err = t.e.Stores.FindStoreByID(t.ctx, id)
+	default:
+		err = domain.Errorf(domain.CodeNotFound, "error.store.not_found", nil)
+	}
+	return err
 }
 
 // read feeds the input to the current step and moves the machine.
@@ -328,7 +478,7 @@ func (e *Engine) step(s *domain.ChatSession) (*Flow, Step, error) {
 
 // reask repeats the current step's prompt, if a flow is running.
 func (e *Engine) reask(t *Turn) error {
-	if t.s.State == "" || t.s.State == Idle {
+	if !t.running() {
 		return nil
 	}
 	_, step, err := e.step(t.s)

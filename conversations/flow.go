@@ -1,9 +1,6 @@
 package conversations
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/looplab/fsm"
 )
 
@@ -23,36 +20,52 @@ type Step struct {
 	// Read turns one input into an event name: "" stays and asks again; a
 	// *domain.Error is shown to the person and the state stays.
 	Read func(t *Turn) (string, error)
+	// Wants is the kinds of input Read can use; zero means text and the
+	// step's buttons. Another kind goes to whatever part of the product
+	// accepts it (Engine.detour), and the step is asked again.
+	Wants inputKind
 }
 
-// Flows lists every flow the engine runs.
+// inputKind is what kind of thing an input is, for Step.Wants.
+type inputKind uint8
+
+const (
+	inText    inputKind = 1 << iota
+	inChoice            // a flow button of the step
+	inFile              // a photo or a document
+	inContact           // a phone shared with the contact button
+	inToken             // text shaped like a WB API token
+)
+
+func (s Step) wants(k inputKind) bool {
+	w := s.Wants
+	if w == 0 {
+		w = inText | inChoice
+	}
+	return w&k != 0
+}
+
+// kind classifies the turn's input.
+func (t *Turn) kind() inputKind {
+	switch {
+	case t.choice != "":
+		return inChoice
+	case t.in.Contact != "":
+		return inContact
+	case len(t.in.Files) > 0:
+		return inFile
+	case looksLikeToken(t.Text()):
+		return inToken
+	default:
+		return inText
+	}
+}
+
+// Flows lists every flow the engine runs, from the registry.
 func Flows() []*Flow {
-	return []*Flow{&onboardingFlow, &storeFlow, &decisionFlow, &pickupFlow, &profileFlow, &supportFlow}
-}
-
-// flowButton is the action of buttons that answer the current step.
-const flowButton = "f"
-
-// button is a decoded button: an action, its argument and the version it
-// was drawn at. Telegram allows 64 bytes of callback data; "act|arg|ver" fits.
-type button struct {
-	action  string
-	arg     string
-	version int64
-}
-
-func (b button) String() string {
-	return b.action + "|" + b.arg + "|" + strconv.FormatInt(b.version, 10)
-}
-
-func parseButton(data string) (button, bool) {
-	parts := strings.Split(data, "|")
-	if len(parts) != 3 || parts[0] == "" {
-		return button{}, false
+	var fs []*Flow
+	for _, m := range Modules() {
+		fs = append(fs, m.Flows...)
 	}
-	v, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
-		return button{}, false
-	}
-	return button{action: parts[0], arg: parts[1], version: v}, true
+	return fs
 }

@@ -3,7 +3,6 @@ package conversations
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
@@ -78,11 +77,11 @@ func renderNotification(t *Turn, n *domain.Notification) error {
 		return decisionPrompt(t, r, t.T(id, data))
 	case domain.NotifyPickupCodeNeeded:
 		t.Send(Reply{Text: t.T(id, data), Buttons: [][]Button{{{
-			Text: t.T("button.send_pickup_code"), Data: ButtonData("pk", strconv.FormatInt(r.ID, 10), r.Version),
+			Text: t.T("button.send_pickup_code"), Data: btnPickup.on(r.ID, r.Version),
 		}}}})
 	default:
 		t.Send(Reply{Text: t.T(id, data), Buttons: [][]Button{{{
-			Text: t.T("button.open_return"), Data: ButtonData("rc", strconv.FormatInt(r.ID, 10), 0),
+			Text: t.T("button.open_return"), Data: btnCard.on(r.ID, 0),
 		}}}})
 	}
 	return nil
@@ -130,6 +129,6 @@ func dailyDigest(t *Turn) error {
 		}))
 	}
 	t.Send(Reply{Text: t.T("notify.daily_digest", map[string]any{"Tabs": strings.Join(lines, "\n")}),
-		Buttons: [][]Button{{{Text: t.T("button.open_returns"), Data: ButtonData("rt", "all:0", 0)}}}})
+		Buttons: [][]Button{{{Text: t.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}}})
 	return nil
 }

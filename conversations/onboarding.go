@@ -17,6 +17,10 @@ const (
 	onboardingPhone    = "onboarding.phone"
 )
 
+func onboardingModule() Module {
+	return Module{Name: "onboarding", Flows: []*Flow{&onboardingFlow}}
+}
+
 var onboardingFlow = Flow{
 	Name:  "onboarding",
 	Start: onboardingLanguage,
@@ -30,7 +34,7 @@ var onboardingFlow = Flow{
 		onboardingLanguage: {Ask: askLanguage, Read: readLanguage},
 		onboardingTerms:    {Ask: askTerms, Read: readTerms},
 		onboardingName:     {Ask: askName, Read: readName},
-		onboardingPhone:    {Ask: askPhone, Read: readPhone},
+		onboardingPhone:    {Ask: askPhone, Read: readPhone, Wants: inContact | inChoice | inText},
 	},
 }
 

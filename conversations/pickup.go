@@ -25,6 +25,37 @@ const (
 	pickupConfirm = "pickup.confirm"
 )
 
+const btnPickup buttonKind = "pk"
+
+func pickupModule() Module {
+	return Module{
+		Name:     "pickup",
+		Flows:    []*Flow{&pickupFlow},
+		Commands: []Command{{Name: "pickup", Menu: 4, NeedsSeller: true, Run: cmdPickup}},
+		Buttons:  []ButtonSpec{{Kind: btnPickup, Owns: ownsReturn, Press: pressPickup}},
+		// A picture sent without a word while returns wait for a code is
+		// the code's screenshot; with a caption it is a message (support).
+		Accepts: []Accept{{Name: "pickup-screenshot", Takes: pickupScreenshot, Run: func(t *Turn) error { return cmdPickup(t, "") }}},
+	}
+}
+
+// pickupScreenshot takes a captionless picture while a return of the
+// seller's waits for its pickup code.
+func pickupScreenshot(t *Turn) (bool, error) {
+	if t.seller == nil || t.kind() != inFile || t.Text() != "" {
+		return false, nil
+	}
+	if f := t.in.Files[0]; f.Kind != domain.AttachmentPhoto && !strings.HasPrefix(f.ContentType, "image/") {
+		return false, nil
+	}
+	st := domain.StatusAwaitingPickupCode
+	waiting, _, err := t.e.Returns.FindReturns(t.ctx, domain.ReturnFilter{Status: &st, Limit: 1})
+	if err != nil {
+		return false, errInternal(err)
+	}
+	return len(waiting) > 0, nil
+}
+
 var pickupFlow = Flow{
 	Name:  "pickup",
 	Start: pickupCode,
@@ -34,8 +65,8 @@ var pickupFlow = Flow{
 		{Name: "retry", Src: []string{pickupConfirm}, Dst: pickupCode},
 	},
 	Steps: map[string]Step{
-		pickupCode:    {Ask: askPickupCode, Read: readPickupCode},
-		pickupConfirm: {Ask: askPickupConfirm, Read: readPickupConfirm},
+		pickupCode:    {Ask: askPickupCode, Read: readPickupCode, Wants: inText | inFile},
+		pickupConfirm: {Ask: askPickupConfirm, Read: readPickupConfirm, Wants: inChoice},
 	},
 }
 
@@ -67,7 +98,7 @@ func cmdPickup(t *Turn, _ string) error {
 		var rows [][]Button
 		for _, p := range points {
 			first := byPoint[p][0]
-			rows = append(rows, []Button{{Text: fmt.Sprintf("%s (%d)", p, len(byPoint[p])), Data: ButtonData("pk", strconv.FormatInt(first.ID, 10), first.Version)}})
+			rows = append(rows, []Button{{Text: fmt.Sprintf("%s (%d)", p, len(byPoint[p])), Data: btnPickup.on(first.ID, first.Version)}})
 		}
 		t.Send(Reply{Text: t.T("flow.pickup.choose_point"), Buttons: rows})
 		return nil
@@ -76,10 +107,7 @@ func cmdPickup(t *Turn, _ string) error {
 }
 
 func pressPickup(t *Turn, b button) error {
-	r, err := t.ownReturn(b.arg)
-	if err != nil {
-		return err
-	}
+	r := b.ret
 	if r.Status != domain.StatusAwaitingPickupCode {
 		t.Toast("error.input.stale_button")
 		return nil
@@ -103,17 +131,13 @@ func startPickup(t *Turn, group []*domain.Return) error {
 	for i, r := range group {
 		ids[i] = strconv.FormatInt(r.ID, 10)
 	}
-	files := t.in.Files
-	if err := t.StartFlowAt(pickupFlow.Name, pickupCode, map[string]string{
-		"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress,
-	}); err != nil {
+	data := map[string]string{"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress}
+	if err := t.StartFlowAt(pickupFlow.Name, pickupCode, data); err != nil || len(t.in.Files) == 0 {
 		return err
 	}
-	if len(files) > 0 {
-		// The seller opened with the screenshot itself: read it now.
-		return t.e.read(t)
-	}
-	return nil
+	// The seller opened with the screenshot itself: read it now, under the
+	// question that says how many returns wait at the point.
+	return t.e.read(t)
 }
 
 func askPickupCode(t *Turn) error {

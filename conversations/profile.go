@@ -15,6 +15,17 @@ const (
 	profileDocuments = "profile.documents"
 )
 
+const btnProfile buttonKind = "pf"
+
+func profileModule() Module {
+	return Module{
+		Name:     "profile",
+		Flows:    []*Flow{&profileFlow},
+		Commands: []Command{{Name: "profile", Menu: 5, NeedsSeller: true, Run: func(t *Turn, _ string) error { return t.StartFlow(profileFlow.Name) }}},
+		Buttons:  []ButtonSpec{{Kind: btnProfile, Press: pressProfile}},
+	}
+}
+
 var profileFlow = Flow{
 	Name:  "profile",
 	Start: profileAddress,
@@ -24,7 +35,7 @@ var profileFlow = Flow{
 	},
 	Steps: map[string]Step{
 		profileAddress:   {Ask: askAddress, Read: readAddress},
-		profileDocuments: {Ask: askDocuments, Read: readDocuments},
+		profileDocuments: {Ask: askDocuments, Read: readDocuments, Wants: inFile | inChoice},
 	},
 }
 

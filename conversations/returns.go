@@ -12,6 +12,28 @@ import (
 // sums, paged lists edited in place, and a card per return with the
 // manual's fields and what the seller may do with it now.
 
+const (
+	btnTab        buttonKind = "rt" // a page of a tab: "rt|<tab>:<page>|0"
+	btnRefresh    buttonKind = "rf"
+	btnCard       buttonKind = "rc"
+	btnVerify     buttonKind = "rv" // before arrival: needs verification
+	btnPhotoVideo buttonKind = "rp" // before arrival: photo/video required
+)
+
+func returnsModule() Module {
+	return Module{
+		Name:     "returns",
+		Commands: []Command{{Name: "returns", Menu: 1, NeedsSeller: true, Run: cmdReturns}},
+		Buttons: []ButtonSpec{
+			{Kind: btnTab, Press: pressTab},
+			{Kind: btnRefresh, Press: pressRefresh},
+			{Kind: btnCard, Owns: ownsReturn, Press: pressCard},
+			{Kind: btnVerify, Owns: ownsReturn, Press: pressBeforeArrival},
+			{Kind: btnPhotoVideo, Owns: ownsReturn, Press: pressBeforeArrival},
+		},
+	}
+}
+
 const returnsPageSize = 8
 
 func cmdReturns(t *Turn, _ string) error {
@@ -28,10 +50,10 @@ func cmdReturns(t *Turn, _ string) error {
 		}))
 		rows = append(rows, []Button{{
 			Text: fmt.Sprintf("%s (%d)", t.l.Label("tab", string(s.Tab)), s.Count),
-			Data: ButtonData("rt", string(s.Tab)+":0", 0),
+			Data: btnTab.data(0, string(s.Tab), "0"),
 		}})
 	}
-	rows = append(rows, []Button{{Text: t.T("button.refresh"), Data: ButtonData("rf", "", 0)}})
+	rows = append(rows, []Button{{Text: t.T("button.refresh"), Data: btnRefresh.data(0)}})
 	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
 		Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
@@ -39,7 +61,7 @@ func cmdReturns(t *Turn, _ string) error {
 
 // pressTab shows one page of a tab: "rt|pending_decision:2|0".
 func pressTab(t *Turn, b button) error {
-	tabName, pageStr, _ := strings.Cut(b.arg, ":")
+	tabName, pageStr := b.field(0), b.field(1)
 	if tabName == "all" {
 		return cmdReturns(t, "")
 	}
@@ -57,16 +79,16 @@ func pressTab(t *Turn, b button) error {
 	for _, r := range list {
 		rows = append(rows, []Button{{
 			Text: fmt.Sprintf("%s · %s · %s", r.ProductName, r.ReturnNumber, t.l.FormatRUB(r.PriceRUB)),
-			Data: ButtonData("rc", strconv.FormatInt(r.ID, 10), 0),
+			Data: btnCard.on(r.ID, 0),
 		}})
 	}
 	var nav []Button
 	if page > 0 {
-		nav = append(nav, Button{Text: "◀", Data: ButtonData("rt", fmt.Sprintf("%s:%d", tab, page-1), 0)})
+		nav = append(nav, Button{Text: "◀", Data: btnTab.data(0, string(tab), strconv.Itoa(page-1))})
 	}
-	nav = append(nav, Button{Text: t.T("button.back"), Data: ButtonData("rt", "all:0", 0)})
+	nav = append(nav, Button{Text: t.T("button.back"), Data: btnTab.data(0, "all", "0")})
 	if (page+1)*returnsPageSize < total {
-		nav = append(nav, Button{Text: "▶", Data: ButtonData("rt", fmt.Sprintf("%s:%d", tab, page+1), 0)})
+		nav = append(nav, Button{Text: "▶", Data: btnTab.data(0, string(tab), strconv.Itoa(page+1))})
 	}
 	rows = append(rows, nav)
 	pages := (total + returnsPageSize - 1) / returnsPageSize
@@ -76,20 +98,8 @@ func pressTab(t *Turn, b button) error {
 	return nil
 }
 
-func (t *Turn) ownReturn(arg string) (*domain.Return, error) {
-	id, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil {
-		return nil, domain.Errorf(domain.CodeNotFound, "error.return.not_found", nil)
-	}
-	return t.e.Returns.FindReturnByID(t.ctx, id) // a seller's context sees only their returns
-}
-
 func pressCard(t *Turn, b button) error {
-	r, err := t.ownReturn(b.arg)
-	if err != nil {
-		return err
-	}
-	card := ReturnCard(t, r)
+	card := ReturnCard(t, b.ret)
 	card.EditMessageID = t.in.ButtonOn
 	t.Send(card)
 	return nil
@@ -142,23 +152,22 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		}
 		fmt.Fprintf(&b, "%s: %s\n", t.T(f.column), f.value)
 	}
-	id := strconv.FormatInt(r.ID, 10)
 	var rows [][]Button
 	switch r.Tab() {
 	case domain.TabInTransit:
 		rows = append(rows, []Button{
-			{Text: toggleLabel(t, "button.needs_verification", r.NeedsVerification), Data: ButtonData("rv", id, r.Version)},
-			{Text: toggleLabel(t, "button.photo_video_required", r.PhotoVideoRequired), Data: ButtonData("rp", id, r.Version)},
+			{Text: toggleLabel(t, "button.needs_verification", r.NeedsVerification), Data: btnVerify.on(r.ID, r.Version)},
+			{Text: toggleLabel(t, "button.photo_video_required", r.PhotoVideoRequired), Data: btnPhotoVideo.on(r.ID, r.Version)},
 		})
 		if r.Status == domain.StatusAwaitingPickupCode {
-			rows = append(rows, []Button{{Text: t.T("button.send_pickup_code"), Data: ButtonData("pk", id, r.Version)}})
+			rows = append(rows, []Button{{Text: t.T("button.send_pickup_code"), Data: btnPickup.on(r.ID, r.Version)}})
 		}
 	case domain.TabPendingDecision:
 		for _, d := range domain.AllDecisions() {
-			rows = append(rows, []Button{{Text: t.l.Label("decision", string(d)), Data: ButtonData("rd", id+":"+string(d), r.Version)}})
+			rows = append(rows, []Button{{Text: t.l.Label("decision", string(d)), Data: btnDecide.on(r.ID, r.Version, string(d))}})
 		}
 	}
-	rows = append(rows, []Button{{Text: t.T("button.back"), Data: ButtonData("rt", string(r.Tab())+":0", 0)}})
+	rows = append(rows, []Button{{Text: t.T("button.back"), Data: btnTab.data(0, string(r.Tab()), "0")}})
 	reply := Reply{Text: strings.TrimSpace(b.String()), Buttons: rows}
 	if r.PhotoURL != "" {
 		reply.Photos = []Photo{{URL: r.PhotoURL}}
@@ -176,10 +185,7 @@ func toggleLabel(t *Turn, id string, on bool) string {
 // pressBeforeArrival flips "needs verification" (rv) or "photo/video
 // required" (rp) on a return still in transit, and redraws its card.
 func pressBeforeArrival(t *Turn, b button) error {
-	r, err := t.ownReturn(b.arg)
-	if err != nil {
-		return err
-	}
+	r := b.ret
 	if r.Version != b.version {
 		t.Toast("error.input.stale_button")
 		card := ReturnCard(t, r)
@@ -188,14 +194,14 @@ func pressBeforeArrival(t *Turn, b button) error {
 		return nil
 	}
 	var upd domain.ReturnUpdate
-	if b.action == "rv" {
+	if buttonKind(b.action) == btnVerify {
 		v := !r.NeedsVerification
 		upd.NeedsVerification = &v
 	} else {
 		v := !r.PhotoVideoRequired
 		upd.PhotoVideoRequired = &v
 	}
-	r, err = t.e.Returns.UpdateReturn(t.ctx, r.ID, upd)
+	r, err := t.e.Returns.UpdateReturn(t.ctx, r.ID, upd)
 	if err != nil {
 		return err
 	}

@@ -9,12 +9,28 @@ import (
 // settings.go: /notifications — which pushes a seller gets, and quiet
 // hours. Each button flips one setting and redraws the same message.
 
+const (
+	btnNotifyKind buttonKind = "nt"
+	btnQuietHours buttonKind = "nq"
+)
+
+func settingsModule() Module {
+	return Module{
+		Name:     "settings",
+		Commands: []Command{{Name: "notifications", Menu: 6, NeedsSeller: true, Run: cmdNotifications}},
+		Buttons: []ButtonSpec{
+			{Kind: btnNotifyKind, Press: pressNotificationKind},
+			{Kind: btnQuietHours, Press: pressQuietHours},
+		},
+	}
+}
+
 func cmdNotifications(t *Turn, _ string) error {
 	var rows [][]Button
 	for _, k := range domain.AllNotificationKinds() {
-		rows = append(rows, []Button{{Text: toggleLabel(t, "digest."+string(k), t.seller.Wants(k)), Data: ButtonData("nt", string(k), 0)}})
+		rows = append(rows, []Button{{Text: toggleLabel(t, "digest."+string(k), t.seller.Wants(k)), Data: btnNotifyKind.data(0, string(k))}})
 	}
-	rows = append(rows, []Button{{Text: toggleLabel(t, "button.quiet_hours", t.seller.QuietHours), Data: ButtonData("nq", "", 0)}})
+	rows = append(rows, []Button{{Text: toggleLabel(t, "button.quiet_hours", t.seller.QuietHours), Data: btnQuietHours.data(0)}})
 	t.Send(Reply{Text: t.T("flow.notifications.ask"), Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
 }

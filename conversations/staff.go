@@ -205,12 +205,10 @@ func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, er
 	var turn *staffTurn
 	err = d.Engine.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		turn = nil // a retried transaction starts the turn again
-		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
+		if seen(s, in.UpdateID) {
 			return nil
 		}
-		if in.UpdateID > s.LastUpdateID {
-			s.LastUpdateID = in.UpdateID
-		}
+		markSeen(s, in.UpdateID)
 		t := &staffTurn{d: d, in: in, chat: chat, l: d.l(), ctx: domain.NewContextWithActor(ctx, actor)}
 		turn = t
 		err := t.dispatch()

@@ -120,9 +120,9 @@ func cardButtons(l *locales.Localizer, r *domain.Return) [][]Button {
 	id := strconv.FormatInt(r.ID, 10)
 	var row []Button
 	for _, op := range opsFor(r) {
-		row = append(row, Button{Text: l.T(staffOps[op].label), Data: ButtonData("sa", op+":"+id, r.Version)})
+		row = append(row, Button{Text: l.T(staffOps[op].label), Data: btnStaffStep.data(r.Version, op, id)})
 	}
-	rows := [][]Button{{{Text: l.T("staff.button.refresh"), Data: ButtonData("sc", id, 0)}}}
+	rows := [][]Button{{{Text: l.T("staff.button.refresh"), Data: btnStaffCard.data(0, id)}}}
 	if len(row) > 0 {
 		rows = append([][]Button{row}, rows...)
 	}
@@ -202,23 +202,35 @@ func (t *staffTurn) showCard(messageID string, r *domain.Return) error {
 	return nil
 }
 
+// The staff chat's buttons, in the same codec as the sellers'.
+const (
+	btnStaffStep   buttonKind = "sa" // a warehouse step: "sa|<op>:<return>|<version>"
+	btnStaffCard   buttonKind = "sc" // open or redraw a return's card
+	btnStaffSeller buttonKind = "ss" // a seller's returns
+)
+
+var staffButtons = map[buttonKind]func(t *staffTurn, b button) error{
+	btnStaffStep: (*staffTurn).pressStep,
+	btnStaffCard: func(t *staffTurn, b button) error {
+		r, err := t.findReturn("r_" + b.field(0))
+		if err != nil {
+			return err
+		}
+		return t.showCard(t.in.ButtonOn, r)
+	},
+	btnStaffSeller: func(t *staffTurn, b button) error {
+		id, _ := strconv.ParseInt(b.field(0), 10, 64)
+		return t.sellerReturns(id, t.in.ButtonOn)
+	},
+}
+
 func (t *staffTurn) press() error {
 	b, ok := parseButton(t.in.Button)
 	if !ok {
 		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 	}
-	switch b.action {
-	case "sc":
-		r, err := t.findReturn("r_" + b.arg)
-		if err != nil {
-			return err
-		}
-		return t.showCard(t.in.ButtonOn, r)
-	case "ss":
-		id, _ := strconv.ParseInt(b.arg, 10, 64)
-		return t.sellerReturns(id, t.in.ButtonOn)
-	case "sa":
-		return t.pressStep(b)
+	if h, ok := staffButtons[buttonKind(b.action)]; ok {
+		return h(t, b)
 	}
 	return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 }

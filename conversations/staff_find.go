@@ -3,7 +3,6 @@ package conversations
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -69,7 +68,7 @@ func (t *staffTurn) find(q string) error {
 		rows = append(rows, []Button{returnButton(t.l, r)})
 	}
 	for _, s := range sellers {
-		rows = append(rows, []Button{{Text: "👤 " + sellerName(s), Data: ButtonData("ss", strconv.FormatInt(s.ID, 10), 0)}})
+		rows = append(rows, []Button{{Text: "👤 " + sellerName(s), Data: btnStaffSeller.on(s.ID, 0)}})
 	}
 	t.post(StaffMessage{Text: t.l.T("staff.find.results", map[string]any{"Query": q}), Buttons: rows})
 	return nil
@@ -107,7 +106,7 @@ func (t *staffTurn) sellerReturns(sellerID int64, editID string) error {
 func returnButton(l *locales.Localizer, r *domain.Return) Button {
 	return Button{
 		Text: fmt.Sprintf("%s · %s · %s", r.ReturnNumber, r.ProductName, l.Label("status", string(r.Status))),
-		Data: ButtonData("sc", strconv.FormatInt(r.ID, 10), 0),
+		Data: btnStaffCard.on(r.ID, 0),
 	}
 }
 

@@ -201,7 +201,7 @@ func pickupLine(l *locales.Localizer, code string, ret *domain.Return, rs []*dom
 		return line, nil
 	}
 	return line, &Button{Text: l.T("staff.button.picked_up") + " · " + code,
-		Data: ButtonData("sa", "pick:"+strconv.FormatInt(ret.ID, 10), ret.Version)}
+		Data: btnStaffStep.data(ret.Version, "pick", strconv.FormatInt(ret.ID, 10))}
 }
 
 func canPickUp(s domain.Status) bool {

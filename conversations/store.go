@@ -21,6 +21,35 @@ const (
 	storeRename      = "store.rename"
 )
 
+const (
+	btnStore                buttonKind = "st"
+	btnAddStore             buttonKind = "sn"
+	btnStoreRename          buttonKind = "stn"
+	btnStoreToken           buttonKind = "stk"
+	btnStoreRemove          buttonKind = "stx"
+	btnStoreRemoveConfirmed buttonKind = "sty"
+)
+
+func storeModule() Module {
+	return Module{
+		Name:  "store",
+		Flows: []*Flow{&storeFlow},
+		Commands: []Command{
+			{Name: "stores", Menu: 2, NeedsSeller: true, Run: cmdStores},
+			{Name: "addstore", NeedsSeller: true, Run: func(t *Turn, _ string) error { return t.StartFlow(storeFlow.Name) }},
+		},
+		Buttons: []ButtonSpec{
+			{Kind: btnStore, Owns: ownsStore, Press: pressStore},
+			{Kind: btnAddStore, Press: func(t *Turn, _ button) error { return t.StartFlow(storeFlow.Name) }},
+			{Kind: btnStoreRename, Owns: ownsStore, Press: pressStoreRename},
+			{Kind: btnStoreToken, Owns: ownsStore, Press: pressStoreToken},
+			{Kind: btnStoreRemove, Owns: ownsStore, Press: pressStoreRemove},
+			{Kind: btnStoreRemoveConfirmed, Owns: ownsStore, Press: pressStoreRemoveConfirmed},
+		},
+		Accepts: []Accept{{Name: "wb-token", Takes: pastedToken, Run: takeToken}},
+	}
+}
+
 var storeFlow = Flow{
 	Name:  "store",
 	Start: storeMarketplace,
@@ -35,7 +64,7 @@ var storeFlow = Flow{
 	Steps: map[string]Step{
 		storeMarketplace: {Ask: askMarketplace, Read: readMarketplace},
 		storeName:        {Ask: askStoreName, Read: readStoreName},
-		storeToken:       {Ask: askToken, Read: readToken},
+		storeToken:       {Ask: askToken, Read: readToken, Wants: inText | inToken},
 		storeChecklist:   {Ask: showChecklist, Read: readChecklist},
 		storeRename:      {Ask: askStoreName, Read: readRename},
 	},
@@ -179,4 +208,102 @@ func readRename(t *Turn) (string, error) {
 	}
 	t.Say("flow.store.renamed", map[string]any{"Store": st.Name})
 	return "renamed", nil
+}
+
+// cmdStores lists the seller's stores, each a button to its actions.
+func cmdStores(t *Turn, _ string) error {
+	stores, err := t.e.Stores.FindStores(t.ctx, domain.StoreFilter{SellerID: &t.seller.ID})
+	if err != nil {
+		return errInternal(err)
+	}
+	var rows [][]Button
+	for _, st := range stores {
+		label := st.Name
+		if st.TokenRejected {
+			label = "⚠ " + label
+		}
+		rows = append(rows, []Button{{Text: label, Data: btnStore.on(st.ID, 0)}})
+	}
+	rows = append(rows, []Button{{Text: t.T("button.add_store"), Data: btnAddStore.data(0)}},
+		[]Button{{Text: t.T("button.team"), Data: btnTeam.data(0)}})
+	t.Send(Reply{Text: t.Pluralize("flow.stores.list", len(stores)), Buttons: rows, EditMessageID: t.in.ButtonOn})
+	return nil
+}
+
+func pressStore(t *Turn, b button) error {
+	st := b.store
+	data := map[string]any{"Store": st.Name, "Hint": domain.TokenHint(st.Token), "Rejected": st.TokenRejected, "Expires": nil}
+	if st.TokenExpiresAt != nil {
+		data["Expires"] = *st.TokenExpiresAt
+	}
+	text := t.T("flow.stores.card", data)
+	t.Send(Reply{Text: text, EditMessageID: t.in.ButtonOn, Buttons: [][]Button{
+		{{Text: t.T("button.rename"), Data: btnStoreRename.on(st.ID, 0)}, {Text: t.T("button.replace_token"), Data: btnStoreToken.on(st.ID, 0)}},
+		{{Text: t.T("button.remove"), Data: btnStoreRemove.on(st.ID, 0)}},
+	}})
+	return nil
+}
+
+func pressStoreRename(t *Turn, b button) error {
+	st := b.store
+	return t.StartFlowAt(storeFlow.Name, storeRename, map[string]string{"store_id": strconv.FormatInt(st.ID, 10)})
+}
+
+func pressStoreToken(t *Turn, b button) error {
+	st := b.store
+	return t.StartFlowAt(storeFlow.Name, storeToken, map[string]string{"store_id": strconv.FormatInt(st.ID, 10)})
+}
+
+func pressStoreRemove(t *Turn, b button) error {
+	st := b.store
+	t.Send(Reply{Text: t.T("flow.stores.remove_confirm", map[string]any{"Store": st.Name}), EditMessageID: t.in.ButtonOn,
+		Buttons: [][]Button{{{Text: t.T("button.remove"), Data: btnStoreRemoveConfirmed.on(st.ID, 0)}}}})
+	return nil
+}
+
+func pressStoreRemoveConfirmed(t *Turn, b button) error {
+	st := b.store
+	if err := t.e.Stores.DeleteStore(t.ctx, st.ID); err != nil {
+		return err
+	}
+	t.Send(Reply{Text: t.T("flow.stores.removed", map[string]any{"Store": st.Name}), EditMessageID: t.in.ButtonOn})
+	return nil
+}
+
+// looksLikeToken tells a pasted WB API token (a JWT: three base64url parts)
+// from a message, so that one pasted at any step reaches the store flow
+// and is deleted from the chat, never read as a name or sent to support.
+func looksLikeToken(text string) bool {
+	text = strings.TrimPrefix(text, "Bearer ")
+	if len(text) < 60 || strings.Count(text, ".") != 2 {
+		return false
+	}
+	for _, r := range text {
+		if !(r == '.' || r == '-' || r == '_' || r == '=' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func pastedToken(t *Turn) (bool, error) { return t.seller != nil && t.kind() == inToken, nil }
+
+// takeToken reads a token pasted outside the token step: the new token of
+// the one store whose token WB refused, or else a new store's.
+func takeToken(t *Turn) error {
+	stores, err := t.e.Stores.FindStores(t.ctx, domain.StoreFilter{SellerID: &t.seller.ID})
+	if err != nil {
+		return errInternal(err)
+	}
+	data := map[string]string{"name": t.T("flow.store.default_name", map[string]any{"N": len(stores) + 1})}
+	var rejected []*domain.Store
+	for _, st := range stores {
+		if st.TokenRejected {
+			rejected = append(rejected, st)
+		}
+	}
+	if len(rejected) == 1 {
+		data = map[string]string{"store_id": strconv.FormatInt(rejected[0].ID, 10)}
+	}
+	return t.readAt(storeFlow.Name, storeToken, data)
 }

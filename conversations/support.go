@@ -11,6 +11,23 @@ import (
 // support.go: /support and free text outside a flow go to the staff chat.
 const supportMessage = "support.message"
 
+func supportModule() Module {
+	return Module{
+		Name:     "support",
+		Flows:    []*Flow{&supportFlow},
+		Commands: []Command{{Name: "support", Menu: 9, NeedsSeller: true, Run: func(t *Turn, _ string) error { return t.StartFlow(supportFlow.Name) }}},
+		// Last in the registry: a message nothing else takes is for staff.
+		Accepts: []Accept{{Name: "support-message", Takes: forSupport, Run: sendToSupport}},
+	}
+}
+
+// forSupport takes a seller's text or files that no step or other module
+// wanted. A token never goes (it is a secret), nor a contact.
+func forSupport(t *Turn) (bool, error) {
+	k := t.kind()
+	return t.seller != nil && (k == inText && t.Text() != "" || k == inFile), nil
+}
+
 var supportFlow = Flow{
 	Name:  "support",
 	Start: supportMessage,
@@ -18,7 +35,7 @@ var supportFlow = Flow{
 		{Name: "sent", Src: []string{supportMessage}, Dst: Idle},
 	},
 	Steps: map[string]Step{
-		supportMessage: {Ask: askSupport, Read: readSupport},
+		supportMessage: {Ask: askSupport, Read: readSupport, Wants: inText | inFile},
 	},
 }
 

@@ -22,6 +22,24 @@ const (
 	memberLangKey = "_lang"
 )
 
+const (
+	btnTeam         buttonKind = "tm"
+	btnInvite       buttonKind = "ti"
+	btnRemoveMember buttonKind = "tx"
+)
+
+func teamModule() Module {
+	return Module{
+		Name:     "team",
+		Commands: []Command{{Name: "team", Menu: 3, NeedsSeller: true, Run: cmdTeam}},
+		Buttons: []ButtonSpec{
+			{Kind: btnTeam, Press: pressTeam},
+			{Kind: btnInvite, Press: pressInvite},
+			{Kind: btnRemoveMember, Press: pressRemoveMember},
+		},
+	}
+}
+
 // refuse answers, without reading or changing anything, the inputs no
 // seller business may come from: anything in a group, where every member
 // would see the seller's returns and links, and anything in a private
@@ -70,10 +88,10 @@ func cmdTeam(t *Turn, _ string) error {
 			continue
 		}
 		if t.seller.IsOwner(me) || me.Same(m) {
-			rows = append(rows, []Button{{Text: t.T("button.team_remove", map[string]any{"Name": name}), Data: ButtonData("tx", m.String(), 0)}})
+			rows = append(rows, []Button{{Text: t.T("button.team_remove", map[string]any{"Name": name}), Data: btnRemoveMember.data(0, m.String())}})
 		}
 	}
-	rows = append([][]Button{{{Text: t.T("button.team_invite"), Data: ButtonData("ti", "", 0)}}}, rows...)
+	rows = append([][]Button{{{Text: t.T("button.team_invite"), Data: btnInvite.data(0)}}}, rows...)
 	text := t.Pluralize("flow.team.list", len(t.seller.Identities), map[string]any{"Members": strings.Join(lines, "\n")})
 	t.Send(Reply{Text: text, Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil

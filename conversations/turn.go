@@ -80,18 +80,9 @@ func (t *Turn) Say(id string, data ...map[string]any) *Reply {
 	return t.Send(Reply{Text: t.T(id, data...)})
 }
 
-// Send adds a reply and returns it for further touches. Its buttons become
-// the chat's numbered menu.
+// Send adds a reply and returns it for further touches. (A channel
+// without buttons numbers them itself: bot/wechat keeps that menu.)
 func (t *Turn) Send(r Reply) *Reply {
-	if len(r.Buttons) > 0 {
-		var datas []string
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				datas = append(datas, b.Data)
-			}
-		}
-		t.s.Data["_menu"] = strings.Join(datas, "\n")
-	}
 	t.replies = append(t.replies, r)
 	return &t.replies[len(t.replies)-1]
 }
@@ -109,23 +100,9 @@ func (t *Turn) Ask(id string, data map[string]any, choices ...Choice) *Reply {
 		if !c.Literal {
 			label = t.T(c.Label)
 		}
-		rows = append(rows, []Button{{Text: label, Data: button{flowButton, c.Value, t.s.Version}.String()}})
+		rows = append(rows, []Button{{Text: label, Data: flowButton.data(t.s.Version, c.Value)}})
 	}
 	return t.Send(Reply{Text: t.T(id, data), Buttons: rows})
-}
-
-// ButtonData encodes a button for a handler registered in buttons().
-func ButtonData(action, arg string, version int64) string {
-	return button{action, arg, version}.String()
-}
-
-// menuChoice maps "n" typed by a person to the n-th button of the last menu.
-func (t *Turn) menuChoice(n int) (string, bool) {
-	menu := strings.Split(t.s.Data["_menu"], "\n")
-	if n < 1 || n > len(menu) || menu[n-1] == "" {
-		return "", false
-	}
-	return menu[n-1], true
 }
 
 // Text is what the person typed, trimmed.
@@ -147,6 +124,28 @@ func (t *Turn) StartFlow(name string) error {
 
 // Then starts the named flow when the current one ends.
 func (t *Turn) Then(name string) { t.then = name }
+
+// readAt enters a flow at a state with data already collected and reads
+// the input there, without asking first: the input is the answer (a QR
+// screenshot, a token pasted at another step).
+func (t *Turn) readAt(name, state string, data map[string]string) error {
+	flow, ok := t.e.flows[name]
+	if !ok {
+		return errInternal(fmt.Errorf("unknown flow %q", name))
+	}
+	if _, ok := flow.Steps[state]; !ok {
+		return errInternal(fmt.Errorf("flow %s has no state %q", name, state))
+	}
+	clearFlowData(t.s)
+	for k, v := range data {
+		t.s.Data[k] = v
+	}
+	t.s.Flow, t.s.State = flow.Name, state
+	return t.e.read(t)
+}
+
+// running reports whether a flow waits for an answer.
+func (t *Turn) running() bool { return t.s.State != "" && t.s.State != Idle }
 
 // Visualize draws a flow as a Mermaid state diagram, for the golden files.
 func Visualize(f *Flow) (string, error) {

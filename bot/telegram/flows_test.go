@@ -98,7 +98,7 @@ func TestBadInput(t *testing.T) {
 		toast string
 	}{
 		{"UnknownCommand", func() { u.Send("/frobnicate") }, []string{l.T("error.input.unknown_command", map[string]any{"Command": "/frobnicate"}), ask}, ""},
-		{"PhotoForText", func() { u.SendPhoto("") }, []string{l.T("error.input.expected_text"), ask}, ""},
+		{"PhotoForText", func() { u.SendPhoto("") }, []string{l.T("error.input.expected_text"), l.T("flow.resume", map[string]any{"Flow": l.T("flow.onboarding.title")}), ask}, ""},
 		{"StaleButton", func() { u.PressOn(languages, mustData(t, languages, l.T("language.en"))) }, []string{ask}, l.T("error.input.stale_button")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,6 +65,9 @@ func TestStrangerPressInPrivateChat(t *testing.T) {
 		return ok
 	})
 	data, _ := tgtest.ButtonData(list, label)
+	if err := h.tg.WaitUpdatesConfirmed(h.ctx()); err != nil { // the token step is asked again after the list
+		t.Fatal(err)
+	}
 	before := len(h.tg.Messages(seller.ID))
 	stranger := h.user(6202, "en")
 	id := h.tg.PressButton(stranger.ID, list, data)
