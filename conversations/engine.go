@@ -336,6 +336,8 @@ func (e *Engine) unusable(t *Turn) string {
 		return "error.input.expected_text"
 	case step.wants(inFile):
 		return "error.input.expected_file"
+	case step.wants(inChoice):
+		return "error.input.expected_choice"
 	}
 	return "error.input.not_now"
 }
@@ -343,18 +345,19 @@ func (e *Engine) unusable(t *Turn) string {
 // detour runs do away from the running flow, then says what became of
 // it: closed, when do started another flow, or still waiting, asked again.
 func (e *Engine) detour(t *Turn, do func(t *Turn) error) error {
-	flow, state, at := t.s.Flow, t.s.State, len(t.replies)
+	flow, state, at, starts := t.s.Flow, t.s.State, len(t.replies), t.starts
 	if err := do(t); err != nil {
 		return err
 	}
 	if state == "" || state == Idle || flow == "" {
 		return nil
 	}
-	if t.s.Flow == flow && t.s.State == state {
+	if t.starts == starts && t.s.Flow == flow && t.s.State == state {
 		t.Say("flow.resume", map[string]any{"Flow": t.T("flow." + flow + ".title")})
 		return e.reask(t)
 	}
 	if t.s.Flow != flow {
+		// Another flow took over (the same one begun again needs no word).
 		closed := Reply{Text: t.T("flow.closed", map[string]any{"Flow": t.T("flow." + flow + ".title")})}
 		t.replies = append(t.replies[:at], append([]Reply{closed}, t.replies[at:]...)...)
 	}

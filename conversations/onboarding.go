@@ -32,7 +32,7 @@ var onboardingFlow = Flow{
 	},
 	Steps: map[string]Step{
 		onboardingLanguage: {Ask: askLanguage, Read: readLanguage},
-		onboardingTerms:    {Ask: askTerms, Read: readTerms},
+		onboardingTerms:    {Ask: askTerms, Read: readTerms, Wants: inChoice},
 		onboardingName:     {Ask: askName, Read: readName},
 		onboardingPhone:    {Ask: askPhone, Read: readPhone, Wants: inContact | inChoice | inText},
 	},

@@ -65,7 +65,7 @@ var storeFlow = Flow{
 		storeMarketplace: {Ask: askMarketplace, Read: readMarketplace},
 		storeName:        {Ask: askStoreName, Read: readStoreName},
 		storeToken:       {Ask: askToken, Read: readToken, Wants: inText | inToken},
-		storeChecklist:   {Ask: showChecklist, Read: readChecklist},
+		storeChecklist:   {Ask: showChecklist, Read: readChecklist, Wants: inChoice},
 		storeRename:      {Ask: askStoreName, Read: readRename},
 	},
 }

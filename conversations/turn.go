@@ -24,6 +24,7 @@ type Turn struct {
 	choice      string // the value of a pressed flow button
 	then        string // a flow to start when the current one ends
 	prevVersion int64
+	starts      int          // flows begun in this turn, for Engine.detour
 	calls       *remoteCalls // made outside the transaction (remote.go)
 }
 
@@ -119,6 +120,7 @@ func (t *Turn) StartFlow(name string) error {
 	}
 	clearFlowData(t.s)
 	t.s.Flow, t.s.State = flow.Name, flow.Start
+	t.starts++
 	return flow.Steps[flow.Start].Ask(t)
 }
 
@@ -141,6 +143,7 @@ func (t *Turn) readAt(name, state string, data map[string]string) error {
 		t.s.Data[k] = v
 	}
 	t.s.Flow, t.s.State = flow.Name, state
+	t.starts++
 	return t.e.read(t)
 }
 
@@ -169,5 +172,6 @@ func (t *Turn) StartFlowAt(name, state string, data map[string]string) error {
 		t.s.Data[k] = v
 	}
 	t.s.Flow, t.s.State = flow.Name, state
+	t.starts++
 	return step.Ask(t)
 }
