@@ -42,12 +42,7 @@ var decisionFlow = Flow{
 func pressDecision(t *Turn, b button) error {
 	r, idStr, decStr := b.ret, b.field(0), b.field(1)
 	if r.Version != b.version {
-		// The card was drawn before the return changed: show it as it is now.
-		t.Toast("error.input.stale_button")
-		card := ReturnCard(t, r)
-		card.EditMessageID = t.in.ButtonOn
-		t.Send(card)
-		return nil
+		return redrawStale(t, r)
 	}
 	d, err := domain.ParseDecision(decStr)
 	if err != nil {

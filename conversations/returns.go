@@ -98,6 +98,13 @@ func pressTab(t *Turn, b button) error {
 	return nil
 }
 
+// redrawStale answers a button drawn before the return changed: the card
+// is shown as the return is now.
+func redrawStale(t *Turn, r *domain.Return) error {
+	t.Toast("error.input.stale_button")
+	return pressCard(t, button{ret: r})
+}
+
 func pressCard(t *Turn, b button) error {
 	card := ReturnCard(t, b.ret)
 	card.EditMessageID = t.in.ButtonOn
@@ -187,11 +194,7 @@ func toggleLabel(t *Turn, id string, on bool) string {
 func pressBeforeArrival(t *Turn, b button) error {
 	r := b.ret
 	if r.Version != b.version {
-		t.Toast("error.input.stale_button")
-		card := ReturnCard(t, r)
-		card.EditMessageID = t.in.ButtonOn
-		t.Send(card)
-		return nil
+		return redrawStale(t, r)
 	}
 	var upd domain.ReturnUpdate
 	if buttonKind(b.action) == btnVerify {

@@ -118,10 +118,7 @@ func (t *Turn) StartFlow(name string) error {
 	if !ok {
 		return errInternal(fmt.Errorf("unknown flow %q", name))
 	}
-	clearFlowData(t.s)
-	t.s.Flow, t.s.State = flow.Name, flow.Start
-	t.starts++
-	return flow.Steps[flow.Start].Ask(t)
+	return t.StartFlowAt(name, flow.Start, nil)
 }
 
 // Then starts the named flow when the current one ends.
@@ -131,19 +128,9 @@ func (t *Turn) Then(name string) { t.then = name }
 // the input there, without asking first: the input is the answer (a QR
 // screenshot, a token pasted at another step).
 func (t *Turn) readAt(name, state string, data map[string]string) error {
-	flow, ok := t.e.flows[name]
-	if !ok {
-		return errInternal(fmt.Errorf("unknown flow %q", name))
+	if _, err := t.enter(name, state, data); err != nil {
+		return err
 	}
-	if _, ok := flow.Steps[state]; !ok {
-		return errInternal(fmt.Errorf("flow %s has no state %q", name, state))
-	}
-	clearFlowData(t.s)
-	for k, v := range data {
-		t.s.Data[k] = v
-	}
-	t.s.Flow, t.s.State = flow.Name, state
-	t.starts++
 	return t.e.read(t)
 }
 
@@ -159,13 +146,22 @@ func Visualize(f *Flow) (string, error) {
 // StartFlowAt starts a flow at a given state with data already collected:
 // e.g. /stores → "new token" enters the store flow at its token step.
 func (t *Turn) StartFlowAt(name, state string, data map[string]string) error {
+	step, err := t.enter(name, state, data)
+	if err != nil {
+		return err
+	}
+	return step.Ask(t)
+}
+
+// enter leaves any running flow for a state of the named one, with data.
+func (t *Turn) enter(name, state string, data map[string]string) (Step, error) {
 	flow, ok := t.e.flows[name]
 	if !ok {
-		return errInternal(fmt.Errorf("unknown flow %q", name))
+		return Step{}, errInternal(fmt.Errorf("unknown flow %q", name))
 	}
 	step, ok := flow.Steps[state]
 	if !ok {
-		return errInternal(fmt.Errorf("flow %s has no state %q", name, state))
+		return Step{}, errInternal(fmt.Errorf("flow %s has no state %q", name, state))
 	}
 	clearFlowData(t.s)
 	for k, v := range data {
@@ -173,5 +169,5 @@ func (t *Turn) StartFlowAt(name, state string, data map[string]string) error {
 	}
 	t.s.Flow, t.s.State = flow.Name, state
 	t.starts++
-	return step.Ask(t)
+	return step, nil
 }
