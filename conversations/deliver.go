@@ -45,9 +45,16 @@ type StaffAlerts interface {
 	SellerUnreachable(ctx context.Context, seller *domain.Seller, cause error) error
 }
 
+// Renderer turns notifications into what a chat shows; the Engine is one.
+type Renderer interface {
+	RenderNotification(ctx context.Context, n *domain.Notification) (Push, error)
+	RenderDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) (Push, error)
+}
+
 // Deliverer sends due notifications.
 type Deliverer struct {
-	Engine  *Engine
+	Render  Renderer
+	Sellers domain.SellerService
 	Outbox  domain.OutboxService
 	Senders map[domain.Channel]Sender
 	Staff   StaffAlerts // nil: unreachable sellers are only logged
@@ -112,7 +119,7 @@ func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
 }
 
 func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.Notification) (int, error) {
-	seller, err := d.Engine.Sellers.FindSellerByID(ctx, sellerID)
+	seller, err := d.Sellers.FindSellerByID(ctx, sellerID)
 	if err != nil {
 		return 0, d.retryAll(ctx, ns, err)
 	}
@@ -151,7 +158,7 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 		if due, err = d.stillHeld(ctx, due); err != nil || len(due) == 0 {
 			return 0, err
 		}
-		push, err := d.Engine.RenderDigest(ctx, seller, due)
+		push, err := d.Render.RenderDigest(ctx, seller, due)
 		if err != nil {
 			return 0, d.retryAll(ctx, due, err)
 		}
@@ -160,7 +167,7 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 	// One push per notification, in order: one that fails holds back the rest.
 	delivered := 0
 	for i, n := range due {
-		push, err := d.Engine.RenderNotification(ctx, n)
+		push, err := d.Render.RenderNotification(ctx, n)
 		if err != nil {
 			return delivered, d.retryAll(ctx, due[i:], err)
 		}
@@ -197,7 +204,7 @@ var (
 // unreachable stops pushes to a seller and tells staff once.
 func (d *Deliverer) unreachable(ctx context.Context, seller *domain.Seller, ns []*domain.Notification, cause error) error {
 	yes := true
-	if _, err := d.Engine.Sellers.UpdateSeller(ctx, seller.ID, domain.SellerUpdate{Unreachable: &yes}); err != nil {
+	if _, err := d.Sellers.UpdateSeller(ctx, seller.ID, domain.SellerUpdate{Unreachable: &yes}); err != nil {
 		return err
 	}
 	if d.Staff != nil {

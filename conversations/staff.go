@@ -79,10 +79,13 @@ type StaffInput struct {
 // StaffDesk is the staff side. It implements SupportDesk (what sellers send
 // to support) and StaffAlerts (what the outbox sender cannot deliver).
 type StaffDesk struct {
-	Engine  *Engine // the services and locales
-	Support domain.SupportService
-	Audit   domain.AuditService
-	Chat    StaffChat
+	// Services are the ones the seller engine is built from (its Support
+	// unset: that is this desk); the desk reads returns, sellers and
+	// stores, and the locales, through them.
+	Services Deps
+	Support  domain.SupportService
+	Audit    domain.AuditService
+	Chat     StaffChat
 	// Senders reach sellers on their channel, as the Deliverer's do.
 	Senders map[domain.Channel]Sender
 	// Lang is the language staff read the chat in; default English.
@@ -119,7 +122,7 @@ func (d *StaffDesk) log() *slog.Logger {
 	return d.Log
 }
 
-func (d *StaffDesk) l() *locales.Localizer { return d.Engine.Locales.For(d.Lang) }
+func (d *StaffDesk) l() *locales.Localizer { return d.Services.Locales.For(d.Lang) }
 
 // staffCommands are what members type in the staff chat; "r_<id>" and
 // "s_<id>" open a return card and a seller's returns (links in posts).
@@ -203,7 +206,7 @@ func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, er
 	uid, _ := strconv.ParseInt(in.UserID, 10, 64)
 	actor := domain.StaffActor(uid, in.UserName)
 	var turn *staffTurn
-	err = d.Engine.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
+	err = d.Services.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		turn = nil // a retried transaction starts the turn again
 		if seen(s, in.UpdateID) {
 			return nil

@@ -61,11 +61,11 @@ func opsFor(r *domain.Return) []string {
 // renderCard shows a return with every column staff work from.
 func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMessage, error) {
 	l := d.l()
-	seller, err := d.Engine.Sellers.FindSellerByID(ctx, r.SellerID)
+	seller, err := d.Services.Sellers.FindSellerByID(ctx, r.SellerID)
 	if err != nil {
 		return StaffMessage{}, err
 	}
-	store, err := d.Engine.Stores.FindStoreByID(ctx, r.StoreID)
+	store, err := d.Services.Stores.FindStoreByID(ctx, r.StoreID)
 	if err != nil {
 		return StaffMessage{}, err
 	}
@@ -255,7 +255,7 @@ func (t *staffTurn) pressStep(b button) error {
 	switch op {
 	case "ship":
 		if r.TrackingNumber == "" {
-			return t.askTracking(r)
+			return t.ask(staffTracking, r)
 		}
 		next, err = t.ship(r, r.TrackingNumber)
 	case "pick":
@@ -306,29 +306,9 @@ func (t *staffTurn) redrawPressed(r *domain.Return) error {
 	return nil
 }
 
-// askTracking asks for the tracking number in answer to the card; a reply
-// to that question ships the return.
-func (t *staffTurn) askTracking(r *domain.Return) error {
-	t.toast = t.l.T("staff.ship.ask")
-	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.ButtonOn}
-	m := StaffMessage{Text: t.l.T("staff.ship.ask_reply", map[string]any{"Return": r.ReturnNumber})}
-	t.later(func(ctx context.Context) {
-		ids, err := t.d.Chat.Post(ctx, at, m)
-		for _, id := range ids {
-			if err == nil {
-				err = t.d.rememberCard(ctx, id, r)
-			}
-		}
-		if err != nil {
-			t.d.log().Warn("staff: ask tracking number", "err", err)
-		}
-	})
-	return nil
-}
-
 // apply moves a return as the staff member and audits it.
 func (t *staffTurn) apply(r *domain.Return, ch domain.ReturnChange) (*domain.Return, error) {
-	next, err := t.d.Engine.Returns.ApplyEvent(t.ctx, r.ID, ch)
+	next, err := t.d.Services.Returns.ApplyEvent(t.ctx, r.ID, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +327,7 @@ func (t *staffTurn) pickUp(r *domain.Return) (*domain.Return, error) {
 	group := []*domain.Return{r}
 	if r.PickupCode != "" {
 		st := domain.StatusAwaitingPickupCode
-		same, _, err := t.d.Engine.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &r.SellerID, Status: &st})
+		same, _, err := t.d.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &r.SellerID, Status: &st})
 		if err != nil {
 			return nil, errInternal(err)
 		}
@@ -378,7 +358,7 @@ func (t *staffTurn) ship(r *domain.Return, tracking string) (*domain.Return, err
 
 // cardReply records what a staff member sent in answer to a card.
 func (t *staffTurn) cardReply(post *domain.StaffPost) error {
-	r, err := t.d.Engine.Returns.FindReturnByID(t.ctx, *post.ReturnID)
+	r, err := t.d.Services.Returns.FindReturnByID(t.ctx, *post.ReturnID)
 	if err != nil {
 		return err
 	}
@@ -390,14 +370,10 @@ func (t *staffTurn) cardReply(post *domain.StaffPost) error {
 	case text == "":
 		return nil
 	case r.Status == domain.StatusAwaitingVerification:
-		if r, err = t.d.Engine.Returns.UpdateReturn(t.ctx, r.ID, domain.ReturnUpdate{InspectionComment: &text}); err != nil {
+		if r, err = t.d.Services.Returns.UpdateReturn(t.ctx, r.ID, domain.ReturnUpdate{InspectionComment: &text}); err != nil {
 			return err
 		}
 		if err := t.audit("return.inspection_comment", r, 0, map[string]any{"comment": text}); err != nil {
-			return err
-		}
-	case r.Status == domain.StatusAwaitingShipmentToSeller:
-		if r, err = t.ship(r, text); err != nil {
 			return err
 		}
 	default:
@@ -426,7 +402,7 @@ func (t *staffTurn) attach(r *domain.Return) error {
 		}
 		a := &domain.Attachment{SellerID: r.SellerID, ReturnID: &r.ID, Kind: f.Kind, FileName: f.Name,
 			ContentType: f.ContentType, Data: data}
-		if err := t.d.Engine.Attachments.CreateAttachment(t.ctx, a); err != nil {
+		if err := t.d.Services.Attachments.CreateAttachment(t.ctx, a); err != nil {
 			return err
 		}
 		kinds[f.Kind]++
@@ -437,7 +413,7 @@ func (t *staffTurn) attach(r *domain.Return) error {
 	if err := t.audit("return.attach", r, 0, map[string]any{"photos": kinds[domain.AttachmentPhoto], "videos": kinds[domain.AttachmentVideo]}); err != nil {
 		return err
 	}
-	r, err := t.d.Engine.Returns.FindReturnByID(t.ctx, r.ID)
+	r, err := t.d.Services.Returns.FindReturnByID(t.ctx, r.ID)
 	if err != nil {
 		return err
 	}

@@ -178,7 +178,7 @@ func (d *StaffDesk) flushSeller(ctx context.Context, sellerID int64, rs []*domai
 	// the post waits until the post's links are saved with it.
 	item := domain.WorkItem{Worker: domain.WorkerStaffRelay, Key: strconv.FormatInt(ids[0], 10), SellerID: sellerID}
 	err := d.Guard.Run(ctx, item, func(ctx context.Context) error {
-		return d.Engine.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
+		return d.Services.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
 			func(ctx context.Context, _ *domain.ChatSession) error {
 				if err := d.postRelays(ctx, sellerID, rs); err != nil {
 					return err
@@ -223,7 +223,7 @@ func (d *StaffDesk) postRelays(ctx context.Context, sellerID int64, rs []*domain
 		if r.ReturnID == nil || returns[*r.ReturnID] != nil {
 			continue
 		}
-		ret, err := d.Engine.Returns.FindReturnByID(ctx, *r.ReturnID)
+		ret, err := d.Services.Returns.FindReturnByID(ctx, *r.ReturnID)
 		if err != nil {
 			return err
 		}

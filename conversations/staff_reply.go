@@ -30,6 +30,8 @@ func (t *staffTurn) message() error {
 			return nil
 		case err == nil && post.Kind == domain.StaffPostCard && post.ReturnID != nil:
 			return t.cardReply(post)
+		case err == nil && post.Kind == domain.StaffPostQuestion:
+			return t.answer(post)
 		case err == nil:
 			return t.toSeller(post.SellerID, post.SellerMessageID)
 		case domain.ErrorCode(err) != domain.CodeNotFound:
@@ -58,7 +60,7 @@ func (t *staffTurn) message() error {
 // turn; the photos are fetched and the reply sent after it commits, and a
 // failure is reported where the staff member wrote.
 func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
-	seller, err := t.d.Engine.Sellers.FindSellerByID(t.ctx, sellerID)
+	seller, err := t.d.Services.Sellers.FindSellerByID(t.ctx, sellerID)
 	if err != nil {
 		return err
 	}
@@ -76,7 +78,7 @@ func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
 	if err != nil {
 		return err
 	}
-	sl := t.d.Engine.Locales.For(string(seller.Language))
+	sl := t.d.Services.Locales.For(string(seller.Language))
 	files := t.in.Files
 	t.later(func(ctx context.Context) {
 		reply := Reply{Text: sl.T("staff.reply.signature")}

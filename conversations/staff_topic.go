@@ -16,11 +16,11 @@ import (
 
 // thread finds or opens the seller's topic; a chat without topics has none.
 func (d *StaffDesk) thread(ctx context.Context, sellerID int64) (*sellerThread, error) {
-	seller, err := d.Engine.Sellers.FindSellerByID(ctx, sellerID)
+	seller, err := d.Services.Sellers.FindSellerByID(ctx, sellerID)
 	if err != nil {
 		return nil, err
 	}
-	stores, err := d.Engine.Stores.FindStores(ctx, domain.StoreFilter{SellerID: &sellerID})
+	stores, err := d.Services.Stores.FindStores(ctx, domain.StoreFilter{SellerID: &sellerID})
 	if err != nil {
 		return nil, err
 	}

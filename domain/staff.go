@@ -83,6 +83,9 @@ type StaffPostKind string
 const (
 	StaffPostRelay StaffPostKind = "relay" // a copy of what a seller sent; a reply to it goes to the seller
 	StaffPostCard  StaffPostKind = "card"  // a return card; a reply to it records on the return
+	// A question a staff step waits on (StaffPost.Question names it); only
+	// a reply to it answers.
+	StaffPostQuestion StaffPostKind = "question"
 )
 
 // StaffPost ties a message the bot posted in the staff chat to the seller
@@ -94,6 +97,7 @@ type StaffPost struct {
 	SellerID        int64
 	SellerMessageID string // the seller's message it copies, "" for none
 	ReturnID        *int64
+	Question        string // the declared staff state a question post waits in
 	CreatedAt       time.Time
 }
 

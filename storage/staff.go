@@ -235,12 +235,12 @@ func (ss *SupportService) SaveStaffPost(ctx context.Context, p *domain.StaffPost
 		return err
 	}
 	return ss.db.q(ctx).QueryRow(ctx, `INSERT INTO staff_posts
-		(chat_id, message_id, kind, seller_id, seller_message_id, return_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		(chat_id, message_id, kind, seller_id, seller_message_id, return_id, question, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (chat_id, message_id) DO UPDATE SET kind = $3, seller_id = $4,
-			seller_message_id = $5, return_id = $6
+			seller_message_id = $5, return_id = $6, question = $7
 		RETURNING created_at`,
-		p.ChatID, p.MessageID, p.Kind, p.SellerID, p.SellerMessageID, p.ReturnID, ss.db.Now()).Scan(&p.CreatedAt)
+		p.ChatID, p.MessageID, p.Kind, p.SellerID, p.SellerMessageID, p.ReturnID, p.Question, ss.db.Now()).Scan(&p.CreatedAt)
 }
 
 // FindStaffPost implements domain.SupportService.
@@ -250,9 +250,9 @@ func (ss *SupportService) FindStaffPost(ctx context.Context, chatID, messageID i
 		return nil, err
 	}
 	p := domain.StaffPost{ChatID: chatID, MessageID: messageID}
-	err = ss.db.q(ctx).QueryRow(ctx, `SELECT kind, seller_id, seller_message_id, return_id, created_at
+	err = ss.db.q(ctx).QueryRow(ctx, `SELECT kind, seller_id, seller_message_id, return_id, question, created_at
 		FROM staff_posts WHERE chat_id = $1 AND message_id = $2`, chatID, messageID).
-		Scan(&p.Kind, &p.SellerID, &p.SellerMessageID, &p.ReturnID, &p.CreatedAt)
+		Scan(&p.Kind, &p.SellerID, &p.SellerMessageID, &p.ReturnID, &p.Question, &p.CreatedAt)
 	if errNoRows(err) {
 		return nil, notFound("error.not_found")
 	}

@@ -459,8 +459,9 @@ func TestDecisionPush(t *testing.T) {
 			u.Expect(l.T("flow.help"))
 			before := len(h.tg.Sent(u.ID))
 
+			engine := h.newEngine()
 			d := &conversations.Deliverer{
-				Engine: h.newEngine(), Outbox: outbox,
+				Render: engine, Sellers: engine.Sellers, Outbox: outbox,
 				Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: h.bot},
 				Now:     func() time.Time { return time.Now().Add(time.Minute) },
 				Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -70,14 +70,14 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 	senders := map[domain.Channel]conversations.Sender{domain.ChannelTelegram: bot}
 	chat := bot.StaffChat(opts.group)
 	desk := &conversations.StaffDesk{
-		Engine: engine, Support: storage.NewSupportService(db), Audit: storage.NewAuditService(db),
+		Services: engine.Deps, Support: storage.NewSupportService(db), Audit: storage.NewAuditService(db),
 		Chat: chat, Senders: senders, DelayNote: time.Second, Log: log, Now: clock.Now,
 	}
 	chat.Serve(desk)
 	engine.Support = desk
 	h := &staffHarness{t: t, db: db, tg: tg, bot: bot, desk: desk, group: opts.group,
 		deliver: &conversations.Deliverer{
-			Engine: engine, Outbox: storage.NewNotificationService(db), Senders: senders, Staff: desk,
+			Render: engine, Sellers: engine.Sellers, Outbox: storage.NewNotificationService(db), Senders: senders, Staff: desk,
 			Now: time.Now, Log: log, Batch: 100, DigestAbove: 5, MaxAttempts: 5, Workers: 2,
 		}}
 	tg.AddUser(tgfake.User{ID: staffID, FirstName: "Olga", LastName: "Petrova", LanguageCode: "ru"})

@@ -36,7 +36,8 @@ func (m *Main) startConversations() error {
 		Log:         m.Log,
 	})
 	m.Deliverer = &conversations.Deliverer{
-		Engine:      m.Engine,
+		Render:      m.Engine,
+		Sellers:     m.Engine.Sellers,
 		Outbox:      storage.NewNotificationService(m.DB),
 		Senders:     map[domain.Channel]conversations.Sender{},
 		Now:         m.Now,
