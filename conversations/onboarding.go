@@ -33,7 +33,7 @@ var onboardingFlow = Flow{
 	Steps: map[string]Step{
 		onboardingLanguage: {Ask: askLanguage, Read: readLanguage},
 		onboardingTerms:    {Ask: askTerms, Read: readTerms, Wants: inChoice},
-		onboardingName:     {Ask: askName, Read: readName},
+		onboardingName:     {Ask: askName, Read: readName, Wants: inText},
 		onboardingPhone:    {Ask: askPhone, Read: readPhone, Wants: inContact | inChoice | inText},
 	},
 }
