@@ -54,7 +54,7 @@ func askLanguage(t *Turn) error {
 func readLanguage(t *Turn) (string, error) {
 	lang, ok := pickLanguage(t)
 	if !ok {
-		return "", nil
+		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_choice", nil)
 	}
 	t.s.Data["lang"] = string(lang)
 	t.l = t.e.Locales.For(string(lang))
