@@ -101,6 +101,8 @@ func (e *Engine) unusable(t *Turn) string {
 	switch {
 	case err != nil:
 		return "error.input.not_now"
+	case step.wants(inPhone):
+		return "error.input.expected_phone"
 	case step.wants(inText):
 		return "error.input.expected_text"
 	case step.wants(inFile):

@@ -35,6 +35,7 @@ const (
 	inFile              // a photo or a document
 	inContact           // a phone shared with the contact button
 	inToken             // text shaped like a WB API token
+	inPhone             // text shaped like a phone number
 )
 
 func (s Step) wants(k inputKind) bool {
@@ -56,6 +57,8 @@ func (t *Turn) kind() inputKind {
 		return inFile
 	case looksLikeToken(t.Text()):
 		return inToken
+	case phoneShape.MatchString(t.Text()):
+		return inPhone
 	default:
 		return inText
 	}

@@ -55,7 +55,7 @@ const (
 func TestEveryStateTakesEveryInput(t *testing.T) {
 	stepReads := map[string][]string{
 		"onboarding.language": {inSupport}, "onboarding.terms": {}, "onboarding.name": {inSupport},
-		"onboarding.phone": {inSupport}, "store.marketplace": {inSupport}, "store.name": {inSupport},
+		"onboarding.phone": {}, "store.marketplace": {inSupport}, "store.name": {inSupport},
 		"store.token": {inToken, inSupport}, "store.checklist": {}, "store.rename": {inSupport},
 		"decision.confirm": {}, "pickup.code": {inQR, inSupport}, "pickup.confirm": {},
 		"profile.address": {inSupport}, "profile.documents": {inQR}, "support.message": {inQR, inSupport},
@@ -206,4 +206,22 @@ func head(s string) string {
 		}
 	}
 	return s
+}
+
+// TestTypedPhone: the phone step takes a typed number (WeChat has no
+// contact button), and a word that is a menu item there runs it.
+func TestTypedPhone(t *testing.T) {
+	h := newHarness(t)
+	l := bundle.For("en")
+	c := h.chat("4401", "en")
+	c.send("/start")
+	c.press(l.T("language.en"))
+	c.press(l.T("button.accept"))
+	c.send("Li Wei")
+	expect(t, c.send("help"), l.T("flow.help"), l.T("flow.onboarding.phone"))
+	expect(t, c.send("+86 139 1234 5678"), l.T("flow.onboarding.welcome", map[string]any{"Name": "Li Wei"}))
+	seller, err := storage.NewSellerService(h.db).FindSellerByIdentity(pgtest.System(), domain.Identity{Channel: domain.ChannelTelegram, ExternalID: "4401"})
+	if err != nil || seller.Phone != "+86 139 1234 5678" {
+		t.Fatalf("seller %+v, %v", seller, err)
+	}
 }

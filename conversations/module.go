@@ -226,7 +226,7 @@ func (s Step) describeWants() string {
 	for _, k := range []struct {
 		kind inputKind
 		name string
-	}{{inText, "text"}, {inChoice, "its buttons"}, {inFile, "files"}, {inContact, "a contact"}, {inToken, "a WB token"}} {
+	}{{inText, "text"}, {inChoice, "its buttons"}, {inFile, "files"}, {inContact, "a contact"}, {inToken, "a WB token"}, {inPhone, "a typed phone number"}} {
 		if s.wants(k.kind) {
 			kinds = append(kinds, k.name)
 		}
