@@ -43,6 +43,9 @@ func (s Step) wants(k inputKind) bool {
 	if w == 0 {
 		w = inText | inChoice
 	}
+	if k == inPhone && w&inText != 0 {
+		return true // a number is text to a step that reads text (a pickup code)
+	}
 	return w&k != 0
 }
 

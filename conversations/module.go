@@ -227,7 +227,7 @@ func (s Step) describeWants() string {
 		kind inputKind
 		name string
 	}{{inText, "text"}, {inChoice, "its buttons"}, {inFile, "files"}, {inContact, "a contact"}, {inToken, "a WB token"}, {inPhone, "a typed phone number"}} {
-		if s.wants(k.kind) {
+		if w := s.Wants; w&k.kind != 0 || w == 0 && k.kind&(inText|inChoice) != 0 {
 			kinds = append(kinds, k.name)
 		}
 	}
