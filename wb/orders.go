@@ -13,15 +13,15 @@ import (
 
 // Order is an FBS assembly task: one unit of one product (wb-api.md §7.4).
 type Order struct {
-	ID                    int64         `json:"id"`
-	RID                   string        `json:"rid"` // = srid in claims and goods-return
-	OrderUID              string        `json:"orderUid"`
-	CreatedAt             time.Time     `json:"createdAt"`
-	WarehouseID           int64         `json:"warehouseId"`
-	OfficeID              int64         `json:"officeId"`
-	Offices               []string      `json:"offices"`
-	NmID                  int64         `json:"nmId"`
-	ChrtID                uint64        `json:"chrtId"` // uint64 in WB's schemas since 2026-09
+	ID          int64     `json:"id"`
+	RID         string    `json:"rid"` // = srid in claims and goods-return
+	OrderUID    string    `json:"orderUid"`
+	CreatedAt   time.Time `json:"createdAt"`
+	WarehouseID int64     `json:"warehouseId"`
+	OfficeID    int64     `json:"officeId"`
+	Offices     []string  `json:"offices"`
+	NmID        int64     `json:"nmId"`
+	ChrtID      uint64    `json:"chrtId"` // uint64 in WB's schemas since 2026-09
 
 	Article               string        `json:"article"`
 	Skus                  []string      `json:"skus"`
@@ -45,9 +45,9 @@ type Order struct {
 	OptionalMeta          []string      `json:"optionalMeta"`
 	IsZeroOrder           bool          `json:"isZeroOrder"`
 	// IsPickupPointShipmentAllowed: the task may be dropped at a pickup point.
-	IsPickupPointShipmentAllowed bool `json:"isPickupPointShipmentAllowed"`
-	SupplyID              string        `json:"supplyId"` // list only, when attached
-	Options               OrderOptions  `json:"options"`
+	IsPickupPointShipmentAllowed bool         `json:"isPickupPointShipmentAllowed"`
+	SupplyID                     string       `json:"supplyId"` // list only, when attached
+	Options                      OrderOptions `json:"options"`
 }
 
 // OrderAddress is the buyer's address, when WB shares it.
