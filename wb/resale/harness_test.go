@@ -44,6 +44,10 @@ func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 // harness is the resale loop on a real database and a fake WB, with
 // limits on, through the real client.
 type harness struct {
+	// check, when set, runs after every round: the invariants a test holds.
+	check func(tb testing.TB)
+	// crash, when set, kills a round at its ledger's chosen call.
+	crash  *crashLedger
 	db     *storage.DB
 	wb     *wbfake.Server
 	clock  *clock
@@ -85,7 +89,12 @@ var nm atomic.Int64
 
 func (h *harness) seller(tb testing.TB) *seller {
 	tb.Helper()
-	token := h.wb.IssueToken(wbfake.TokenOptions{})
+	return h.sellerWith(tb, wbfake.TokenOptions{})
+}
+
+func (h *harness) sellerWith(tb testing.TB, opts wbfake.TokenOptions) *seller {
+	tb.Helper()
+	token := h.wb.IssueToken(opts)
 	claims, err := wb.ParseToken(token)
 	if err != nil {
 		tb.Fatal(err)
@@ -131,6 +140,8 @@ func (h *harness) soldReturn(tb testing.TB, s *seller, p product) *domain.Return
 	return r
 }
 
+func sys() context.Context { return pgtest.System() }
+
 func staff() context.Context {
 	return domain.NewContextWithActor(context.Background(), domain.StaffActor(7001, "Olga"))
 }
@@ -147,23 +158,38 @@ func (h *harness) shelve(tb testing.TB, r *domain.Return, place string) *domain.
 
 func (h *harness) round(tb testing.TB) resale.Stats {
 	tb.Helper()
-	st, err := h.loop.Round(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fired := false
+	if h.crash != nil {
+		h.crash.cancel, fired = cancel, h.crash.fired
+	}
+	st, err := h.loop.Round(ctx)
+	if h.crash != nil && h.crash.fired != fired {
+		// The round died: start again once its leases lapsed.
+		h.clock.Advance(11 * time.Minute)
+		return resale.Stats{Failed: 1}
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return st
 }
 
-// settle runs rounds, a minute apart, until one has nothing left to do.
+// settle runs rounds, three minutes apart, until one leaves nothing to do.
 func (h *harness) settle(tb testing.TB) {
 	tb.Helper()
-	for range 20 {
+	for range 30 {
 		h.clock.Advance(3 * time.Minute)
-		if st := h.round(tb); st.Failed == 0 && st.Matched+st.Listed+st.Told == 0 {
+		st := h.round(tb)
+		if h.check != nil {
+			h.check(tb)
+		}
+		if st.Failed == 0 && !st.Busy() {
 			return
 		}
 	}
-	tb.Fatal("the loop did not settle in 20 rounds")
+	tb.Fatal("the loop did not settle in 30 rounds")
 }
 
 func (h *harness) unit(tb testing.TB, id int64) *domain.Unit {
@@ -261,3 +287,5 @@ func must(tb testing.TB, err error) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 var testLog io.Writer = io.Discard
+
+func stocks(chrt uint64, amount int) []wb.Stock { return []wb.Stock{{ChrtID: chrt, Amount: amount}} }

@@ -98,7 +98,9 @@ func (t *turn) setStock(ctx context.Context, lines []domain.StockLine) error {
 		amounts[s.ChrtID] = s.Amount
 	}
 	n, err := t.l.Ledger.RecordStock(ctx, t.storeID(), lines, amounts, t.l.Now())
-	t.listed += n
+	if err == nil {
+		t.listed, t.stocked = t.listed+n, t.stocked+len(lines)
+	}
 	return err
 }
 

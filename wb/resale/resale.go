@@ -132,11 +132,19 @@ type Loop struct {
 
 // Stats is what one round did.
 type Stats struct {
-	Stores  int
-	Failed  int
-	Matched int // orders given a unit
-	Listed  int // units put on sale
-	Told    int // pick tasks queued for staff
+	Stores    int
+	Failed    int
+	Matched   int // orders given a unit
+	Listed    int // units put on sale
+	Told      int // pick tasks queued for staff
+	Moved     int // units moved as WB's statuses said
+	Stocked   int // sizes whose stock was set
+	Delivered int // supplies delivered
+}
+
+// Busy reports whether the round changed anything.
+func (s Stats) Busy() bool {
+	return s.Matched+s.Listed+s.Told+s.Moved+s.Stocked+s.Delivered > 0
 }
 
 // lease outlives a slow turn, so no replica works the same store meanwhile.
@@ -150,7 +158,7 @@ func (l *Loop) Round(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, fmt.Errorf("resale round: %w", err)
 	}
-	var st struct{ failed, matched, listed, told atomic.Int64 }
+	var st struct{ failed, matched, listed, told, moved, stocked, delivered atomic.Int64 }
 	done := make([]domain.ResaleDone, len(stores))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -162,6 +170,9 @@ func (l *Loop) Round(ctx context.Context) (Stats, error) {
 				st.matched.Add(int64(t.matched))
 				st.listed.Add(int64(t.listed))
 				st.told.Add(int64(t.told))
+				st.moved.Add(int64(t.moved))
+				st.stocked.Add(int64(t.stocked))
+				st.delivered.Add(int64(t.delivered))
 				if err != nil {
 					st.failed.Add(1)
 					l.Log.Warn("resale turn failed", "store", t.rs.Store.ID, "err", err)
@@ -179,7 +190,8 @@ func (l *Loop) Round(ctx context.Context) (Stats, error) {
 		return Stats{}, fmt.Errorf("resale round: %w", err)
 	}
 	return Stats{Stores: len(stores), Failed: int(st.failed.Load()), Matched: int(st.matched.Load()),
-		Listed: int(st.listed.Load()), Told: int(st.told.Load())}, nil
+		Listed: int(st.listed.Load()), Told: int(st.told.Load()), Moved: int(st.moved.Load()),
+		Stocked: int(st.stocked.Load()), Delivered: int(st.delivered.Load())}, nil
 }
 
 func (l *Loop) runGuarded(ctx context.Context, t *turn) error {
@@ -202,8 +214,9 @@ type turn struct {
 	rs    *domain.ResaleStore
 	start time.Time
 
-	statuses, reconciled  bool
-	matched, listed, told int
+	statuses, reconciled bool
+	// What the turn did, for Stats.
+	matched, listed, told, moved, stocked, delivered int
 }
 
 func (t *turn) token() string  { return t.rs.Store.Token }
@@ -217,11 +230,13 @@ func (t *turn) run(ctx context.Context) error {
 	if err := t.warehouse(ctx); err != nil || t.rs.WarehouseID == 0 {
 		return err
 	}
-	errs := []error{t.sizes(ctx), t.orders(ctx), t.stock(ctx), t.assemble(ctx), t.handOver(ctx)}
+	errs := []error{t.sizes(ctx), t.orders(ctx)}
 	if t.rs.StatusesDue {
+		// Before the stock, so that a unit a cancel put back is offered at once.
 		t.statuses = true
 		errs = append(errs, t.followStatuses(ctx))
 	}
+	errs = append(errs, t.stock(ctx), t.assemble(ctx), t.handOver(ctx))
 	if t.rs.ReconcileDue {
 		t.reconciled = true
 		errs = append(errs, t.reconcile(ctx))

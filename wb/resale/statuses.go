@@ -50,6 +50,7 @@ func (t *turn) follow(ctx context.Context, u *domain.Unit, st wb.OrderStatus) er
 			return fmt.Errorf("store %d unit %d: %w", t.storeID(), u.ID, err)
 		}
 		u = next
+		t.moved++
 	}
 	return nil
 }

@@ -280,7 +280,11 @@ func (t *turn) deliver(ctx context.Context, sp *domain.Supply) error {
 	if err != nil {
 		return fmt.Errorf("store %d QR of %s: %w", t.storeID(), sp.WBID, err)
 	}
-	return t.l.Ledger.SupplyDelivered(ctx, sp.ID, qr.Barcode, t.l.file("supply", sp.WBID, qr.File), t.l.Now())
+	if err := t.l.Ledger.SupplyDelivered(ctx, sp.ID, qr.Barcode, t.l.file("supply", sp.WBID, qr.File), t.l.Now()); err != nil {
+		return err
+	}
+	t.delivered++
+	return nil
 }
 
 // prepareDropOff adds a cargo place when the supply goes to a pickup

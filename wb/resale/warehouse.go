@@ -37,11 +37,19 @@ func (t *turn) warehouse(ctx context.Context) error {
 	id, err := t.findWarehouse(ctx, name)
 	if err == nil && id == 0 {
 		id, err = t.l.WB.CreateWarehouse(ctx, t.token(), name, t.l.Config.OfficeID)
-		if wb.Status(err) == 409 {
-			// Made meanwhile, or the office is another warehouse's.
+		switch wb.Status(err) {
+		case 409:
+			// Made meanwhile, or the office is another warehouse's: the
+			// list says which. A 409 neither explains is tried again.
 			id, err = t.findWarehouse(ctx, name)
 			if err == nil && id == 0 {
-				return t.block(ctx, blockOfficeTaken)
+				return fmt.Errorf("store %d warehouse: WB refused it with 409 and lists none", t.storeID())
+			}
+		case 400, 403, 404:
+			// WB will not make it (a name it refuses, access denied, an
+			// office it no longer offers): the seller must hear why.
+			if !errors.Is(err, wb.ErrMissingScope) {
+				return t.block(ctx, blockRefused)
 			}
 		}
 	}
@@ -50,8 +58,6 @@ func (t *turn) warehouse(ctx context.Context) error {
 		return t.block(ctx, blockNoMarketplace)
 	case errors.Is(err, errOfficeTaken):
 		return t.block(ctx, blockOfficeTaken)
-	case wb.Status(err) >= 400 && wb.Status(err) < 500 && wb.Status(err) != 429 && wb.Status(err) != 401:
-		return t.block(ctx, blockRefused)
 	case err != nil:
 		return fmt.Errorf("store %d warehouse: %w", t.storeID(), err)
 	}

@@ -106,3 +106,11 @@ func (s *Server) Responses(path string, status int) int {
 
 // Throttled counts 429 answers on path.
 func (s *Server) Throttled(path string) int { return s.Responses(path, http.StatusTooManyRequests) }
+
+// PendingFaults counts the failures FailNext queued for path that no
+// request took yet.
+func (s *Server) PendingFaults(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.faults[path])
+}
