@@ -106,13 +106,14 @@ func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMess
 	field("column.decision", l.Label("decision", string(r.Decision)))
 	field("column.tracking_number", r.TrackingNumber)
 	field("column.attachments", attachmentCounts(l, r.Attachments))
+	lines = append(lines, d.unitLines(ctx, l, r)...) // staff_resale.go
 	switch r.Status {
 	case domain.StatusAwaitingVerification:
 		lines = append(lines, l.T("staff.card.hint_inspect"))
 	case domain.StatusAwaitingShipmentToSeller:
 		lines = append(lines, l.T("staff.card.hint_ship"))
 	}
-	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: cardButtons(l, r)}, nil
+	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: d.shelfButtons(l, cardButtons(l, r))}, nil
 }
 
 // cardButtons are the status's steps, then a refresh.
@@ -219,6 +220,8 @@ func (t *staffTurn) press() error {
 		return t.sellerReturns(id, t.in.ButtonOn)
 	case "sa":
 		return t.pressStep(b)
+	case unitButton:
+		return t.pressUnit(b) // staff_resale.go
 	}
 	return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 }
@@ -238,6 +241,9 @@ func (t *staffTurn) pressStep(b button) error {
 	if r.Version != b.version {
 		t.toast = t.l.T("staff.card.stale")
 		return t.redrawPressed(r)
+	}
+	if op == "sell" && t.d.shelving() {
+		return t.askShelf(r) // staff_resale.go: the loop lists it
 	}
 	var next *domain.Return
 	switch op {
@@ -388,6 +394,8 @@ func (t *staffTurn) cardReply(post *domain.StaffPost) error {
 		if r, err = t.ship(r, text); err != nil {
 			return err
 		}
+	case r.Status == domain.StatusAwaitingTransferToSale && t.d.shelving():
+		return t.shelve(r, text) // staff_resale.go
 	default:
 		t.say("staff.card.reply_unused", map[string]any{"Status": t.l.Label("status", string(r.Status))})
 		return nil
