@@ -33,7 +33,10 @@ func (c *resaleClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
-func (c *resaleClock) Sleep(ctx context.Context, d time.Duration) error { c.Advance(d); return ctx.Err() }
+func (c *resaleClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.Advance(d)
+	return ctx.Err()
+}
 
 // resaleFixture is the staff desk with the shelf on, and the resale loop
 // through the real WB client against the fake.
