@@ -93,6 +93,7 @@ type Deps struct {
 	Returns     domain.ReturnService
 	Attachments domain.AttachmentService
 	Polls       domain.PollScheduleService
+	Shelf       domain.ShelfService // nil: resale on WB is off, staff mark returns listed by hand
 	Marketplace domain.Marketplace
 	Links       LinkMaker           // nil: /web explains the web view is off
 	Support     SupportDesk         // nil: support is off

@@ -53,6 +53,7 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 }
 
 func renderNotification(t *Turn, n *domain.Notification) error {
+	n = resaleNotification(t, n) // resale.go
 	id := "notify." + string(n.Kind)
 	if n.Kind == domain.NotifyDailyDigest {
 		return dailyDigest(t)

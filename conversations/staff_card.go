@@ -106,13 +106,14 @@ func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMess
 	field("column.decision", l.Label("decision", string(r.Decision)))
 	field("column.tracking_number", r.TrackingNumber)
 	field("column.attachments", attachmentCounts(l, r.Attachments))
+	lines = append(lines, d.unitLines(ctx, l, r)...) // staff_resale.go
 	switch r.Status {
 	case domain.StatusAwaitingVerification:
 		lines = append(lines, l.T("staff.card.hint_inspect"))
 	case domain.StatusAwaitingShipmentToSeller:
 		lines = append(lines, l.T("staff.card.hint_ship"))
 	}
-	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: cardButtons(l, r)}, nil
+	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: d.shelfButtons(l, cardButtons(l, r))}, nil
 }
 
 // cardButtons are the status's steps, then a refresh.
@@ -211,6 +212,7 @@ const (
 
 var staffButtons = map[buttonKind]func(t *staffTurn, b button) error{
 	btnStaffStep: (*staffTurn).pressStep,
+	btnStaffUnit: (*staffTurn).pressUnit, // staff_resale.go
 	btnStaffCard: func(t *staffTurn, b button) error {
 		r, err := t.findReturn("r_" + b.field(0))
 		if err != nil {
@@ -250,6 +252,9 @@ func (t *staffTurn) pressStep(b button) error {
 	if r.Version != b.version {
 		t.toast = t.l.T("staff.card.stale")
 		return t.redrawPressed(r)
+	}
+	if op == "sell" && t.d.shelving() {
+		return t.ask(staffShelf, r) // staff_resale.go: the loop lists it
 	}
 	var next *domain.Return
 	switch op {

@@ -210,12 +210,16 @@ type sellerThread struct {
 	stores []*domain.Store
 	forum  bool
 	place  StaffPlace
-	fresh  bool // a new topic: its first post introduces the seller
+	fresh  bool        // a new topic: its first post introduces the seller
+	resale *resaleView // the units and supplies resale relays are about
 }
 
 func (d *StaffDesk) postRelays(ctx context.Context, sellerID int64, rs []*domain.SupportRelay) error {
 	th, err := d.thread(ctx, sellerID)
 	if err != nil {
+		return err
+	}
+	if err := d.loadResale(ctx, th, rs); err != nil { // staff_resale.go
 		return err
 	}
 	returns := map[int64]*domain.Return{}

@@ -24,6 +24,17 @@ const (
 	NotifyPickupCodeOverdue NotificationKind = "pickup_code_overdue"
 	NotifyDailyDigest       NotificationKind = "daily_digest"
 	NotifyTeamMemberJoined  NotificationKind = "team_member_joined"
+
+	// Resale on WB (domain/unit.go): Data has Product, Return, Shelf.
+	NotifyResaleSold      NotificationKind = "resale_sold"      // + Price (×100) and Currency
+	NotifyResaleCancelled NotificationKind = "resale_cancelled" // back on the shelf and on sale
+	NotifyResaleRefused   NotificationKind = "resale_refused"   // cancelled after hand-over: it comes back
+	// NotifyResaleBlocked: Indigo cannot sell the store's items on WB;
+	// Data has Store and Reason, a locales id saying why.
+	NotifyResaleBlocked NotificationKind = "resale_blocked"
+	// NotifyResaleInvite reminds the seller to invite IndigoWarehouse as a
+	// user of the WB account (manual §6); Data has Store.
+	NotifyResaleInvite NotificationKind = "resale_invite"
 )
 
 // AllNotificationKinds lists every kind, for the locales completeness test
@@ -33,7 +44,8 @@ func AllNotificationKinds() []NotificationKind {
 		NotifyReturnOnItsWay, NotifyPickupCodeNeeded, NotifyPickedUp, NotifyReceived,
 		NotifyAwaitingDecision, NotifyListedForSale, NotifyShippedToSeller, NotifyDisposed,
 		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue, NotifyDailyDigest,
-		NotifyTeamMemberJoined,
+		NotifyTeamMemberJoined, NotifyResaleSold, NotifyResaleCancelled, NotifyResaleRefused,
+		NotifyResaleBlocked, NotifyResaleInvite,
 	}
 }
 
