@@ -161,7 +161,7 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 	rows = append(rows, []Button{{Text: t.T("button.back"), Data: ButtonData("rt", string(r.Tab())+":0", 0)}})
 	reply := Reply{Text: strings.TrimSpace(b.String()), Buttons: rows}
 	if r.PhotoURL != "" {
-		reply.Photos = []Photo{{URL: r.PhotoURL}}
+		reply.Photos = []Photo{{URL: r.PhotoURL, Missing: t.T("label.photo_unavailable")}}
 	}
 	return reply
 }
