@@ -114,7 +114,7 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		{"column.barcode", r.Barcode},
 		{"column.return_number", r.ReturnNumber},
 		{"column.request_date", t.l.FormatDate(r.RequestDate)},
-		{"column.status", t.l.Label("status", string(r.Status))},
+		{"column.status", t.T(r.StatusLabel())},
 		{"column.price", t.l.FormatRUB(r.PriceRUB) + " / " + t.l.FormatCNY(r.PriceCNY)},
 		{"column.defective", yesNo(r.Defective)},
 		{"column.needs_verification", yesNo(r.NeedsVerification)},
@@ -122,6 +122,9 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 	}
 	if r.PickupPointAddress != "" {
 		fields = append(fields, struct{ column, value string }{"column.pickup_point", r.PickupPointAddress})
+	}
+	if r.AwaitsCollection() {
+		fields = append(fields, struct{ column, value string }{"web.return.pickup_code", r.PickupCode})
 	}
 	if r.ReceivedAt != nil {
 		fields = append(fields, struct{ column, value string }{"column.received_at", t.l.FormatDate(*r.ReceivedAt)})
