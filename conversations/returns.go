@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // returns.go: returns at a glance (/returns): the four tabs with counts and
@@ -19,13 +20,9 @@ func cmdReturns(t *Turn, _ string) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	var lines []string
+	lines := tabLines(t.l, sums)
 	var rows [][]Button
 	for _, s := range sums {
-		lines = append(lines, t.T("flow.returns.tab_line", map[string]any{
-			"Tab": t.l.Label("tab", string(s.Tab)), "Count": s.Count,
-			"RUB": t.l.FormatRUB(s.PriceRUB), "CNY": t.l.FormatCNY(s.PriceCNY),
-		}))
 		rows = append(rows, []Button{{
 			Text: fmt.Sprintf("%s (%d)", t.l.Label("tab", string(s.Tab)), s.Count),
 			Data: ButtonData("rt", string(s.Tab)+":0", 0),
@@ -35,6 +32,19 @@ func cmdReturns(t *Turn, _ string) error {
 	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
 		Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
+}
+
+// tabLines are the tabs with their counts and sums, one line each, as
+// /returns, the morning summary and a digest show them.
+func tabLines(l *locales.Localizer, sums []domain.Summary) []string {
+	lines := make([]string, len(sums))
+	for i, s := range sums {
+		lines[i] = l.T("flow.returns.tab_line", map[string]any{
+			"Tab": l.Label("tab", string(s.Tab)), "Count": s.Count,
+			"RUB": l.FormatRUB(s.PriceRUB), "CNY": l.FormatCNY(s.PriceCNY),
+		})
+	}
+	return lines
 }
 
 // pressTab shows one page of a tab: "rt|pending_decision:2|0".
