@@ -94,7 +94,7 @@ func TestPushResumesAtFirstUnsentPart(t *testing.T) {
 // claimFor claims the seller's one due notification.
 func claimFor(t *testing.T, d *Deliverer, sellerID int64) *domain.Notification {
 	t.Helper()
-	got, err := d.Outbox.ClaimNotifications(pgtest.System(), d.Now(), d.lease(), 100)
+	got, err := d.Outbox.ClaimNotifications(pgtest.System(), d.Now(), d.lease(), 100, domain.Settle{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,10 +74,13 @@ type Reply struct {
 type Button struct{ Text, Data, URL string }
 
 // Photo is an image to send with a reply: stored bytes or a public URL.
+// Missing is the line, in the reader's language, that the channel shows
+// in the photo's place when it cannot send it.
 type Photo struct {
-	Name string
-	Data []byte
-	URL  string
+	Name    string
+	Data    []byte
+	URL     string
+	Missing string
 }
 
 // LinkMaker makes one-time login links to the web view.

@@ -57,7 +57,7 @@ func TestEveryStateTakesEveryInput(t *testing.T) {
 		"onboarding.language": {inSupport}, "onboarding.terms": {}, "onboarding.name": {inSupport},
 		"onboarding.phone": {}, "store.marketplace": {inSupport}, "store.name": {inSupport},
 		"store.token": {inToken, inSupport}, "store.checklist": {}, "store.rename": {inSupport},
-		"decision.confirm": {}, "pickup.code": {inQR, inSupport}, "pickup.confirm": {},
+		"decision.confirm": {}, "pickup.code": {inQR, inSupport}, "pickup.confirm": {}, "pickup.sent": {inQR, inSupport},
 		"profile.address": {inSupport}, "profile.documents": {inQR}, "support.message": {inQR, inSupport},
 	}
 	fake := wbfake.New()
@@ -187,8 +187,9 @@ func stateFixture(t *testing.T, db *storage.DB, newcomer bool, state string) (st
 		data["store_id"] = strconv.FormatInt(store.ID, 10)
 	case "decision.confirm":
 		data["return_id"], data["decision"], data["version"] = strconv.FormatInt(deciding.ID, 10), "dispose", strconv.FormatInt(deciding.Version, 10)
-	case "pickup.code", "pickup.confirm":
+	case "pickup.code", "pickup.confirm", "pickup.sent":
 		data["return_ids"], data["address"], data["code"] = strconv.FormatInt(waiting.ID, 10), waiting.PickupPointAddress, "48210937"
+		data["sent"] = "48210937"
 	}
 	return seller.Identities[0].ExternalID, data
 }

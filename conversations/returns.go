@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // returns.go: returns at a glance (/returns): the four tabs with counts and
@@ -41,13 +42,9 @@ func cmdReturns(t *Turn, _ string) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	var lines []string
+	lines := tabLines(t.l, sums)
 	var rows [][]Button
 	for _, s := range sums {
-		lines = append(lines, t.T("flow.returns.tab_line", map[string]any{
-			"Tab": t.l.Label("tab", string(s.Tab)), "Count": s.Count,
-			"RUB": t.l.FormatRUB(s.PriceRUB), "CNY": t.l.FormatCNY(s.PriceCNY),
-		}))
 		rows = append(rows, []Button{{
 			Text: fmt.Sprintf("%s (%d)", t.l.Label("tab", string(s.Tab)), s.Count),
 			Data: btnTab.data(0, string(s.Tab), "0"),
@@ -57,6 +54,19 @@ func cmdReturns(t *Turn, _ string) error {
 	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
 		Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
+}
+
+// tabLines are the tabs with their counts and sums, one line each, as
+// /returns, the morning summary and a digest show them.
+func tabLines(l *locales.Localizer, sums []domain.Summary) []string {
+	lines := make([]string, len(sums))
+	for i, s := range sums {
+		lines[i] = l.T("flow.returns.tab_line", map[string]any{
+			"Tab": l.Label("tab", string(s.Tab)), "Count": s.Count,
+			"RUB": l.FormatRUB(s.PriceRUB), "CNY": l.FormatCNY(s.PriceCNY),
+		})
+	}
+	return lines
 }
 
 // pressTab shows one page of a tab: "rt|pending_decision:2|0".
@@ -131,7 +141,7 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		{"column.barcode", r.Barcode},
 		{"column.return_number", r.ReturnNumber},
 		{"column.request_date", t.l.FormatDate(r.RequestDate)},
-		{"column.status", t.l.Label("status", string(r.Status))},
+		{"column.status", t.T(r.StatusLabel())},
 		{"column.price", t.l.FormatRUB(r.PriceRUB) + " / " + t.l.FormatCNY(r.PriceCNY)},
 		{"column.defective", yesNo(r.Defective)},
 		{"column.needs_verification", yesNo(r.NeedsVerification)},
@@ -139,6 +149,9 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 	}
 	if r.PickupPointAddress != "" {
 		fields = append(fields, struct{ column, value string }{"column.pickup_point", r.PickupPointAddress})
+	}
+	if r.AwaitsCollection() {
+		fields = append(fields, struct{ column, value string }{"web.return.pickup_code", r.PickupCode})
 	}
 	if r.ReceivedAt != nil {
 		fields = append(fields, struct{ column, value string }{"column.received_at", t.l.FormatDate(*r.ReceivedAt)})
@@ -177,7 +190,7 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 	rows = append(rows, []Button{{Text: t.T("button.back"), Data: btnTab.data(0, string(r.Tab()), "0")}})
 	reply := Reply{Text: strings.TrimSpace(b.String()), Buttons: rows}
 	if r.PhotoURL != "" {
-		reply.Photos = []Photo{{URL: r.PhotoURL}}
+		reply.Photos = []Photo{{URL: r.PhotoURL, Missing: t.T("label.photo_unavailable")}}
 	}
 	return reply
 }

@@ -89,7 +89,7 @@ func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMess
 			lines = append(lines, l.T(id)+": "+value)
 		}
 	}
-	field("column.status", l.Label("status", string(r.Status)))
+	field("column.status", l.T(r.StatusLabel()))
 	field("column.vendor_code", r.VendorCode)
 	field("column.barcode", r.Barcode)
 	field("column.pickup_point", r.PickupPointAddress)

@@ -91,7 +91,7 @@ func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
 				if err != nil {
 					return err
 				}
-				reply.Photos = append(reply.Photos, Photo{Name: f.Name, Data: data})
+				reply.Photos = append(reply.Photos, Photo{Name: f.Name, Data: data, Missing: sl.T("label.photo_unavailable")})
 			}
 			return send(ctx, []Reply{reply})
 		}()

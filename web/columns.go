@@ -92,7 +92,7 @@ func (c column) text(l *locales.Localizer, r *domain.Return, stores map[int64]st
 		}
 		return l.T("label.yes")
 	case colStatus:
-		return l.Label("status", string(r.Status))
+		return l.T(r.StatusLabel())
 	case colTracking:
 		return r.TrackingNumber
 	case colNeedsVerification:

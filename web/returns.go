@@ -226,7 +226,7 @@ func (s *Server) tableRow(rq *request, tab domain.Tab, r *domain.Return, back st
 		case c == colDecision && r.Status == domain.StatusAwaitingSellerDecision:
 			cl = cell{Text: l.T("web.table.choose_action"), Href: detail + "#decision"}
 		case c == colDecision:
-			cl = cell{Text: l.Label("status", string(r.Status))}
+			cl = cell{Text: l.T(r.StatusLabel())}
 		case tab == domain.TabInTransit && (c == colNeedsVerification || c == colPhotoVideo):
 			on := r.NeedsVerification
 			if c == colPhotoVideo {
