@@ -131,10 +131,12 @@ type StaffPost struct {
 type SupportService interface {
 	// QueueRelay adds a relay, inside the caller's transaction if any.
 	QueueRelay(ctx context.Context, r *SupportRelay) error
-	// ClaimRelays leases the oldest unposted relays under one new claim
-	// token, their files described but not loaded; a claim neither renewed
-	// nor marked relayed before the lease ends is claimed again.
-	ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*SupportRelay, error)
+	// ClaimRelays leases the unposted relays of up to sellers sellers, the
+	// longest waiting first and none another live claim holds relays of,
+	// under one new claim token, their files described but not loaded; a
+	// claim neither renewed nor marked relayed before the lease ends is
+	// claimed again.
+	ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, sellers int) ([]*SupportRelay, error)
 	// RenewRelayClaim extends to until the lease of the unposted relays
 	// claim still holds and returns their ids.
 	RenewRelayClaim(ctx context.Context, claim int64, until time.Time) ([]int64, error)

@@ -34,7 +34,7 @@ var allowed = map[string][]string{
 	"cmd/killloop":            {"cmd/internal/indigoproc"}, // drives the indigo binary from outside
 	// cmd/soak drives indigo binaries from outside, against the fakes in its
 	// own process, and seeds and counts rows through storage.
-	"cmd/soak": {"cmd/internal/indigoproc", "bot/telegram/tgfake", "wb/wbfake", "storage", "storage/pglocal", "domain"},
+	"cmd/soak": {"cmd/internal/indigoproc", "bot/telegram/tgfake", "bot/wechat/wxfake", "wb/wbfake", "storage", "storage/pglocal", "domain"},
 }
 
 func TestLayering(t *testing.T) {
