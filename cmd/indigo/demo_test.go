@@ -17,16 +17,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
-	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/web/browsertest"
 )
-
-// The demo's WeChat pane uses the fake this test binary shares (the
-// client's URL rewrite is process-wide).
-func init() {
-	demoWeChatServer = func() (*wxfake.Server, bool) { return weChatFake(), false }
-}
 
 // syncBuffer is a bytes.Buffer the demo writes while the test reads.
 type syncBuffer struct {

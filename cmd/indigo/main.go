@@ -96,6 +96,9 @@ type Main struct {
 	HTTPServer *http.Server
 	HTTPAddr   net.Addr     // where HTTPServer listens, once Run has started it
 	Web        http.Handler // the seller's web view, mounted under /web/ and /login/
+	// Mount adds routes of the process that runs the service (the demo's
+	// /demo page) to its HTTP server; set before Run.
+	Mount func(mux *http.ServeMux)
 
 	// Guard runs every worker's inputs: a panic is recovered and counted,
 	// and what keeps panicking is set aside with one alert to staff.
