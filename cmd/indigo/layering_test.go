@@ -19,6 +19,7 @@ var allowed = map[string][]string{
 	"wb":                      {"domain"},
 	"wb/wbfake":               nil,
 	"wb/poll":                 {"wb", "domain"},
+	"wb/resale":               {"wb", "domain"},
 	"conversations":           {"domain", "locales"},
 	"conversations/convtest":  {"conversations", "locales", "storage", "wb", "domain"}, // test support: the engine on a test database
 	"bot/telegram":            {"conversations", "locales", "domain"},
