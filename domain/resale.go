@@ -164,6 +164,12 @@ type ResaleStore struct {
 	// that the daily comparison of WB's stock with the shelf is.
 	StatusesDue  bool
 	ReconcileDue bool
+	// What the store has to do, as the lease found it, so that a turn
+	// with nothing to do costs one WB call and no query: the shelf changed
+	// since the stock was planned; units wait for their size; ordered
+	// units wait for their supply or their sticker; a supply was handed
+	// over; orders hold units.
+	StockDirty, Unsized, Assembling, HandingOver, InOrder bool
 }
 
 // StockLine is what the WB stock of one size should be: the units on the
@@ -182,5 +188,8 @@ type ResaleDone struct {
 	Next        time.Time
 	StatusesAt  *time.Time
 	ReconcileAt *time.Time
-	Err         error
+	// StockDirty keeps the stock due to be planned: the turn failed
+	// before it was.
+	StockDirty bool
+	Err        error
 }

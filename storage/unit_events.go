@@ -79,7 +79,7 @@ func (us *UnitService) apply(ctx context.Context, tx pgx.Tx, cur *domain.Unit, c
 	}
 	if cur.Status.OnShelf() != next.OnShelf() {
 		// What the shelf offers changed: the WB stock must follow.
-		return us.touchResaleStore(ctx, tx, cur.StoreID)
+		return us.touchResaleStore(ctx, tx, cur.StoreID, true)
 	}
 	return nil
 }
