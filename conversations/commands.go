@@ -62,6 +62,9 @@ func buttons() map[string]buttonHandler {
 		"tm":   pressTeam,
 		"ti":   pressInvite,
 		"tx":   pressRemoveMember,
+		"ui":   pressInviteDone,        // resale.go
+		"uw":   pressWithdraw,          // resale.go
+		"uy":   pressWithdrawConfirmed, // resale.go
 	}
 }
 

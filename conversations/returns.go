@@ -31,6 +31,7 @@ func cmdReturns(t *Turn, _ string) error {
 			Data: ButtonData("rt", string(s.Tab)+":0", 0),
 		}})
 	}
+	lines = append(lines, resaleGlance(t)...) // resale.go
 	rows = append(rows, []Button{{Text: t.T("button.refresh"), Data: ButtonData("rf", "", 0)}})
 	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
 		Buttons: rows, EditMessageID: t.in.ButtonOn})
@@ -142,8 +143,9 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		}
 		fmt.Fprintf(&b, "%s: %s\n", t.T(f.column), f.value)
 	}
+	unitLine, rows := unitCard(t, r) // resale.go
+	b.WriteString(unitLine)
 	id := strconv.FormatInt(r.ID, 10)
-	var rows [][]Button
 	switch r.Tab() {
 	case domain.TabInTransit:
 		rows = append(rows, []Button{

@@ -15,7 +15,8 @@ import (
 // doing its work twice.
 
 // LeaseResaleStores takes up to limit stores whose resale turn is due and
-// that have units to look after, most overdue first. SKIP LOCKED lets
+// that have units to look after, or a stock to bring down to an empty
+// shelf, most overdue first. SKIP LOCKED lets
 // replicas lease side by side; a lease outlives a crashed turn only until
 // it ends.
 func (us *UnitService) LeaseResaleStores(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []*domain.ResaleStore, err error) {
@@ -32,24 +33,27 @@ func (us *UnitService) LeaseResaleStores(ctx context.Context, now time.Time, lea
 					AND (NOT u.in_supply OR u.staff_told_at IS NULL)) AS assembling,
 				EXISTS (SELECT 1 FROM resale_supplies sp WHERE sp.store_id = r.store_id AND sp.state = 'handing_over') AS handing_over,
 				EXISTS (SELECT 1 FROM shelf_units u WHERE u.store_id = r.store_id
-					AND u.status IN ('ordered', 'packed', 'handed_over')) AS in_order
+					AND u.status IN ('ordered', 'packed', 'handed_over')) AS in_order,
+				NOT r.invite_done AND (r.invite_reminded_at IS NULL
+					OR r.invite_reminded_at < $1::timestamptz - interval '7 days') AS invite_due
 			FROM resale_stores r JOIN stores s ON s.id = r.store_id
 			WHERE r.due_at <= $1 AND (r.leased_until IS NULL OR r.leased_until <= $1)
 			  AND s.active AND NOT s.token_rejected
-			  AND EXISTS (SELECT 1 FROM shelf_units u WHERE u.store_id = r.store_id
-				AND u.status IN ('shelved', 'listed', 'ordered', 'packed', 'handed_over'))
+			  AND (r.stock_dirty OR EXISTS (SELECT 1 FROM shelf_units u WHERE u.store_id = r.store_id
+				AND u.status IN ('shelved', 'listed', 'ordered', 'packed', 'handed_over')))
 			ORDER BY r.due_at LIMIT $3 FOR UPDATE OF r SKIP LOCKED) due
 		WHERE r.store_id = due.store_id
 		RETURNING r.store_id, r.warehouse_id, r.office_id, r.warehouse_name, r.blocked,
 			r.statuses_due_at <= $1, r.reconcile_due_at <= $1,
-			due.stock_dirty, due.unsized, due.assembling, due.handing_over, due.in_order`, now, lease, limit)
+			due.stock_dirty, due.unsized, due.assembling, due.handing_over, due.in_order, due.invite_due`, now, lease, limit)
 	if err != nil {
 		return nil, err
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.ResaleStore, error) {
 		rs := &domain.ResaleStore{Store: &domain.Store{}}
 		err := r.Scan(&rs.Store.ID, &rs.WarehouseID, &rs.OfficeID, &rs.WarehouseName, &rs.Blocked,
-			&rs.StatusesDue, &rs.ReconcileDue, &rs.StockDirty, &rs.Unsized, &rs.Assembling, &rs.HandingOver, &rs.InOrder)
+			&rs.StatusesDue, &rs.ReconcileDue, &rs.StockDirty, &rs.Unsized, &rs.Assembling, &rs.HandingOver, &rs.InOrder,
+			&rs.InviteDue)
 		return rs, err
 	})
 	if err != nil || len(list) == 0 {
@@ -241,4 +245,71 @@ func (us *UnitService) storeRelay(ctx context.Context, storeID int64, text strin
 		}
 		return queueResaleRelay(ctx, tx, sellerID, nil, text, nil)
 	})
+}
+
+// RemindInvite reminds the seller, once a week until they say it is done,
+// to invite IndigoWarehouse as a user of the store's WB account: WB lets
+// only the account's owner do that (wb-resale.md §3).
+func (us *UnitService) RemindInvite(ctx context.Context, storeID int64, now time.Time) (err error) {
+	defer wrap(&err, "remind store %d to invite", storeID)
+	if err := systemOnly(ctx); err != nil {
+		return err
+	}
+	return us.db.inTx(ctx, func(tx pgx.Tx) error {
+		var sellerID int64
+		var name string
+		err := tx.QueryRow(ctx, `UPDATE resale_stores r SET invite_reminded_at = $2 FROM stores s
+			WHERE r.store_id = $1 AND s.id = r.store_id AND NOT r.invite_done
+			  AND (r.invite_reminded_at IS NULL OR r.invite_reminded_at < $2::timestamptz - interval '7 days')
+			RETURNING s.seller_id, s.name`, storeID, now).Scan(&sellerID, &name)
+		if errNoRows(err) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return insertNotification(ctx, tx, &domain.Notification{SellerID: sellerID, Kind: domain.NotifyResaleInvite,
+			StoreID: &storeID, Data: map[string]any{"Store": name}})
+	})
+}
+
+// ConfirmInvite implements domain.ShelfService; the store's seller says so.
+func (us *UnitService) ConfirmInvite(ctx context.Context, storeID int64) (err error) {
+	defer wrap(&err, "confirm the invite of store %d", storeID)
+	scope, err := actorScope(ctx)
+	if err != nil {
+		return err
+	}
+	tag, err := us.db.q(ctx).Exec(ctx, `UPDATE resale_stores r SET invite_done = true FROM stores s
+		WHERE r.store_id = $1 AND s.id = r.store_id AND ($2::bigint = 0 OR s.seller_id = $2)`, storeID, scope)
+	if err == nil && tag.RowsAffected() == 0 {
+		return notFound("error.store.not_found")
+	}
+	return err
+}
+
+// QueuePickLists queues the day's pick list for every seller with ordered
+// units not yet packed, once a day: staff start the day from it.
+func (us *UnitService) QueuePickLists(ctx context.Context, day time.Time) (n int, err error) {
+	defer wrap(&err, "queue pick lists")
+	if err := systemOnly(ctx); err != nil {
+		return 0, err
+	}
+	err = us.db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT seller_id FROM shelf_units WHERE status = 'ordered' ORDER BY seller_id`)
+		if err != nil {
+			return err
+		}
+		sellers, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		for _, id := range sellers {
+			if err := queueResaleRelayOnce(ctx, tx, id, nil, domain.ResalePickList.Text(day.Format(time.DateOnly))); err != nil {
+				return err
+			}
+		}
+		n = len(sellers)
+		return nil
+	})
+	return n, err
 }

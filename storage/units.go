@@ -69,7 +69,7 @@ func whereUnits(ctx context.Context, f domain.UnitFilter) (string, []any, error)
 	}
 	for cond, v := range map[string]*int64{"u.id = ?": f.ID, "u.return_id = ?": f.ReturnID,
 		"u.seller_id = ?": f.SellerID, "u.store_id = ?": f.StoreID, "u.supply_id = ?": f.SupplyID,
-		"u.order_id = ?": f.OrderID} {
+		"u.order_id = ?": f.OrderID, "u.nm_id = ?": f.NmID} {
 		if v != nil {
 			add(cond, *v)
 		}

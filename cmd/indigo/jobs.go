@@ -57,6 +57,8 @@ func (m *Main) jobs() []job {
 			return err
 		}},
 		{"wb-resale", "@every 30s", false, m.resaleRound},
+		{"resale-pick-list", "0 7 * * *", true, m.resalePickList},
+		{"resale-pick-list", "0 7 * * *", true, m.resalePickList},
 		{"forget-idle-sends", "@every 10m", true, func(ctx context.Context) error {
 			// The wall clock, which sends are booked on, not the time of day m.Now.
 			_, err := storage.NewSendBudget(m.DB).ForgetIdleSends(ctx, time.Now())

@@ -77,3 +77,13 @@ func (m *Main) resaleRound(ctx context.Context) error {
 	}
 	return nil
 }
+
+// resalePickList is the resale-pick-list job's body: each seller's topic
+// gets the day's picks.
+func (m *Main) resalePickList(ctx context.Context) error {
+	if m.Resale == nil {
+		return nil
+	}
+	_, err := storage.NewUnitService(m.DB).QueuePickLists(ctx, m.Now())
+	return err
+}

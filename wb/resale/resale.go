@@ -84,6 +84,7 @@ type Ledger interface {
 	SupplyDelivered(ctx context.Context, supplyID int64, qr string, file *domain.RelayFile, at time.Time) error
 	DropSupply(ctx context.Context, supplyID int64) error
 	PassNeeded(ctx context.Context, storeID, officeID int64) error
+	RemindInvite(ctx context.Context, storeID int64, now time.Time) error
 }
 
 // Config is where and how Indigo ships resold items (configuration).
@@ -248,6 +249,7 @@ func (t *turn) run(ctx context.Context) error {
 	step(t.rs.HandingOver, t.handOver)
 	t.reconciled = t.rs.ReconcileDue
 	step(t.reconciled, t.reconcile)
+	step(t.rs.InviteDue, func(ctx context.Context) error { return t.l.Ledger.RemindInvite(ctx, t.storeID(), t.l.Now()) })
 	return errors.Join(errs...)
 }
 
