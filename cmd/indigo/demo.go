@@ -217,6 +217,7 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 		"WB_API_BASE_URL":          d.wb.URL,
 		"POLL_SCHEDULE":            "@every 20s",
 	}
+	withDemoFBS(settings) // demo_resale.go
 	d.wx = startDemoWeChat(settings)
 	cfg, err := LoadConfig(func(k string) string { return settings[k] })
 	if err != nil {
@@ -256,6 +257,8 @@ Data in %s. Press Ctrl+C to stop; "indigo demo --reset" starts from scratch.
 	if o.ReturnEvery > 0 {
 		d.wg.Add(1)
 		go d.arrivals(loopCtx, o.ReturnEvery)
+		d.wg.Add(1)
+		go d.buyers(loopCtx, o.ReturnEvery) // demo_resale.go
 	}
 	return d, nil
 }
