@@ -273,3 +273,19 @@ func TestResaleSellerView(t *testing.T) {
 		t.Errorf("%d invite reminders after the seller said done, want 1", len(invites))
 	}
 }
+
+// TestResaleDecisionNumbers: the decision card puts numbers to "Sell on
+// WB": what the buyer paid for the item.
+func TestResaleDecisionNumbers(t *testing.T) {
+	f := newResaleFixture(t)
+	l := bundle.For("en")
+	seller := pgtest.Seller(t, f.h.db, nil)
+	store := pgtest.Store(t, f.h.db, seller.ID, nil)
+	r := &domain.Return{StoreID: store.ID, ReturnNumber: "R-9", NmID: 9, ProductName: "Scarf", PriceRUB: 249900,
+		RequestDate: f.clock.Now(), Status: domain.StatusAwaitingSellerDecision}
+	must(t, storage.NewReturnService(f.h.db).CreateReturn(pgtest.System(), r))
+	push, err := f.h.engine.RenderNotification(context.Background(), &domain.Notification{ID: 1, SellerID: seller.ID,
+		Kind: domain.NotifyAwaitingDecision, ReturnID: &r.ID})
+	must(t, err)
+	expect(t, push.Replies, l.T("flow.decision.explain.sell_on_wb")+" "+l.T("flow.resale.explain_price", map[string]any{"Price": l.FormatRUB(249900)}))
+}
