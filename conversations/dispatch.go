@@ -185,10 +185,12 @@ func (t *Turn) load(b *button, o owned) error {
 		b.ret, err = t.e.Returns.FindReturnByID(t.ctx, id)
 	case o == ownsReturn:
 		err = domain.Errorf(domain.CodeNotFound, "error.return.not_found", nil)
-	case err == nil:
+	case o == ownsStore && err == nil:
 		b.store, err = t.e.Stores.FindStoreByID(t.ctx, id)
-	default:
+	case o == ownsStore:
 		err = domain.Errorf(domain.CodeNotFound, "error.store.not_found", nil)
+	default:
+		b.unit, err = t.ownUnit(b.field(0)) // resale.go
 	}
 	return err
 }

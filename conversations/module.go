@@ -61,7 +61,7 @@ type Accept struct {
 // comes last.
 func Modules() []Module {
 	return []Module{coreModule(), onboardingModule(), returnsModule(), decisionModule(), pickupModule(),
-		storeModule(), profileModule(), settingsModule(), teamModule(), supportModule()}
+		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), supportModule()}
 }
 
 // Commands lists the command menu, in menu order, for setMyCommands and
@@ -117,6 +117,7 @@ const (
 	ownsNothing owned = iota
 	ownsReturn        // the presser's seller's return
 	ownsStore         // the presser's seller's store
+	ownsUnit          // the presser's seller's shelf unit (resale)
 )
 
 // flowButton is the kind of buttons that answer the current step.
@@ -148,6 +149,7 @@ type button struct {
 	version int64
 	ret     *domain.Return
 	store   *domain.Store
+	unit    *domain.Unit
 }
 
 func (b button) String() string {
@@ -198,7 +200,7 @@ func DescribeRegistry() string {
 			fmt.Fprintf(&b, "- command `/%s`%s%s\n", c.Name, ifThen(c.Menu > 0, fmt.Sprintf(" (menu %d)", c.Menu)), ifThen(c.NeedsSeller, ", needs an account"))
 		}
 		for _, k := range m.Buttons {
-			fmt.Fprintf(&b, "- button `%s`%s%s\n", k.Kind, [...]string{"", " on a return", " on a store"}[k.Owns], ifThen(k.Anyone, ", anyone"))
+			fmt.Fprintf(&b, "- button `%s`%s%s\n", k.Kind, [...]string{"", " on a return", " on a store", " on a shelf unit"}[k.Owns], ifThen(k.Anyone, ", anyone"))
 		}
 		for _, a := range m.Accepts {
 			fmt.Fprintf(&b, "- accepts %s from any state\n", a.Name)

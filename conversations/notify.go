@@ -55,7 +55,10 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 }
 
 func renderNotification(t *Turn, n *domain.Notification) error {
-	n = resaleNotification(t, n) // resale.go
+	n, sent, err := renderResale(t, n) // resale.go
+	if sent || err != nil {
+		return err
+	}
 	id := "notify." + string(n.Kind)
 	if n.Kind == domain.NotifyDailyDigest {
 		return dailyDigest(t)
@@ -112,6 +115,9 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 	explain := ""
 	for _, d := range domain.AllDecisions() {
 		explain += "\n• " + t.l.Label("decision", string(d)) + ": " + t.T("flow.decision.explain."+string(d))
+		if d == domain.DecisionSellOnWB {
+			explain += resaleExplain(t, r) // resale.go
+		}
 	}
 	card.Text = intro + "\n\n" + card.Text + "\n" + explain
 	t.Send(card)

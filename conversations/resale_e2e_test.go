@@ -101,19 +101,8 @@ func (f *resaleFixture) postWith(t *testing.T, want string) staffPost {
 func TestResaleThroughTheStaffChat(t *testing.T) {
 	f := newResaleFixture(t)
 	l := bundle.For("en")
-	seller := pgtest.Seller(t, f.h.db, func(s *domain.Seller) { s.Name = "Li Wei" })
-	token := f.h.wb.IssueToken(wbfake.TokenOptions{})
-	claims, err := wb.ParseToken(token)
-	must(t, err)
-	store := pgtest.Store(t, f.h.db, seller.ID, func(s *domain.Store) { s.Name = "Main store"; s.Token, s.SupplierID = token, claims.SellerID })
-	f.h.wb.AddCard(claims.SellerID, wbfake.Card{NmID: 555, Title: "Down jacket", VendorCode: "DJ-1",
-		Sizes: []wbfake.CardSize{{ChrtID: 5550, TechSize: "M", Skus: []string{"2000555"}}}})
-	returns := storage.NewReturnService(f.h.db)
-	r := &domain.Return{StoreID: store.ID, ReturnNumber: "R-555", NmID: 555, Barcode: "2000555", ProductName: "Down jacket",
-		RequestDate: f.clock.Now(), Status: domain.StatusAwaitingSellerDecision}
-	must(t, returns.CreateReturn(pgtest.System(), r))
-	_, err = returns.ApplyEvent(pgtest.As(seller), r.ID, domain.ReturnChange{Event: domain.EventDecideSell, Decision: domain.DecisionSellOnWB})
-	must(t, err)
+	seller, store, sid, r := f.decided(t)
+	token := store.Token
 
 	// The task's card asks staff to put the item on a shelf place.
 	f.flush(t)
@@ -126,10 +115,10 @@ func TestResaleThroughTheStaffChat(t *testing.T) {
 	f.settle(t)
 	whs, err := f.loop.WB.Warehouses(context.Background(), token)
 	must(t, err)
-	if len(whs) != 1 || f.h.wb.Stock(claims.SellerID, whs[0].ID, 5550) != 1 {
+	if len(whs) != 1 || f.h.wb.Stock(sid, whs[0].ID, 5550) != 1 {
 		t.Fatalf("warehouses %+v, want one with stock 1", whs)
 	}
-	order, err := f.h.wb.PlaceOrder(claims.SellerID, wbfake.BuyerOrder{WarehouseID: whs[0].ID, NmID: 555, ChrtID: 5550, Price: 199900})
+	order, err := f.h.wb.PlaceOrder(sid, wbfake.BuyerOrder{WarehouseID: whs[0].ID, NmID: 555, ChrtID: 5550, Price: 199900})
 	must(t, err)
 	f.settle(t)
 
@@ -158,12 +147,12 @@ func TestResaleThroughTheStaffChat(t *testing.T) {
 	if len(qr.files) != 1 {
 		t.Errorf("QR post has %d files", len(qr.files))
 	}
-	wbSupply, orders, _ := f.h.wb.Supply(claims.SellerID, sp.WBID)
+	wbSupply, orders, _ := f.h.wb.Supply(sid, sp.WBID)
 	if !wbSupply.Done || wbSupply.ShippingDt == "" || !slices.Equal(orders, []int64{order}) {
 		t.Fatalf("WB supply %+v with %v", wbSupply, orders)
 	}
 
-	must(t, f.h.wb.MoveOrder(claims.SellerID, order, "sold"))
+	must(t, f.h.wb.MoveOrder(sid, order, "sold"))
 	f.clock.Advance(20 * time.Minute)
 	f.settle(t)
 	kind := domain.NotifyResaleSold
@@ -186,9 +175,30 @@ func TestResaleThroughTheStaffChat(t *testing.T) {
 			t.Errorf("no audit entry %s in %v", want, actions)
 		}
 	}
-	if got := strconv.Itoa(len(f.h.wb.Supplies(claims.SellerID))); got != "1" {
+	if got := strconv.Itoa(len(f.h.wb.Supplies(sid))); got != "1" {
 		t.Errorf("%s supplies on WB", got)
 	}
+}
+
+// decided is a seller whose return R-555 of card 555 (size 5550, barcode
+// 2000555) they decided to sell on WB; it returns the seller, the store
+// with a token the fake accepts, the WB seller id and the return.
+func (f *resaleFixture) decided(t *testing.T) (*domain.Seller, *domain.Store, string, *domain.Return) {
+	t.Helper()
+	seller := pgtest.Seller(t, f.h.db, func(s *domain.Seller) { s.Name = "Li Wei" })
+	token := f.h.wb.IssueToken(wbfake.TokenOptions{})
+	claims, err := wb.ParseToken(token)
+	must(t, err)
+	store := pgtest.Store(t, f.h.db, seller.ID, func(s *domain.Store) { s.Name = "Main store"; s.Token, s.SupplierID = token, claims.SellerID })
+	f.h.wb.AddCard(claims.SellerID, wbfake.Card{NmID: 555, Title: "Down jacket", VendorCode: "DJ-1",
+		Sizes: []wbfake.CardSize{{ChrtID: 5550, TechSize: "M", Skus: []string{"2000555"}}}})
+	returns := storage.NewReturnService(f.h.db)
+	r := &domain.Return{StoreID: store.ID, ReturnNumber: "R-555", NmID: 555, Barcode: "2000555", ProductName: "Down jacket",
+		RequestDate: f.clock.Now(), Status: domain.StatusAwaitingSellerDecision, PriceRUB: 249900}
+	must(t, returns.CreateReturn(pgtest.System(), r))
+	r, err = returns.ApplyEvent(pgtest.As(seller), r.ID, domain.ReturnChange{Event: domain.EventDecideSell, Decision: domain.DecisionSellOnWB})
+	must(t, err)
+	return seller, store, claims.SellerID, r
 }
 
 func auditOf(t *testing.T, f *resaleFixture, sellerID int64) []*domain.AuditEntry {
@@ -203,4 +213,79 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// shelved is a seller's item put on shelf A-3-2 by staff and listed by the
+// loop, with the seller's chat.
+func (f *resaleFixture) shelved(t *testing.T) (*domain.Seller, *chat, string, *domain.Unit) {
+	t.Helper()
+	seller, _, sid, r := f.decided(t)
+	u, err := f.units.ShelveUnit(domain.NewContextWithActor(context.Background(), domain.StaffActor(77, "Olga")), r.ID, "A-3-2")
+	must(t, err)
+	f.settle(t)
+	return seller, f.h.chat(seller.Identities[0].ExternalID, "en"), sid, u
+}
+
+// TestResaleSellerView: the seller sees their items on sale in /returns
+// and on the return's card, takes one off sale there (the WB stock follows
+// and staff are told), and says the invite into the WB account is done,
+// which stops the reminders.
+func TestResaleSellerView(t *testing.T) {
+	f := newResaleFixture(t)
+	l := bundle.For("en")
+	seller, c, sid, u := f.shelved(t)
+	glance := l.T("flow.resale.glance", map[string]any{"OnShelf": 1, "InOrder": 0, "Sold": 0, "Money": l.FormatRUB(0)})
+	expect(t, c.send("/returns"), glance)
+
+	c.handle(conversations.Input{Button: conversations.ButtonData("rc", strconv.FormatInt(u.ReturnID, 10), 0), ButtonOn: "m1"})
+	expect(t, c.last, l.T("flow.resale.unit", map[string]any{"Status": l.Label("unit_status", "listed")}))
+	c.press(l.T("button.withdraw"))
+	expect(t, c.press(l.T("button.confirm")), l.T("flow.resale.withdrawn", map[string]any{"Product": "Down jacket", "Return": "R-555"}))
+	f.settle(t)
+	if got, _ := f.units.FindUnitByID(pgtest.System(), u.ID); got.Status != domain.UnitWithdrawn {
+		t.Errorf("unit = %s, want withdrawn", got.Status)
+	}
+	store, err := storage.NewStoreService(f.h.db).FindStores(pgtest.System(), domain.StoreFilter{SellerID: &seller.ID})
+	must(t, err)
+	whs, err := f.loop.WB.Warehouses(context.Background(), store[0].Token)
+	must(t, err)
+	if got := f.h.wb.Stock(sid, whs[0].ID, 5550); got != 0 {
+		t.Errorf("WB stock after the withdrawal = %d, want 0", got)
+	}
+	f.flush(t)
+	f.postWith(t, "The seller took Down jacket (R-555")
+
+	kind := domain.NotifyResaleInvite
+	invites, err := storage.NewNotificationService(f.h.db).FindNotifications(pgtest.System(), domain.NotificationFilter{SellerID: &seller.ID, Kind: &kind})
+	must(t, err)
+	if len(invites) != 1 {
+		t.Fatalf("%d invite reminders, want 1", len(invites))
+	}
+	push, err := f.h.engine.RenderNotification(context.Background(), invites[0])
+	must(t, err)
+	c.last = push.Replies
+	expect(t, c.press(l.T("button.invite_done")), l.T("flow.resale.invite_thanks"))
+	f.clock.Advance(8 * 24 * time.Hour)
+	f.settle(t)
+	invites, err = storage.NewNotificationService(f.h.db).FindNotifications(pgtest.System(), domain.NotificationFilter{SellerID: &seller.ID, Kind: &kind})
+	must(t, err)
+	if len(invites) != 1 {
+		t.Errorf("%d invite reminders after the seller said done, want 1", len(invites))
+	}
+}
+
+// TestResaleDecisionNumbers: the decision card puts numbers to "Sell on
+// WB": what the buyer paid for the item.
+func TestResaleDecisionNumbers(t *testing.T) {
+	f := newResaleFixture(t)
+	l := bundle.For("en")
+	seller := pgtest.Seller(t, f.h.db, nil)
+	store := pgtest.Store(t, f.h.db, seller.ID, nil)
+	r := &domain.Return{StoreID: store.ID, ReturnNumber: "R-9", NmID: 9, ProductName: "Scarf", PriceRUB: 249900,
+		RequestDate: f.clock.Now(), Status: domain.StatusAwaitingSellerDecision}
+	must(t, storage.NewReturnService(f.h.db).CreateReturn(pgtest.System(), r))
+	push, err := f.h.engine.RenderNotification(context.Background(), &domain.Notification{ID: 1, SellerID: seller.ID,
+		Kind: domain.NotifyAwaitingDecision, ReturnID: &r.ID})
+	must(t, err)
+	expect(t, push.Replies, l.T("flow.decision.explain.sell_on_wb")+" "+l.T("flow.resale.explain_price", map[string]any{"Price": l.FormatRUB(249900)}))
 }

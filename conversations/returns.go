@@ -50,6 +50,7 @@ func cmdReturns(t *Turn, _ string) error {
 			Data: btnTab.data(0, string(s.Tab), "0"),
 		}})
 	}
+	lines = append(lines, resaleGlance(t)...) // resale.go
 	rows = append(rows, []Button{{Text: t.T("button.refresh"), Data: btnRefresh.data(0)}})
 	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
 		Buttons: rows, EditMessageID: t.in.ButtonOn})
@@ -151,7 +152,10 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 	if r.Decision != "" {
 		lines = append(lines, t.T(string(domain.ColDecision))+": "+decidedBy(t, r))
 	}
-	var rows [][]Button
+	unitLine, rows := unitCard(t, r) // resale.go
+	if unitLine != "" {
+		lines = append(lines, strings.TrimPrefix(unitLine, "\n"))
+	}
 	switch r.Tab() {
 	case domain.TabInTransit:
 		rows = append(rows, []Button{

@@ -178,6 +178,7 @@ func supplyName(sp *domain.Supply) string {
 type resaleView struct {
 	units    map[int64]*domain.Unit
 	supplies map[int64]*domain.Supply
+	picks    []*domain.Unit // the seller's ordered units, for a pick list
 }
 
 // loadResale reads the units and supplies a batch of relays mentions.
@@ -199,7 +200,16 @@ func (d *StaffDesk) loadResale(ctx context.Context, th *sellerThread, rs []*doma
 				th.resale.units[*r.ReturnID] = units[0]
 			}
 		}
-		if task, args := domain.ParseResaleTask(r.Text); task == domain.ResaleQR && len(args) > 0 {
+		task, args := domain.ParseResaleTask(r.Text)
+		if task == domain.ResalePickList && th.resale.picks == nil {
+			picks, err := d.Services.Shelf.FindUnits(ctx, domain.UnitFilter{SellerID: &th.seller.ID,
+				Statuses: []domain.UnitStatus{domain.UnitOrdered}})
+			if err != nil {
+				return err
+			}
+			th.resale.picks = picks
+		}
+		if task == domain.ResaleQR && len(args) > 0 {
 			id, _ := strconv.ParseInt(args[0], 10, 64)
 			sp, err := d.Services.Shelf.FindSupplyByID(ctx, id)
 			if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
@@ -263,6 +273,8 @@ func (d *StaffDesk) resaleLine(l *locales.Localizer, th *sellerThread, r *domain
 		return l.T("staff.resale.pass", map[string]any{"Office": arg(0)})
 	case domain.ResaleBlocked:
 		return l.T("staff.resale.blocked", map[string]any{"Reason": l.T(arg(0))})
+	case domain.ResalePickList:
+		return pickList(l, th, arg(0))
 	}
 	return l.T("staff.resale.unknown", map[string]any{"Task": r.Text})
 }
@@ -270,4 +282,19 @@ func (d *StaffDesk) resaleLine(l *locales.Localizer, th *sellerThread, r *domain
 func atoi(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
+}
+
+// pickList is the day's list of what to pick for the seller: one line per
+// ordered unit with its shelf place, product and barcode.
+func pickList(l *locales.Localizer, th *sellerThread, day string) string {
+	var picks []*domain.Unit
+	if th.resale != nil {
+		picks = th.resale.picks
+	}
+	lines := []string{l.T("staff.resale.pick_list", map[string]any{"Day": day, "Count": len(picks)})}
+	for _, u := range picks {
+		lines = append(lines, l.T("staff.resale.pick_line", map[string]any{"Shelf": u.ShelfPlace, "Product": u.ProductName,
+			"Return": u.ReturnNumber, "Barcode": u.Barcode, "Sticker": u.Sticker, "Link": "/r_" + strconv.FormatInt(u.ReturnID, 10)}))
+	}
+	return strings.Join(lines, "\n")
 }

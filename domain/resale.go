@@ -61,6 +61,7 @@ type UnitFilter struct {
 	SupplyID *int64
 	Statuses []UnitStatus // nil does not filter
 	OrderID  *int64
+	NmID     *int64
 	ChrtID   *uint64
 	// NoChrt selects units whose size is not yet known and was not found
 	// missing on the card in the last day.
@@ -148,6 +149,9 @@ type ShelfService interface {
 	// it to WB. Every unit in it must be packed.
 	HandOver(ctx context.Context, supplyID int64) (*Supply, error)
 	SummarizeUnits(ctx context.Context, f UnitFilter) (UnitSummary, error)
+	// ConfirmInvite records that the seller invited IndigoWarehouse as a
+	// user of the store's WB account (manual §6), which stops the reminders.
+	ConfirmInvite(ctx context.Context, storeID int64) error
 }
 
 // ResaleStore is one store as the resale loop works it: the store with its
@@ -164,6 +168,15 @@ type ResaleStore struct {
 	// that the daily comparison of WB's stock with the shelf is.
 	StatusesDue  bool
 	ReconcileDue bool
+	// What the store has to do, as the lease found it, so that a turn
+	// with nothing to do costs one WB call and no query: the shelf changed
+	// since the stock was planned; units wait for their size; ordered
+	// units wait for their supply or their sticker; a supply was handed
+	// over; orders hold units.
+	StockDirty, Unsized, Assembling, HandingOver, InOrder bool
+	// InviteDue: the seller has not said IndigoWarehouse was invited into
+	// the store's WB account, and was last reminded a week ago or never.
+	InviteDue bool
 }
 
 // StockLine is what the WB stock of one size should be: the units on the
@@ -182,5 +195,8 @@ type ResaleDone struct {
 	Next        time.Time
 	StatusesAt  *time.Time
 	ReconcileAt *time.Time
-	Err         error
+	// StockDirty keeps the stock due to be planned: the turn failed
+	// before it was.
+	StockDirty bool
+	Err        error
 }

@@ -53,16 +53,17 @@ type ResaleTask string
 
 // Resale tasks.
 const (
-	ResalePick     ResaleTask = "pick"     // a buyer ordered the unit: pick, label, pack
-	ResaleQR       ResaleTask = "qr"       // the unit's supply was delivered: here is its QR
-	ResaleUnpick   ResaleTask = "cancel"   // the order was cancelled: back to the shelf place
-	ResaleRefused  ResaleTask = "refuse"   // cancelled after hand-over: it comes back as a return
-	ResaleWithdraw ResaleTask = "withdraw" // the seller withdrew it: off the shelf
-	ResaleDrift    ResaleTask = "drift"    // WB's stock differs from the shelf (Text after the task)
-	ResaleNoSize   ResaleTask = "no_size"  // the card has no size for the unit's barcode
-	ResaleNoUnit   ResaleTask = "no_unit"  // an order came for a size with no unit on the shelf: Indigo cancelled it
-	ResalePass     ResaleTask = "pass"     // a pass to the WB warehouse is needed
-	ResaleBlocked  ResaleTask = "blocked"  // the store cannot sell on WB: the seller was told why
+	ResalePick     ResaleTask = "pick"      // a buyer ordered the unit: pick, label, pack
+	ResaleQR       ResaleTask = "qr"        // the unit's supply was delivered: here is its QR
+	ResaleUnpick   ResaleTask = "cancel"    // the order was cancelled: back to the shelf place
+	ResaleRefused  ResaleTask = "refuse"    // cancelled after hand-over: it comes back as a return
+	ResaleWithdraw ResaleTask = "withdraw"  // the seller withdrew it: off the shelf
+	ResaleDrift    ResaleTask = "drift"     // WB's stock differs from the shelf (Text after the task)
+	ResaleNoSize   ResaleTask = "no_size"   // the card has no size for the unit's barcode
+	ResaleNoUnit   ResaleTask = "no_unit"   // an order came for a size with no unit on the shelf: Indigo cancelled it
+	ResalePass     ResaleTask = "pass"      // a pass to the WB warehouse is needed
+	ResaleBlocked  ResaleTask = "blocked"   // the store cannot sell on WB: the seller was told why
+	ResalePickList ResaleTask = "pick_list" // the day's picks of the seller (Text after the task: the day)
 )
 
 // SupportRelay is something waiting to be posted into the seller's thread

@@ -190,7 +190,7 @@ func (us *UnitService) HandOver(ctx context.Context, supplyID int64) (_ *domain.
 		if _, err := tx.Exec(ctx, `UPDATE resale_supplies SET state = 'handing_over' WHERE id = $1`, supplyID); err != nil {
 			return err
 		}
-		return us.touchResaleStore(ctx, tx, sp.StoreID)
+		return us.touchResaleStore(ctx, tx, sp.StoreID, false)
 	})
 	if err != nil {
 		return nil, err

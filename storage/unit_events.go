@@ -77,11 +77,16 @@ func (us *UnitService) apply(ctx context.Context, tx pgx.Tx, cur *domain.Unit, c
 	if err := us.tell(ctx, tx, cur, ch.Event); err != nil {
 		return err
 	}
-	if cur.Status.OnShelf() != next.OnShelf() {
-		// What the shelf offers changed: the WB stock must follow.
-		return us.touchResaleStore(ctx, tx, cur.StoreID)
+	if cur.Status.OnShelf() == next.OnShelf() {
+		return nil
 	}
-	return nil
+	// What the shelf offers changed: the WB stock must follow. The loop's
+	// own events are followed within its turn; others make the store due.
+	if a, _ := domain.ActorFromContext(ctx); a.Kind == domain.ActorSystem {
+		_, err := tx.Exec(ctx, `UPDATE resale_stores SET stock_dirty = true WHERE store_id = $1`, cur.StoreID)
+		return err
+	}
+	return us.touchResaleStore(ctx, tx, cur.StoreID, true)
 }
 
 // tell queues, in the transaction of the event, what the seller hears and

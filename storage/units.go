@@ -69,7 +69,7 @@ func whereUnits(ctx context.Context, f domain.UnitFilter) (string, []any, error)
 	}
 	for cond, v := range map[string]*int64{"u.id = ?": f.ID, "u.return_id = ?": f.ReturnID,
 		"u.seller_id = ?": f.SellerID, "u.store_id = ?": f.StoreID, "u.supply_id = ?": f.SupplyID,
-		"u.order_id = ?": f.OrderID} {
+		"u.order_id = ?": f.OrderID, "u.nm_id = ?": f.NmID} {
 		if v != nil {
 			add(cond, *v)
 		}
@@ -167,7 +167,7 @@ func (us *UnitService) ShelveUnit(ctx context.Context, returnID int64, place str
 		if err := us.record(ctx, tx, id, domain.UnitEventShelve, "", domain.UnitShelved, 0, "shelf "+place); err != nil {
 			return err
 		}
-		return us.touchResaleStore(ctx, tx, r.StoreID)
+		return us.touchResaleStore(ctx, tx, r.StoreID, true)
 	})
 	if err != nil {
 		return nil, err
@@ -176,12 +176,13 @@ func (us *UnitService) ShelveUnit(ctx context.Context, returnID int64, place str
 }
 
 // touchResaleStore makes the store's resale turn due now, creating its row
-// with the first unit: something changed that WB must hear. A turn under
-// way keeps it due when it ends.
-func (us *UnitService) touchResaleStore(ctx context.Context, q querier, storeID int64) error {
+// with the first unit: something changed that WB must hear; stock says
+// the shelf's offer did. A turn under way keeps it due when it ends.
+func (us *UnitService) touchResaleStore(ctx context.Context, q querier, storeID int64, stock bool) error {
 	_, err := q.Exec(ctx, `INSERT INTO resale_stores (store_id, due_at) VALUES ($1, $2)
-		ON CONFLICT (store_id) DO UPDATE SET due_at = least(resale_stores.due_at, $2), touched = true`,
-		storeID, us.db.Now())
+		ON CONFLICT (store_id) DO UPDATE SET due_at = least(resale_stores.due_at, $2), touched = true,
+			stock_dirty = resale_stores.stock_dirty OR $3`,
+		storeID, us.db.Now(), stock)
 	return err
 }
 

@@ -177,7 +177,8 @@ func (s *Server) cards(rq *request, store int64) ([]card, error) {
 			Href:   filter{Tab: sum.Tab, Store: store}.url(1),
 		})
 	}
-	return out, nil
+	resale, err := s.resaleCard(rq, store) // resale.go
+	return append(out, resale...), err
 }
 
 // tabLinks switch between the summary table and the four tabs, keeping

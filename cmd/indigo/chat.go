@@ -29,6 +29,7 @@ func (m *Main) startConversations() error {
 		Returns:     storage.NewReturnService(m.DB),
 		Attachments: storage.NewAttachmentService(m.DB),
 		Polls:       storage.NewPollScheduleService(m.DB),
+		Shelf:       m.shelf(),
 		Audit:       storage.NewAuditService(m.DB),
 		Marketplace: wb.Marketplace{Client: m.WB},
 		Links:       m.webLinks,

@@ -164,8 +164,9 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 	loopCtx, cancel := context.WithCancel(context.Background())
 	d.stop = cancel
 	if o.ReturnEvery > 0 {
-		d.wg.Add(1)
+		d.wg.Add(2)
 		go d.arrivals(loopCtx, o.ReturnEvery)
+		go d.buyers(loopCtx, o.ReturnEvery) // demo_resale.go
 	}
 	return d, nil
 }
@@ -239,6 +240,7 @@ func (d *demo) startService(ctx context.Context, dir, addr string) error {
 		"WB_API_BASE_URL":          d.wb.URL,
 		"POLL_SCHEDULE":            "@every 20s",
 	}
+	withDemoFBS(settings) // demo_resale.go
 	d.wx = startDemoWeChat(settings)
 	cfg, err := LoadConfig(func(k string) string { return settings[k] })
 	if err != nil {

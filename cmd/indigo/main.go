@@ -28,6 +28,7 @@ import (
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
 	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/poll"
+	"github.com/indigo-warehouse/indigo/wb/resale"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -108,6 +109,7 @@ type Main struct {
 	Guard     *domain.Guard
 	WB        *wb.Client
 	Poller    *poll.Poller
+	Resale    *resale.Loop // nil when resale on WB is off
 	Engine    *conversations.Engine
 	Telegram  *telegram.Bot
 	webLinks  conversations.LinkMaker

@@ -21,6 +21,8 @@ CREATE TABLE resale_stores (
     -- Something changed during a lease (a unit shelved, a supply handed
     -- over): the turn that ends the lease keeps the store due at once.
     touched         boolean     NOT NULL DEFAULT false,
+    -- What the shelf offers changed since the stock was last planned.
+    stock_dirty     boolean     NOT NULL DEFAULT true,
     leased_until    timestamptz,
     last_ok_at      timestamptz,
     last_error      text        NOT NULL DEFAULT ''

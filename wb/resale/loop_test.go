@@ -3,11 +3,14 @@ package resale_test
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
+	"github.com/indigo-warehouse/indigo/wb"
+	"github.com/indigo-warehouse/indigo/wb/resale"
 )
 
 // TestLoopToSold walks one resold item from the seller's decision to the
@@ -193,5 +196,60 @@ func TestOrderWithoutUnit(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d no-unit relays, want 1", n)
+	}
+}
+
+// TestTwoReplicas: two replicas' loops running their rounds at once share
+// the stores by lease: every order is matched once, every store has one
+// warehouse and one supply, and every pick reaches staff once.
+func TestTwoReplicas(t *testing.T) {
+	h := newHarness(t)
+	other := &resale.Loop{WB: wb.New(wb.Config{BaseURL: h.wb.URL, Now: h.clock.Now, Sleep: h.clock.Sleep}),
+		Ledger: h.units, Now: h.clock.Now, Config: h.loop.Config, Log: h.loop.Log, Workers: 4, Batch: 1000}
+	var sellers []*seller
+	var prods []product
+	for range 6 {
+		s := h.seller(t)
+		p := h.product(s)
+		h.shelve(t, h.soldReturn(t, s, p), "H-1")
+		h.shelve(t, h.soldReturn(t, s, p), "H-2")
+		sellers, prods = append(sellers, s), append(prods, p)
+	}
+	both := func() {
+		h.clock.Advance(3 * time.Minute)
+		var wg sync.WaitGroup
+		for _, l := range []*resale.Loop{h.loop, other} {
+			wg.Go(func() {
+				if _, err := l.Round(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for range 5 {
+		both()
+	}
+	for i, s := range sellers {
+		h.order(t, s, prods[i], 1000)
+		h.order(t, s, prods[i], 1000)
+	}
+	for range 8 {
+		both()
+	}
+	for _, s := range sellers {
+		units, err := h.units.FindUnits(sys(), domain.UnitFilter{StoreID: &s.store.ID})
+		must(t, err)
+		picks := 0
+		for _, r := range h.relays(t, s) {
+			if r.text == "pick" {
+				picks++
+			}
+		}
+		if n := len(h.wb.Supplies(s.sid)); n != 1 || picks != 2 || units[0].Status != domain.UnitOrdered ||
+			units[1].Status != domain.UnitOrdered || units[0].Order.ID == units[1].Order.ID {
+			t.Errorf("store %d: %d supplies, %d picks, units %s/%s", s.store.ID, n, picks, units[0].Status, units[1].Status)
+		}
+		h.warehouse(t, s)
 	}
 }

@@ -84,6 +84,7 @@ type Ledger interface {
 	SupplyDelivered(ctx context.Context, supplyID int64, qr string, file *domain.RelayFile, at time.Time) error
 	DropSupply(ctx context.Context, supplyID int64) error
 	PassNeeded(ctx context.Context, storeID, officeID int64) error
+	RemindInvite(ctx context.Context, storeID int64, now time.Time) error
 }
 
 // Config is where and how Indigo ships resold items (configuration).
@@ -216,31 +217,39 @@ type turn struct {
 
 	statuses, reconciled bool
 	// What the turn did, for Stats.
-	matched, listed, told, moved, stocked, delivered int
+	sized, matched, listed, told, moved, stocked, delivered int
 }
 
 func (t *turn) token() string  { return t.rs.Store.Token }
 func (t *turn) storeID() int64 { return t.rs.Store.ID }
 
-// run does the store's steps in the order a unit lives. Without a
-// warehouse nothing else can be done; otherwise one step's failure does
-// not stop the next, so that a refused sticker never holds up a sale.
+// run does the store's steps in the order a unit lives, each only when the
+// lease found work for it or an earlier step made some: most turns only
+// read the new orders. Without a warehouse nothing else can be done;
+// otherwise one step's failure does not stop the next, so that a refused
+// sticker never holds up a sale.
 func (t *turn) run(ctx context.Context) error {
 	t.start = t.l.Now()
 	if err := t.warehouse(ctx); err != nil || t.rs.WarehouseID == 0 {
 		return err
 	}
-	errs := []error{t.sizes(ctx), t.orders(ctx)}
-	if t.rs.StatusesDue {
-		// Before the stock, so that a unit a cancel put back is offered at once.
-		t.statuses = true
-		errs = append(errs, t.followStatuses(ctx))
+	var errs []error
+	step := func(when bool, do func(context.Context) error) {
+		if when {
+			errs = append(errs, do(ctx))
+		}
 	}
-	errs = append(errs, t.stock(ctx), t.assemble(ctx), t.handOver(ctx))
-	if t.rs.ReconcileDue {
-		t.reconciled = true
-		errs = append(errs, t.reconcile(ctx))
-	}
+	step(t.rs.Unsized, t.sizes)
+	step(true, t.orders)
+	// Before the stock, so that a unit a cancel put back is offered at once.
+	t.statuses = t.rs.StatusesDue
+	step(t.statuses && t.rs.InOrder, t.followStatuses)
+	step(t.rs.StockDirty || t.sized+t.matched+t.moved > 0, t.stock)
+	step(t.rs.Assembling || t.matched > 0, t.assemble)
+	step(t.rs.HandingOver, t.handOver)
+	t.reconciled = t.rs.ReconcileDue
+	step(t.reconciled, t.reconcile)
+	step(t.rs.InviteDue, func(ctx context.Context) error { return t.l.Ledger.RemindInvite(ctx, t.storeID(), t.l.Now()) })
 	return errors.Join(errs...)
 }
 
@@ -248,7 +257,8 @@ func (t *turn) run(ctx context.Context) error {
 // when it cannot sell on WB, else when its orders are due.
 func (t *turn) done(err error) domain.ResaleDone {
 	now := t.l.Now()
-	d := domain.ResaleDone{StoreID: t.storeID(), Err: err, Next: now.Add(t.l.every(t.l.Config.OrdersEvery, 2*time.Minute))}
+	d := domain.ResaleDone{StoreID: t.storeID(), Err: err, Next: now.Add(t.l.every(t.l.Config.OrdersEvery, 2*time.Minute)),
+		StockDirty: err != nil && t.rs.StockDirty}
 	switch {
 	case t.rs.WarehouseID == 0 && t.rs.Blocked != "":
 		d.Next = now.Add(24 * time.Hour)

@@ -65,6 +65,7 @@ func (t *turn) warehouse(ctx context.Context) error {
 		return err
 	}
 	t.rs.WarehouseID, t.rs.OfficeID, t.rs.WarehouseName, t.rs.Blocked = id, t.l.Config.OfficeID, name, ""
+	t.rs.StockDirty = true
 	return nil
 }
 
@@ -146,6 +147,7 @@ func (t *turn) sizes(ctx context.Context) error {
 		if err := t.l.Ledger.SetUnitChrt(ctx, byItem[k], size.ChrtID); err != nil {
 			return err
 		}
+		t.sized += len(byItem[k])
 	}
 	return nil
 }

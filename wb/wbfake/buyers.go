@@ -134,3 +134,14 @@ func (s *Server) getReshipments(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"orders": out})
 }
+
+// Orders returns seller sid's orders as the fake holds them, oldest first.
+func (s *Server) Orders(sid string) []Order {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Order
+	for _, o := range s.sellerLocked(sid).orders {
+		out = append(out, *o)
+	}
+	return out
+}

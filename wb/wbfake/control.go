@@ -114,3 +114,27 @@ func (s *Server) PendingFaults(path string) int {
 	defer s.mu.Unlock()
 	return len(s.faults[path])
 }
+
+// TotalRequests counts every request that reached the fake.
+func (s *Server) TotalRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.requests {
+		n += c
+	}
+	return n
+}
+
+// TotalResponses counts the answers with status on every path.
+func (s *Server) TotalResponses(status int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, c := range s.responses {
+		if k.status == status {
+			n += c
+		}
+	}
+	return n
+}
