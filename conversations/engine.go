@@ -80,6 +80,10 @@ type Photo struct {
 	Name string
 	Data []byte
 	URL  string
+	// AttachmentID is the attachment Data was read from. Replies kept
+	// until sent (replies.go) keep the id, not the bytes, and read them
+	// again when they go.
+	AttachmentID int64
 }
 
 // LinkMaker makes one-time login links to the web view.
@@ -148,8 +152,10 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) (
 		if in.UpdateID != 0 && in.UpdateID <= s.LastUpdateID && time.Since(s.UpdatedAt) < redeliveryWindow {
 			// Done already; only what it answered and did not send goes again.
 			var err error
-			replies, err = pendingFor(s, in.UpdateID)
-			return err
+			if replies, err = pendingFor(s, in.UpdateID); err != nil {
+				return err
+			}
+			return e.loadPhotos(ctx, replies)
 		}
 		t, err := e.newTurn(ctx, s, in, calls)
 		if err != nil {

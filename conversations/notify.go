@@ -100,7 +100,7 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 		if err != nil {
 			return err
 		}
-		photos = append(photos, Photo{Name: full.FileName, Data: full.Data})
+		photos = append(photos, Photo{Name: full.FileName, Data: full.Data, AttachmentID: a.ID})
 	}
 	if len(photos) > 0 {
 		t.Send(Reply{Photos: photos})
