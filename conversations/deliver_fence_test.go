@@ -186,13 +186,14 @@ func TestStaffRelayClaimFitsLease(t *testing.T) {
 			}
 		}
 	}
-	first := f.flush(t)
-	posts := len(f.chat.posts)
-	if first == 0 || first%each != 0 || time.Duration(posts)*pace > lease {
-		t.Fatalf("one claim took %d relays in %d posts; %v at 20 a minute outlasts the %v lease",
-			first, posts, time.Duration(posts)*pace, lease)
-	}
-	if second := f.flush(t); first+second != sellers*each {
-		t.Fatalf("flushes posted %d + %d of %d", first, second, sellers*each)
+	for posted := 0; posted < sellers*each; {
+		before := len(f.chat.posts)
+		n := f.flush(t)
+		posts := len(f.chat.posts) - before
+		if n == 0 || n%each != 0 || time.Duration(posts)*pace > lease {
+			t.Fatalf("one claim took %d relays in %d posts; %v at 20 a minute outlasts the %v lease",
+				n, posts, time.Duration(posts)*pace, lease)
+		}
+		posted += n
 	}
 }

@@ -74,12 +74,16 @@ type Reply struct {
 type Button struct{ Text, Data, URL string }
 
 // Photo is an image to send with a reply: stored bytes or a public URL.
-// Missing is the line, in the reader's language, that the channel shows
-// in the photo's place when it cannot send it.
 type Photo struct {
-	Name    string
-	Data    []byte
-	URL     string
+	Name string
+	Data []byte
+	URL  string
+	// AttachmentID is the attachment Data was read from. Replies kept
+	// until sent (replies.go) keep the id, not the bytes, and read them
+	// again when they go.
+	AttachmentID int64
+	// Missing is the line, in the reader's language, that the channel
+	// shows in the photo's place when it cannot send it.
 	Missing string
 }
 
@@ -163,8 +167,10 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) (
 		if seen(s, in.UpdateID) {
 			// Done already; only what it answered and did not send goes again.
 			var err error
-			replies, err = pendingFor(s, in.UpdateID)
-			return err
+			if replies, err = pendingFor(s, in.UpdateID); err != nil {
+				return err
+			}
+			return e.loadPhotos(ctx, replies)
 		}
 		t, err := e.newTurn(ctx, s, in, calls)
 		if err != nil {

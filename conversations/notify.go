@@ -105,7 +105,7 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 		if err != nil {
 			return err
 		}
-		photos = append(photos, Photo{Name: full.FileName, Data: full.Data, Missing: t.T("label.photo_unavailable")})
+		photos = append(photos, Photo{Name: full.FileName, Data: full.Data, AttachmentID: a.ID, Missing: t.T("label.photo_unavailable")})
 	}
 	if len(photos) > 0 {
 		t.Send(Reply{Photos: photos})

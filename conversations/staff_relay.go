@@ -26,6 +26,8 @@ const (
 	// staffPostEvery is the pace of posts into one group: Telegram allows
 	// 20 a minute, and the channel keeps a margin under it.
 	staffPostEvery = 3200 * time.Millisecond
+	// maxRelaySellers bounds the sellers of one claim of relays.
+	maxRelaySellers = 4
 	// maxTopicName is Telegram's limit for a topic name, in UTF-16 units.
 	maxTopicName = 128
 	// maxTaskCards bounds the cards one post brings along.
@@ -39,11 +41,16 @@ func (d *StaffDesk) relayLease() time.Duration {
 	return d.Lease
 }
 
-// relayBatch is as many sellers as can be posted for within one lease at
-// the group's pace: a claim takes each one's waiting relays, merged into
-// one post. Files and task cards take messages of their own beyond that,
-// which is why the claim is also renewed while every post goes.
-func (d *StaffDesk) relayBatch() int { return max(int(d.relayLease()/staffPostEvery), 1) }
+// relayBatch is how many sellers one claim takes, each with their waiting
+// relays merged into one post: no more than can be posted for within one
+// lease at the group's pace, and few, since a flush that dies holds its
+// sellers' relays until the lease lapses while other replicas' flushes
+// post for the rest. Files and task cards take messages of their own
+// beyond that, which is why the claim is also renewed while every post
+// goes.
+func (d *StaffDesk) relayBatch() int {
+	return max(min(int(d.relayLease()/staffPostEvery), maxRelaySellers), 1)
+}
 
 // Relay queues what a seller sent to support, files included, in the
 // seller's turn: it commits with the turn and is posted by Flush.

@@ -171,6 +171,9 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if err := m.checkConnections(ctx); err != nil { // pool.go
+		return err
+	}
 	return db.Migrate(ctx, m.Log)
 }
 

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
@@ -29,13 +28,13 @@ const (
 	// firstUserID is the first seller's Telegram user id; seller i is
 	// firstUserID+i, so a chat id names its seller.
 	firstUserID = 700_000_000
-	// maxConnsTotal is what the replicas' pools may hold together:
-	// PostgreSQL's default max_connections (100), less its 3 reserved
-	// for superusers, the soak's own pool and room for the backends of a
-	// killed replica that have not noticed yet.
-	maxConnsTotal = 80
-	webhookPath   = "/telegram"
-	wechatPath    = "/wechat"
+	// connsPerReplica is what the server keeps for each replica: its pool
+	// (cmd/indigo/pool.go, 34 connections; each replica checks at start
+	// that the server has room) twice over, as a killed replica's backends
+	// linger until the server notices.
+	connsPerReplica = 80
+	webhookPath     = "/telegram"
+	wechatPath      = "/wechat"
 	// staffGroupID is the staff group, a forum: a topic per seller.
 	staffGroupID = -1_000_000_000_777
 	staffUserID  = 600_000_001
@@ -86,7 +85,8 @@ func startEnv(ctx context.Context, o options, dir, bin string, out io.Writer) (_
 		return nil, fmt.Errorf("make secret key: %w", err)
 	}
 	secret := base64.StdEncoding.EncodeToString(key)
-	if e.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Ephemeral: true}); err != nil {
+	if e.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Ephemeral: true,
+		MaxConnections: o.replicas*connsPerReplica + 20}); err != nil {
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
 	if err := e.pg.CreateDatabase(ctx, database); err != nil {
@@ -201,13 +201,8 @@ func (e *env) seedSeller(ctx context.Context, i int, id domain.Identity) (seller
 // replicaEnv is every replica's environment but its HTTP_ADDR, data dir
 // and the front it reaches the fakes' APIs through.
 func (e *env) replicaEnv(dbURL, secret string) []string {
-	pool := max(maxConnsTotal/e.opts.replicas, 8)
-	sep := "?"
-	if strings.Contains(dbURL, "?") {
-		sep = "&"
-	}
 	env := append(baseEnv(),
-		"DATABASE_URL="+dbURL+sep+"pool_max_conns="+strconv.Itoa(pool),
+		"DATABASE_URL="+dbURL,
 		"INDIGO_SECRET_KEY="+secret,
 		"LOG_LEVEL=info",
 		"OUTBOX_LEASE="+e.opts.lease.String(),

@@ -25,11 +25,16 @@ type proxy struct {
 	mu   sync.Mutex
 	live map[int]*url.URL // replica number → its base URL
 	next int
+	slow []string // the requests given up, for the report
 
 	errors atomic.Int64 // 502s answered
+	gaveUp atomic.Int64 // requests the platform stopped waiting for (its timeout) while a replica worked on them
 }
 
-type targetKey struct{}
+type (
+	targetKey struct{}
+	startKey  struct{}
+)
 
 // startProxy listens on loopback.
 func (e *env) startProxy() error {
@@ -44,6 +49,18 @@ func (e *env) startProxy() error {
 			pr.Out.Host = pr.In.Host
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				// Telegram's 10 s or WeChat's 5 s passed: it posts the same
+				// update again, maybe to another replica, while this one
+				// still handles it.
+				p.gaveUp.Add(1)
+				start, _ := r.Context().Value(startKey{}).(time.Time)
+				p.mu.Lock()
+				p.slow = append(p.slow, fmt.Sprintf("%s to %s after %v", r.URL.Path, r.Context().Value(targetKey{}),
+					time.Since(start).Round(time.Millisecond)))
+				p.mu.Unlock()
+				return
+			}
 			p.errors.Add(1)
 			w.WriteHeader(http.StatusBadGateway)
 		},
@@ -61,7 +78,8 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no replica up", http.StatusBadGateway)
 		return
 	}
-	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, target)))
+	ctx := context.WithValue(context.WithValue(r.Context(), targetKey{}, target), startKey{}, time.Now())
+	p.rp.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // pick is the next live replica in turn, nil when none is.

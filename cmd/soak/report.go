@@ -83,7 +83,10 @@ type tally struct {
 	failed  int // notifications given up on
 	relays  int // relays not yet posted
 	held    int // WeChat pushes held for their follower
-	err     error
+	// unanswered are the relays staff have not answered yet (they answer
+	// each once it shows, at a person's pace).
+	unanswered int
+	err        error
 }
 
 func (t tally) kind(k string) counts { return t.by[k] }
@@ -102,11 +105,12 @@ func (t tally) doubles() (n int) {
 	return n
 }
 
-// queued is what the service still has to send.
-func (t tally) queued() int { return t.pending + t.relays + t.held }
+// queued is what the service still has to send, and staff to answer.
+func (t tally) queued() int { return t.pending + t.relays + t.held + t.unanswered }
 
 func (t tally) queues() string {
-	return fmt.Sprintf("outbox rows unsent %d, relays unposted %d, WeChat pushes held %d", t.pending, t.relays, t.held)
+	return fmt.Sprintf("outbox rows unsent %d, relays unposted %d, WeChat pushes held %d, relays unanswered %d",
+		t.pending, t.relays, t.held, t.unanswered)
 }
 
 func (t tally) missing() string {
@@ -139,6 +143,7 @@ func (e *env) tally(ctx context.Context) tally {
 	for a, u := range e.answerTo {
 		answerTo[a] = u
 	}
+	t.unanswered = len(e.want[kindRelay]) - len(e.want[kindAnswer])
 	e.mu.Unlock()
 	e.tallyTelegram(&t, answerTo)
 	e.tallyWeChat(&t)
@@ -217,9 +222,18 @@ func (e *env) report(ctx context.Context, out io.Writer, elapsed time.Duration) 
 	fmt.Fprintf(out, "\nlost:    %d\n", lost)
 	fmt.Fprintf(out, "doubles: %d\n", doubles)
 	fmt.Fprintf(out, "429s:    %d\n", n429)
+	for _, r := range e.tg.Refusals() {
+		fmt.Fprintf(out, "    %s to %s at %s, retry after %d s\n", r.Method, r.ChatID, r.At.Format("15:04:05.000"), r.RetryAfter)
+	}
 	fmt.Fprintf(out, "kills:   %d, %d of them inside a send (kill to /healthz again: %s)\n", e.killed, e.cutSends, stats(e.restarts))
 	fmt.Fprintf(out, "left:    %s; notifications given up %d\n", t.queues(), t.failed)
-	fmt.Fprintf(out, "proxy:   %d × 502 (no replica up, or one died during the request)\n", e.proxy.errors.Load())
+	fmt.Fprintf(out, "proxy:   %d × 502 (no replica up, or one died during the request), %d given up by the platform while a replica handled them\n",
+		e.proxy.errors.Load(), e.proxy.gaveUp.Load())
+	e.proxy.mu.Lock()
+	if len(e.proxy.slow) > 0 {
+		fmt.Fprintf(out, "    given up: %s\n", firstFew(e.proxy.slow))
+	}
+	e.proxy.mu.Unlock()
 	if len(t.others) > 0 {
 		fmt.Fprintf(out, "other bot messages: %d, e.g. %s\n", len(t.others), firstFew(t.others))
 	}
