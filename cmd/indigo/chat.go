@@ -86,6 +86,7 @@ func (m *Main) startTelegram(bundle *locales.Bundle) error {
 		WebhookURL:    m.Config.TelegramWebhookURL,
 		WebhookSecret: m.derivedSecret("telegram-webhook"),
 		Workers:       telegramWorkers,
+		Clock:         m.Clock,
 		Log:           m.Log,
 		Guard:         m.Guard,
 		// Shared in the database: every replica sends as the same bot

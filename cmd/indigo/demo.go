@@ -27,7 +27,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/indigo-warehouse/indigo/bot/telegram"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
@@ -59,6 +61,15 @@ type demoOptions struct {
 	LogLevel    string
 	Stdout      io.Writer
 	Stderr      io.Writer
+
+	// For tests: DatabaseURL is a database to use instead of a cluster in
+	// DataDir; Clock paces the fake Telegram and the service (nil: the
+	// wall clock); WeChat is the fake platform to host the account on (nil:
+	// one of the demo's own), since the WeChat client's URL rewrite is
+	// process-wide and a test binary shares one fake.
+	DatabaseURL string
+	Clock       telegram.Clock
+	WeChat      *wxfake.Server
 }
 
 // demo is a running demo: the fakes, the service and the seeded data.
@@ -183,30 +194,27 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 	_ = l.UnmarshalText([]byte(o.LogLevel))
 	d.log = slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: l}))
 
-	d.tg = tgfake.New(tgfake.Options{})
+	now := time.Now
+	if o.Clock != nil {
+		now = o.Clock.Now
+	}
+	d.tg = tgfake.New(tgfake.Options{Now: now})
 	d.wb = wbfake.New()
+	d.wb.SetClock(now)
 	d.wb.SetLimits(false)
 	d.tg.AddGroup(demoStaffGroup, "Indigo staff", true)
 	d.tg.AddUser(tgfake.User{ID: demoStaffTG, FirstName: "Olga", LastName: "Support", LanguageCode: "en"})
 	d.tg.AddUser(tgfake.User{ID: demoSellerTG, FirstName: "Li", LastName: "Wei", LanguageCode: "en"})
 	d.tg.AddUser(tgfake.User{ID: demoNewcomerTG, FirstName: "Anna", LastName: "Chen", LanguageCode: "en"})
 
-	// A database of its own, new for every run: the fakes forget everything
-	// when the process ends, so old data would point at nothing.
-	d.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Logger: d.log, RootFallbackDir: pglocal.FallbackRoot})
+	dbURL, err := d.database(ctx, dir)
 	if err != nil {
-		return nil, fmt.Errorf("start embedded postgres: %w", err)
-	}
-	if err := d.dropDatabase(ctx); err != nil {
-		return nil, err
-	}
-	if err := d.pg.CreateDatabase(ctx, demoDBName); err != nil {
 		return nil, err
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	settings := map[string]string{
-		"DATABASE_URL":             d.pg.URL(demoDBName),
+		"DATABASE_URL":             dbURL,
 		"INDIGO_SECRET_KEY":        base64.StdEncoding.EncodeToString(key),
 		"INDIGO_DATA_DIR":          dir,
 		"HTTP_ADDR":                addr,
@@ -217,12 +225,13 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 		"WB_API_BASE_URL":          d.wb.URL,
 		"POLL_SCHEDULE":            "@every 20s",
 	}
-	d.wx = startDemoWeChat(settings)
+	d.wx = startDemoWeChat(o.WeChat, settings)
 	cfg, err := LoadConfig(func(k string) string { return settings[k] })
 	if err != nil {
 		return nil, fmt.Errorf("demo configuration: %w", err)
 	}
 	d.m = NewMain(cfg, newLogger(o.Stderr, cfg.LogLevel))
+	d.m.Clock = o.Clock
 	demos.Store(d.m, d)
 	if err := d.m.Run(ctx); err != nil {
 		return nil, err
@@ -290,6 +299,27 @@ func (d *demo) Close() {
 			d.log.Warn("demo: stop postgres", "err", err)
 		}
 	}
+}
+
+// database is the demo's database: o.DatabaseURL, or a new one in a
+// cluster of its own in dir, new for every run, since the fakes forget
+// everything when the process ends and old data would point at nothing.
+func (d *demo) database(ctx context.Context, dir string) (string, error) {
+	if d.opts.DatabaseURL != "" {
+		return d.opts.DatabaseURL, nil
+	}
+	var err error
+	d.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Logger: d.log, RootFallbackDir: pglocal.FallbackRoot})
+	if err != nil {
+		return "", fmt.Errorf("start embedded postgres: %w", err)
+	}
+	if err := d.dropDatabase(ctx); err != nil {
+		return "", err
+	}
+	if err := d.pg.CreateDatabase(ctx, demoDBName); err != nil {
+		return "", err
+	}
+	return d.pg.URL(demoDBName), nil
 }
 
 func (d *demo) dropDatabase(ctx context.Context) error {

@@ -13,11 +13,6 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 )
 
-// demoWeChatServer makes the demo's fake WeChat platform; owned says the
-// demo closes it. The WeChat client's URL rewrite is process-wide, so tests
-// hand the demo the one fake their binary shares.
-var demoWeChatServer = func() (srv *wxfake.Server, owned bool) { return wxfake.New(), true }
-
 const demoWeChatOpenID = "oDemoWangFang"
 
 // demoWeChat is the demo's WeChat pane: an Official Account on the fake
@@ -51,9 +46,13 @@ type demoWeChatState struct {
 	Menu     []demoWXButton  `json:"menu"`
 }
 
-// startDemoWeChat makes the account and adds its settings for the service.
-func startDemoWeChat(settings map[string]string) *demoWeChat {
-	srv, owned := demoWeChatServer()
+// startDemoWeChat makes the account on srv, or on a fake platform of its
+// own when srv is nil, and adds its settings for the service.
+func startDemoWeChat(srv *wxfake.Server, settings map[string]string) *demoWeChat {
+	owned := srv == nil
+	if owned {
+		srv = wxfake.New()
+	}
 	w := &demoWeChat{srv: srv, owned: owned, acct: srv.NewAccount(wxfake.AccountOptions{})}
 	settings["WECHAT_APP_ID"] = w.acct.AppID
 	settings["WECHAT_APP_SECRET"] = w.acct.AppSecret

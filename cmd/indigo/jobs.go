@@ -72,7 +72,12 @@ func (m *Main) startJobs() error {
 	m.jobsCtx, m.stopJobs = ctx, cancel
 	// Jobs start first of the workers: the guard every worker shares is made here.
 	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
-	m.WB = wb.New(wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log})
+	wbConfig := wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log}
+	if c := m.Clock; c != nil {
+		wbConfig.Now = c.Now
+		wbConfig.Sleep = func(ctx context.Context, d time.Duration) error { return c.SleepUntil(ctx, c.Now().Add(d)) }
+	}
+	m.WB = wb.New(wbConfig)
 	m.Poller = &poll.Poller{
 		WB:            m.WB,
 		Tx:            m.DB,

@@ -101,7 +101,12 @@ type Main struct {
 	// and what keeps panicking is set aside with one alert to staff.
 	// Now is the clock of what depends on the time of day (quiet hours,
 	// reminders, digests); tests set a daytime one.
-	Now       func() time.Time
+	Now func() time.Time
+	// Clock is the time the platforms' limits are waited out on:
+	// Telegram's pace and WB's per-token limits; nil is the wall clock.
+	// Tests give it, and the fakes, one that jumps instead of sleeping
+	// (tgtest.Clock), so waiting out a limit costs nothing.
+	Clock     telegram.Clock
 	Guard     *domain.Guard
 	WB        *wb.Client
 	Poller    *poll.Poller
