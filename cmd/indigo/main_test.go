@@ -54,8 +54,7 @@ func runMain(tb testing.TB, env map[string]string, clock telegram.Clock) *Main {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	m.Now, m.Clock = daytime(), clock
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Now: daytime(), Clock: clock})
 	if err := m.Run(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -103,7 +102,7 @@ func TestEmbeddedDefault(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs bytes.Buffer
-		m := NewMain(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+		m := NewMain(cfg, slog.New(slog.NewTextHandler(&logs, nil)), Options{})
 		if err := m.Run(context.Background()); err != nil {
 			m.Close()
 			t.Fatalf("run: %v\n%s", err, logs.String())
