@@ -15,14 +15,9 @@ import (
 	"github.com/indigo-warehouse/indigo/wb"
 )
 
-// startConversations wires the engine every channel feeds and the sender
-// that drains the outbox into the channels that are on.
-func (m *Main) startConversations() error {
-	bundle, err := locales.New()
-	if err != nil {
-		return err
-	}
-	m.Engine = conversations.NewEngine(conversations.Deps{
+// newEngine is the conversations engine every channel feeds.
+func (m *Main) newEngine(bundle *locales.Bundle, client *wb.Client, links conversations.LinkMaker) *conversations.Engine {
+	return conversations.NewEngine(conversations.Deps{
 		Sessions:    storage.NewSessionService(m.DB),
 		Sellers:     storage.NewSellerService(m.DB),
 		Stores:      storage.NewStoreService(m.DB),
@@ -31,17 +26,23 @@ func (m *Main) startConversations() error {
 		Polls:       storage.NewPollScheduleService(m.DB),
 		Shelf:       m.shelf(),
 		Audit:       storage.NewAuditService(m.DB),
-		Marketplace: wb.Marketplace{Client: m.WB},
-		Links:       m.webLinks,
+		Marketplace: wb.Marketplace{Client: client},
+		Links:       links,
 		Locales:     bundle,
 		Log:         m.Log,
 	})
-	m.Deliverer = &conversations.Deliverer{
+}
+
+// newDeliverer is the sender that drains the outbox into the channels
+// that are on; desk, when the staff chat is on, hears of sellers it
+// cannot reach.
+func (m *Main) newDeliverer(senders map[domain.Channel]conversations.Sender, desk *conversations.StaffDesk) *conversations.Deliverer {
+	d := &conversations.Deliverer{
 		Render:      m.Engine,
 		Sellers:     m.Engine.Sellers,
 		Outbox:      storage.NewNotificationService(m.DB),
-		Senders:     map[domain.Channel]conversations.Sender{},
-		Now:         m.Now,
+		Senders:     senders,
+		Now:         m.opts.Now,
 		Log:         m.Log.With("part", "deliver"),
 		Batch:       200,
 		DigestAbove: 5,
@@ -54,44 +55,52 @@ func (m *Main) startConversations() error {
 		Guard:   m.Guard,
 		Lease:   m.Config.OutboxLease, // renewed every quarter of it
 	}
+	if desk != nil { // a nil *StaffDesk in the interface would be called
+		d.Staff = desk
+	}
+	return d
+}
+
+// buildChannels makes the channels that are on and adds each to senders;
+// their intake runs once everything is built (Main.start).
+func (m *Main) buildChannels(bundle *locales.Bundle, senders map[domain.Channel]conversations.Sender) error {
 	if m.Config.TelegramEnabled() {
-		if err := m.startTelegram(bundle); err != nil {
+		bot, err := m.newTelegram(bundle)
+		if err != nil {
 			return err
 		}
-		if err := m.startStaff(); err != nil {
+		m.Telegram, senders[domain.ChannelTelegram] = bot, bot
+	}
+	if m.Config.WeChatEnabled() {
+		bot, err := m.newWeChat() // wechat.go
+		if err != nil {
 			return err
 		}
+		m.WeChat, senders[domain.ChannelWeChat] = bot, bot
 	}
-	if err := m.startWeChat(); err != nil {
-		return err
-	}
-	// Every part is wired (engine deps, senders, the staff desk) before any
-	// channel takes its first update: nothing is set while it is read.
-	for _, start := range m.starters {
-		go start()
-	}
-	m.starters = nil
 	return nil
 }
 
-// runLater queues a channel's loop to start once every part is wired.
+// runLater queues a loop to start once every part is wired.
 func (m *Main) runLater(name string, run func(ctx context.Context) error) {
-	m.starters = append(m.starters, func() {
+	m.loops = append(m.loops, func() {
 		if err := run(m.jobsCtx); err != nil && m.jobsCtx.Err() == nil {
 			m.Log.Error(name+" stopped", "err", err)
 		}
 	})
 }
 
-// startTelegram connects the bot, sets its command menus and starts its
-// intake: long polling, or the webhook route when TELEGRAM_WEBHOOK_URL is set.
-func (m *Main) startTelegram(bundle *locales.Bundle) error {
+// newTelegram connects the bot and sets its command menus; its intake
+// (long polling, or the webhook route when TELEGRAM_WEBHOOK_URL is set)
+// starts with the other loops.
+func (m *Main) newTelegram(bundle *locales.Bundle) (*telegram.Bot, error) {
 	bot, err := telegram.New(telegram.Config{
 		Token:         m.Config.TelegramBotToken,
 		APIEndpoint:   m.Config.TelegramAPIEndpoint,
 		WebhookURL:    m.Config.TelegramWebhookURL,
 		WebhookSecret: m.derivedSecret("telegram-webhook"),
 		Workers:       telegramWorkers,
+		Clock:         m.opts.Clock,
 		Log:           m.Log,
 		Guard:         m.Guard,
 		// Shared in the database: every replica sends as the same bot
@@ -99,16 +108,14 @@ func (m *Main) startTelegram(bundle *locales.Bundle) error {
 		Budget: storage.NewSendBudget(m.DB),
 	}, m.Engine, storage.NewSessionService(m.DB), bundle)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := bot.SetCommands(m.jobsCtx); err != nil {
 		m.Log.Warn("telegram: set command menus", "err", err)
 	}
-	m.Telegram = bot
-	m.Deliverer.Senders[domain.ChannelTelegram] = bot
 	m.runLater("telegram intake", bot.Run)
 	m.Log.Info("telegram channel on", "bot", bot.Username(), "webhook", m.Config.TelegramWebhookURL != "")
-	return nil
+	return bot, nil
 }
 
 // derivedSecret is a per-purpose secret derived from INDIGO_SECRET_KEY, so

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	_ "embed"
 	"encoding/base64"
 	"flag"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,7 +20,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/indigo-warehouse/indigo/bot/telegram"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
@@ -30,9 +32,6 @@ import (
 // servers in one process, seeds a demo seller with a month of returns and
 // serves /demo: a page that shows the chats as Telegram would and drives
 // them through the fake, so the bot cannot tell it from Telegram.
-
-//go:embed demo/index.html
-var demoPage []byte
 
 const (
 	demoSellerTG   = int64(700001) // Li Wei, the seeded seller
@@ -51,6 +50,15 @@ type demoOptions struct {
 	LogLevel    string
 	Stdout      io.Writer
 	Stderr      io.Writer
+
+	// For tests: DatabaseURL is a database to use instead of a cluster in
+	// DataDir; Clock paces the fake Telegram and the service (nil: the
+	// wall clock); WeChat is the fake platform to host the account on (nil:
+	// one of the demo's own), since the WeChat client's URL rewrite is
+	// process-wide and a test binary shares one fake.
+	DatabaseURL string
+	Clock       telegram.Clock
+	WeChat      *wxfake.Server
 }
 
 // demo is a running demo: the fakes, the service and the seeded data.
@@ -76,6 +84,21 @@ type demo struct {
 
 type demoStore struct {
 	name, sid, token string
+}
+
+// mount adds the demo's routes to the service's.
+func (d *demo) mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /demo", d.handlePage)
+	mux.HandleFunc("GET /demo/{$}", d.handlePage)
+	mux.HandleFunc("GET /demo/api/state", d.handleState)
+	mux.HandleFunc("POST /demo/api/send", d.handleSend)
+	mux.HandleFunc("POST /demo/api/press", d.handlePress)
+	mux.HandleFunc("POST /demo/api/photo", d.handlePhoto)
+	mux.HandleFunc("POST /demo/api/staff", d.handleStaff)
+	mux.HandleFunc("POST /demo/api/weblink", d.handleWebLink)
+	mux.HandleFunc("GET /demo/file/{id}", d.handleFile)
+	mux.HandleFunc("GET /demo/img/{name}", d.handleProductImage)
+	d.wx.mount(mux)
 }
 
 // runDemo is `indigo demo [--reset]`.
@@ -117,28 +140,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 // startDemo starts the fakes, the database and the service, seeds the demo
 // data and prints the URLs.
 func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
-	if o.Stdout == nil {
-		o.Stdout = io.Discard
-	}
-	if o.Stderr == nil {
-		o.Stderr = io.Discard
-	}
-	if o.LogLevel == "" {
-		o.LogLevel = "warn"
-	}
-	dir, err := filepath.Abs(o.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	if o.Reset {
-		if err := os.RemoveAll(dir); err != nil {
-			return nil, fmt.Errorf("reset the demo: %w", err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	addr, err := demoResolvePort(o.HTTPAddr)
+	o = o.withDefaults()
+	dir, addr, err := o.prepare()
 	if err != nil {
 		return nil, err
 	}
@@ -152,14 +155,22 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 	_ = l.UnmarshalText([]byte(o.LogLevel))
 	d.log = slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: l}))
 	d.startFakes()
-	if err := d.startDatabase(ctx, dir); err != nil {
-		return nil, err
-	}
 	if err := d.startService(ctx, dir, addr); err != nil {
 		return nil, err
 	}
-	if err := d.printBanner(ctx, dir); err != nil {
+	if err := d.seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed the demo: %w", err)
+	}
+	if err := d.printURLs(ctx, dir); err != nil {
 		return nil, err
+	}
+	if err := d.seedReturns(ctx); err != nil {
+		return nil, fmt.Errorf("seed the demo's returns: %w", err)
+	}
+	if o.ReturnEvery > 0 {
+		fmt.Fprintf(o.Stdout, "The demo seller's returns are in; a new one arrives at WB every %v (the poll finds it within minutes).\n", o.ReturnEvery)
+	} else {
+		fmt.Fprintln(o.Stdout, "The demo seller's returns are in.")
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	d.stop = cancel
@@ -171,37 +182,47 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 	return d, nil
 }
 
-// printBanner prints the demo's URLs, then seeds the returns and says so.
-func (d *demo) printBanner(ctx context.Context, dir string) error {
-	link, err := d.webLink(ctx)
-	if err != nil {
-		return err
+func (o demoOptions) withDefaults() demoOptions {
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
 	}
-	o := d.opts
-	base := d.m.Config.PublicURL
-	fmt.Fprintf(o.Stdout, `Indigo demo is running: the real service against fake WB and Telegram servers.
-  Demo page:  %s/demo
-  Web view:   %s   (one-time sign-in link for the demo seller; the demo page makes more)
-  Health:     %s/healthz
-Data in %s. Press Ctrl+C to stop; "indigo demo --reset" starts from scratch.
-`, base, link, base, dir)
-
-	if err := d.seedReturns(ctx); err != nil {
-		return fmt.Errorf("seed the demo's returns: %w", err)
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
 	}
-	if o.ReturnEvery > 0 {
-		fmt.Fprintf(o.Stdout, "The demo seller's returns are in; a new one arrives at WB every %v (the poll finds it within minutes).\n", o.ReturnEvery)
-	} else {
-		fmt.Fprintln(o.Stdout, "The demo seller's returns are in.")
+	if o.LogLevel == "" {
+		o.LogLevel = "warn"
 	}
-	return nil
+	return o
 }
 
-// startFakes starts the fake Telegram (a staff group and three people)
-// and the fake WB.
+// prepare makes the demo's directory (emptied first on Reset) and picks
+// its address.
+func (o demoOptions) prepare() (dir, addr string, err error) {
+	if dir, err = filepath.Abs(o.DataDir); err != nil {
+		return "", "", err
+	}
+	if o.Reset {
+		if err := os.RemoveAll(dir); err != nil {
+			return "", "", fmt.Errorf("reset the demo: %w", err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	addr, err = demoResolvePort(o.HTTPAddr)
+	return dir, addr, err
+}
+
+// startFakes starts the fake Telegram, with the staff group and the demo's
+// people, and the fake WB, both on the demo's clock.
 func (d *demo) startFakes() {
-	d.tg = tgfake.New(tgfake.Options{})
+	now := time.Now
+	if d.opts.Clock != nil {
+		now = d.opts.Clock.Now
+	}
+	d.tg = tgfake.New(tgfake.Options{Now: now})
 	d.wb = wbfake.New()
+	d.wb.SetClock(now)
 	d.wb.SetLimits(false)
 	d.tg.AddGroup(demoStaffGroup, "Indigo staff", true)
 	d.tg.AddUser(tgfake.User{ID: demoStaffTG, FirstName: "Olga", LastName: "Support", LanguageCode: "en"})
@@ -209,27 +230,17 @@ func (d *demo) startFakes() {
 	d.tg.AddUser(tgfake.User{ID: demoNewcomerTG, FirstName: "Anna", LastName: "Chen", LanguageCode: "en"})
 }
 
-// startDatabase starts the embedded PostgreSQL with a database of its own,
-// new for every run: the fakes forget everything when the process ends, so
-// old data would point at nothing.
-func (d *demo) startDatabase(ctx context.Context, dir string) (err error) {
-	d.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Logger: d.log, RootFallbackDir: pglocal.FallbackRoot})
+// startService runs the real service against the fakes, with its routes
+// and the demo's page on addr.
+func (d *demo) startService(ctx context.Context, dir, addr string) error {
+	dbURL, err := d.database(ctx, dir)
 	if err != nil {
-		return fmt.Errorf("start embedded postgres: %w", err)
-	}
-	if err := d.dropDatabase(ctx); err != nil {
 		return err
 	}
-	return d.pg.CreateDatabase(ctx, demoDBName)
-}
-
-// startService runs the real service against the fakes, with the demo's
-// page mounted on its HTTP server, and seeds the demo seller.
-func (d *demo) startService(ctx context.Context, dir, addr string) error {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	settings := map[string]string{
-		"DATABASE_URL":             d.pg.URL(demoDBName),
+		"DATABASE_URL":             dbURL,
 		"INDIGO_SECRET_KEY":        base64.StdEncoding.EncodeToString(key),
 		"INDIGO_DATA_DIR":          dir,
 		"HTTP_ADDR":                addr,
@@ -241,20 +252,32 @@ func (d *demo) startService(ctx context.Context, dir, addr string) error {
 		"POLL_SCHEDULE":            "@every 20s",
 	}
 	withDemoFBS(settings) // demo_resale.go
-	d.wx = startDemoWeChat(settings)
+	d.wx = startDemoWeChat(d.opts.WeChat, settings)
 	cfg, err := LoadConfig(func(k string) string { return settings[k] })
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
-	d.m = NewMain(cfg, newLogger(d.opts.Stderr, cfg.LogLevel))
-	d.m.Mount = d.mount
+	d.m = NewMain(cfg, newLogger(d.opts.Stderr, cfg.LogLevel), Options{Clock: d.opts.Clock, Routes: d.mount})
 	if err := d.m.Run(ctx); err != nil {
 		return err
 	}
 	d.wx.connect(d.m.Config.PublicURL)
-	if err := d.seed(ctx); err != nil {
-		return fmt.Errorf("seed the demo: %w", err)
+	return nil
+}
+
+// printURLs tells the person who started the demo where to look.
+func (d *demo) printURLs(ctx context.Context, dir string) error {
+	link, err := d.webLink(ctx)
+	if err != nil {
+		return err
 	}
+	base := d.m.Config.PublicURL
+	fmt.Fprintf(d.opts.Stdout, `Indigo demo is running: the real service against fake WB and Telegram servers.
+  Demo page:  %s/demo
+  Web view:   %s   (one-time sign-in link for the demo seller; the demo page makes more)
+  Health:     %s/healthz
+Data in %s. Press Ctrl+C to stop; "indigo demo --reset" starts from scratch.
+`, base, link, base, dir)
 	return nil
 }
 
@@ -276,6 +299,7 @@ func (d *demo) Close() {
 	if d.wb != nil {
 		d.wb.Close()
 	}
+	d.wx.close()
 	if d.pg != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := d.dropDatabase(ctx); err != nil {
@@ -286,6 +310,27 @@ func (d *demo) Close() {
 			d.log.Warn("demo: stop postgres", "err", err)
 		}
 	}
+}
+
+// database is the demo's database: o.DatabaseURL, or a new one in a
+// cluster of its own in dir, new for every run, since the fakes forget
+// everything when the process ends and old data would point at nothing.
+func (d *demo) database(ctx context.Context, dir string) (string, error) {
+	if d.opts.DatabaseURL != "" {
+		return d.opts.DatabaseURL, nil
+	}
+	var err error
+	d.pg, err = pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "pg"), Logger: d.log, RootFallbackDir: pglocal.FallbackRoot})
+	if err != nil {
+		return "", fmt.Errorf("start embedded postgres: %w", err)
+	}
+	if err := d.dropDatabase(ctx); err != nil {
+		return "", err
+	}
+	if err := d.pg.CreateDatabase(ctx, demoDBName); err != nil {
+		return "", err
+	}
+	return d.pg.URL(demoDBName), nil
 }
 
 func (d *demo) dropDatabase(ctx context.Context) error {
@@ -317,5 +362,3 @@ func demoResolvePort(addr string) (string, error) {
 	defer ln.Close()
 	return ln.Addr().String(), nil
 }
-
-// ---- seeding ----

@@ -2,7 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,32 +12,13 @@ import (
 	"time"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
-	"github.com/indigo-warehouse/indigo/domain"
 )
 
-// demo_page.go: the /demo page and its API, which drive the fakes as a
-// person would: the chats as Telegram shows them, sends, presses, photos.
+// demo_page.go: /demo, a page that shows the chats as Telegram would and
+// drives them through the fake, and the JSON it reads and posts.
 
-// mount adds the demo's routes to the service's (Main.Mount).
-func (d *demo) mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /demo", d.handlePage)
-	mux.HandleFunc("GET /demo/{$}", d.handlePage)
-	mux.HandleFunc("GET /demo/api/state", d.handleState)
-	mux.HandleFunc("POST /demo/api/send", d.handleSend)
-	mux.HandleFunc("POST /demo/api/press", d.handlePress)
-	mux.HandleFunc("POST /demo/api/photo", d.handlePhoto)
-	mux.HandleFunc("POST /demo/api/staff", d.handleStaff)
-	mux.HandleFunc("POST /demo/api/weblink", d.handleWebLink)
-	mux.HandleFunc("GET /demo/file/{id}", d.handleFile)
-	mux.HandleFunc("GET /demo/img/{name}", d.handleProductImage)
-	d.wx.mount(mux)
-}
-
-func (d *demo) webLink(ctx context.Context) (string, error) {
-	return d.m.webLinks.LoginLink(domain.NewContextWithActor(ctx, domain.System), d.seller.ID)
-}
-
-// ---- the page and its JSON ----
+//go:embed demo/index.html
+var demoPage []byte
 
 type demoButton struct {
 	Text string `json:"text"`

@@ -38,7 +38,7 @@ func (d *demo) buyerTurn(ctx context.Context, st demoStore) {
 			d.log.Info("demo: a buyer received a resold item", "store", st.name, "order", o.ID)
 		}
 	}
-	whs, err := d.m.WB.Warehouses(ctx, st.token)
+	whs, err := d.m.Resale.WB.Warehouses(ctx, st.token)
 	if err != nil || len(whs) == 0 {
 		return
 	}

@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	_ "embed"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -12,8 +13,8 @@ import (
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
-// demo_seed.go: the demo seller's world: products, pickup points, WB
-// returns seeded over a month, and new ones arriving while the demo runs.
+// demo_seed.go: the demo seller, their stores and a month of returns, at
+// the fake WB and through the service, as if they had used Indigo a while.
 
 type demoProduct struct {
 	nmID              int64
@@ -107,16 +108,8 @@ func (d *demo) addCards(sid string) {
 // seed creates the demo seller with two stores and a month of returns in
 // every status, and greets the seller so the chat is open.
 func (d *demo) seed(ctx context.Context) error {
+	system := domain.NewContextWithActor(ctx, domain.System)
 	now := time.Now()
-	d.seedWB(now)
-	return d.seedSeller(domain.NewContextWithActor(ctx, domain.System), now)
-}
-
-// seedWB makes the seller's two WB accounts and the newcomer's, with
-// cards and returns at WB: 60 over the last 30 days for the seller, the
-// most recent ones still on the road or waiting at a pickup point, and two
-// defective-goods claims with prices.
-func (d *demo) seedWB(now time.Time) {
 	for _, name := range []string{"Li Wei Trading — apparel", "Li Wei Trading — electronics"} {
 		sid := demoUUID()
 		d.stores = append(d.stores, demoStore{name: name, sid: sid, token: d.wb.IssueToken(wbfake.TokenOptions{SellerID: sid})})
@@ -129,13 +122,23 @@ func (d *demo) seedWB(now time.Time) {
 	for i := range 4 {
 		d.addWBReturn(nsid, demoProducts[i*3], now.AddDate(0, 0, -i-1), i == 0)
 	}
+
+	// Returns at WB: 60 over the last 30 days, the most recent ones still
+	// on the road or waiting at a pickup point.
 	const total = 60
+	type seeded struct {
+		sid string
+		shk int64
+	}
+	var rows []seeded
 	for i := range total {
 		st := d.stores[i%2]
 		p := demoProducts[d.intn(len(demoProducts))]
 		ordered := now.AddDate(0, 0, -29+i*29/total).Add(-time.Duration(d.intn(12)) * time.Hour)
-		d.addWBReturn(st.sid, p, ordered, i >= total-12 && i%2 == 0)
+		ready := i >= total-12 && i%2 == 0
+		rows = append(rows, seeded{st.sid, d.addWBReturn(st.sid, p, ordered, ready)})
 	}
+	// Two defective-goods claims with prices: WB's claims feed.
 	for i, p := range []demoProduct{demoProducts[2], demoProducts[8]} {
 		name := p.title
 		d.wb.AddClaim(d.stores[1].sid, wbfake.Claim{
@@ -144,11 +147,7 @@ func (d *demo) seedWB(now time.Time) {
 			Dt: now.Add(-time.Duration(30+i*20) * time.Hour).Format("2006-01-02T15:04:05.000000"),
 		})
 	}
-}
 
-// seedSeller makes the demo seller in Indigo: the account with a complete
-// profile, the chat they have written in before, and their two stores.
-func (d *demo) seedSeller(system context.Context, now time.Time) error {
 	d.seller = &domain.Seller{
 		Name: "Li Wei Trading", Company: "Yiwu Li Wei Trading Co., Ltd.", Phone: "+8613800000000",
 		Language: domain.LangEnglish, TimeZone: "Asia/Shanghai", QuietHours: false,
@@ -226,40 +225,18 @@ func (d *demo) advanceSeeded(ctx context.Context, list []*domain.Return) error {
 		}
 	}
 	// Oldest first: list order is not guaranteed.
-	sort.SliceStable(inTransit, func(i, j int) bool { return inTransit[i].RequestDate.Before(inTransit[j].RequestDate) })
-	plans := demoPlans()
-	// Each plan takes four returns; the newest ones stay as WB shows them.
-	for i, r := range inTransit {
-		plan := i / 4
-		if plan >= len(plans) {
-			break
-		}
-		for _, ch := range plans[plan] {
-			ctx := staff
-			if ch.Decision != "" {
-				ctx = seller
-			}
-			if _, err := returns.ApplyEvent(ctx, r.ID, ch); err != nil {
-				return err
-			}
-			if ch.Event == domain.EventInspect {
-				if err := d.addInspectionPhotos(staff, attachments, r); err != nil {
-					return err
-				}
+	for i := range inTransit {
+		for j := i + 1; j < len(inTransit); j++ {
+			if inTransit[j].RequestDate.Before(inTransit[i].RequestDate) {
+				inTransit[i], inTransit[j] = inTransit[j], inTransit[i]
 			}
 		}
 	}
-	return nil
-}
-
-// demoPlans are the lifecycles the seeded returns are moved through, each
-// as the warehouse and the seller would have done it.
-func demoPlans() [][]domain.ReturnChange {
 	yes, no := true, false
 	received := time.Now().Add(-24 * time.Hour)
 	comment := "Outer packaging torn, item itself intact; tags in place."
 	defectComment := "Seam split on the left sleeve, 4 cm; stain on the cuff."
-	return [][]domain.ReturnChange{
+	plans := [][]domain.ReturnChange{
 		// completed: sold again, sent back, disposed
 		{{Event: domain.EventPickUp}, {Event: domain.EventReceive, Update: domain.ReturnUpdate{ReceivedAt: &received}}, {Event: domain.EventDecideSell, Decision: domain.DecisionSellOnWB}, {Event: domain.EventTransferToSale}},
 		{{Event: domain.EventPickUp}, {Event: domain.EventReceive, Update: domain.ReturnUpdate{ReceivedAt: &received}}, {Event: domain.EventDecideReturnToSeller, Decision: domain.DecisionReturnToSeller}, {Event: domain.EventShipToSeller, Update: domain.ReturnUpdate{TrackingNumber: demoPtr("CDEK-1029384756")}}},
@@ -275,18 +252,31 @@ func demoPlans() [][]domain.ReturnChange {
 		// collected from the pickup point, on the road to the warehouse
 		{{Event: domain.EventPickUp}},
 	}
-}
-
-// addInspectionPhotos keeps two inspection photos on a return, as staff
-// would have sent them.
-func (d *demo) addInspectionPhotos(staff context.Context, attachments domain.AttachmentService, r *domain.Return) error {
-	for k := range 2 {
-		data := demoImage(r.NmID+int64(k)*7919, 480, 360, true)
-		id := r.ID
-		a := &domain.Attachment{SellerID: d.seller.ID, ReturnID: &id, Kind: domain.AttachmentPhoto,
-			FileName: fmt.Sprintf("inspection-%d-%d.png", r.ID, k+1), ContentType: "image/png", Size: int64(len(data)), Data: data}
-		if err := attachments.CreateAttachment(staff, a); err != nil {
-			return err
+	// Each plan takes four returns; the newest ones stay as WB shows them.
+	for i, r := range inTransit {
+		plan := i / 4
+		if plan >= len(plans) {
+			break
+		}
+		for _, ch := range plans[plan] {
+			ctx := staff
+			if ch.Decision != "" {
+				ctx = seller
+			}
+			if _, err := returns.ApplyEvent(ctx, r.ID, ch); err != nil {
+				return err
+			}
+			if ch.Event == domain.EventInspect {
+				for k := range 2 {
+					data := demoImage(r.NmID+int64(k)*7919, 480, 360, true)
+					id := r.ID
+					a := &domain.Attachment{SellerID: d.seller.ID, ReturnID: &id, Kind: domain.AttachmentPhoto,
+						FileName: fmt.Sprintf("inspection-%d-%d.png", r.ID, k+1), ContentType: "image/png", Size: int64(len(data)), Data: data}
+					if err := attachments.CreateAttachment(staff, a); err != nil {
+						return err
+					}
+				}
+			}
 		}
 	}
 	return nil
@@ -308,4 +298,18 @@ func (d *demo) arrivals(ctx context.Context, every time.Duration) {
 		shk := d.addWBReturn(st.sid, p, time.Now().AddDate(0, 0, -1), d.intn(2) == 0)
 		d.log.Info("demo: a new return arrived at WB", "store", st.name, "shk", shk)
 	}
+}
+
+func (d *demo) webLink(ctx context.Context) (string, error) {
+	return d.m.Engine.Links.LoginLink(domain.NewContextWithActor(ctx, domain.System), d.seller.ID)
+}
+
+func demoPtr[T any](v T) *T { return &v }
+
+func demoUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/storage/pgtest"
 	"github.com/indigo-warehouse/indigo/web/browsertest"
 )
 
@@ -39,55 +39,30 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startTestDemo runs `indigo demo` in-process on a free port and returns
-// its demo page URL's base once the URLs are printed.
+// startTestDemo starts the demo in-process on a free port, on a test
+// database, the test binary's fake WeChat and a Telegram clock that jumps
+// instead of sleeping, and returns its base URL once it printed its URLs.
+// (`indigo demo`'s flags are TestRunCommands'.)
 func startTestDemo(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
-	done := make(chan error, 1)
-	env := map[string]string{"INDIGO_DATA_DIR": searchableTempDir(t), "HTTP_ADDR": "127.0.0.1:0"}
-	start := time.Now()
-	go func() { done <- run(ctx, []string{"demo", "--reset", "--every=0"}, envOf(env), &out, io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("demo: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("the demo did not stop")
-		}
+	d, err := startDemo(context.Background(), demoOptions{
+		DataDir: searchableTempDir(t), HTTPAddr: "127.0.0.1:0", Reset: true, Stdout: &out,
+		DatabaseURL: pgtest.NewURL(t), Clock: tgtest.NewClock(), WeChat: weChatFake(),
 	})
-	page := regexp.MustCompile(`Demo page:\s+(http://\S+)/demo\b`)
-	var printed time.Duration
-	for {
-		if m := page.FindStringSubmatch(out.String()); m != nil {
-			if printed == 0 {
-				if printed = time.Since(start); printed > 30*time.Second {
-					t.Errorf("the URLs took %v to show", printed)
-				}
-			}
-			for _, want := range []string{"Web view:", "/login/", "/healthz"} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("the start message lacks %q:\n%s", want, out.String())
-				}
-			}
-			if strings.Contains(out.String(), "returns are in") {
-				t.Logf("URLs printed after %v, returns seeded after %v", printed, time.Since(start))
-				return m[1]
-			}
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("the demo stopped: %v\n%s", err, out.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Since(start) > 60*time.Second {
-			t.Fatalf("no URLs printed:\n%s", out.String())
+	if err != nil {
+		t.Fatalf("start the demo: %v\n%s", err, out.String())
+	}
+	t.Cleanup(d.Close)
+	for _, want := range []string{"Demo page:", "Web view:", "/login/", "/healthz", "returns are in"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the start message lacks %q:\n%s", want, out.String())
 		}
 	}
+	if base := d.m.Config.PublicURL; !strings.Contains(out.String(), base+"/demo") {
+		t.Errorf("the start message does not point at %s/demo:\n%s", base, out.String())
+	}
+	return d.m.Config.PublicURL
 }
 
 func getState(t *testing.T, base string) demoState {

@@ -18,9 +18,10 @@ const demoWeChatOpenID = "oDemoWangFang"
 // demoWeChat is the demo's WeChat pane: an Official Account on the fake
 // platform and one follower, Wang Fang.
 type demoWeChat struct {
-	srv  *wxfake.Server
-	acct *wxfake.Account
-	user *wxfake.User
+	srv   *wxfake.Server
+	owned bool
+	acct  *wxfake.Account
+	user  *wxfake.User
 
 	mu   sync.Mutex // serialises the follower's posts and guards said
 	said []demoWXMessage
@@ -45,11 +46,14 @@ type demoWeChatState struct {
 	Menu     []demoWXButton  `json:"menu"`
 }
 
-// startDemoWeChat makes the account and adds its settings for the service.
-func startDemoWeChat(settings map[string]string) *demoWeChat {
-	// The process's one fake: the WeChat client's base URL is process-wide.
-	srv := wxfake.Shared()
-	w := &demoWeChat{srv: srv, acct: srv.NewAccount(wxfake.AccountOptions{})}
+// startDemoWeChat makes the account on srv, or on a fake platform of its
+// own when srv is nil, and adds its settings for the service.
+func startDemoWeChat(srv *wxfake.Server, settings map[string]string) *demoWeChat {
+	owned := srv == nil
+	if owned {
+		srv = wxfake.New()
+	}
+	w := &demoWeChat{srv: srv, owned: owned, acct: srv.NewAccount(wxfake.AccountOptions{})}
 	settings["WECHAT_APP_ID"] = w.acct.AppID
 	settings["WECHAT_APP_SECRET"] = w.acct.AppSecret
 	settings["WECHAT_TOKEN"] = w.acct.Token
@@ -64,6 +68,12 @@ func (w *demoWeChat) connect(publicURL string) {
 	}
 	w.acct.SetCallbackURL(publicURL + "/wechat")
 	w.user = w.acct.User(demoWeChatOpenID)
+}
+
+func (w *demoWeChat) close() {
+	if w != nil && w.owned {
+		w.srv.Close()
+	}
 }
 
 func (w *demoWeChat) mount(mux *http.ServeMux) {

@@ -15,17 +15,28 @@ import (
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
-// fakes are the outside world of one end-to-end test.
+// fakes are the outside world of one end-to-end test. Telegram's and WB's
+// limits are on and waited out on clock, which jumps instead of sleeping:
+// the fakes and the service (run) agree on it.
 type fakes struct {
-	tg *tgfake.Server
-	wb *wbfake.Server
+	tg    *tgfake.Server
+	wb    *wbfake.Server
+	clock *tgtest.Clock
 }
 
 func newFakes(tb testing.TB) *fakes {
-	f := &fakes{tg: tgfake.New(tgfake.Options{}), wb: wbfake.New()}
+	clock := tgtest.NewClock()
+	f := &fakes{tg: tgfake.New(tgfake.Options{Now: clock.Now}), wb: wbfake.New(), clock: clock}
+	f.wb.SetClock(clock.Now)
 	tb.Cleanup(f.tg.Close)
 	tb.Cleanup(f.wb.Close)
 	return f
+}
+
+// run starts the service against the fakes, on their clock.
+func (f *fakes) run(tb testing.TB, env map[string]string) *Main {
+	tb.Helper()
+	return runMain(tb, env, f.clock)
 }
 
 // env points the service at the fakes: a config change only.
@@ -43,7 +54,7 @@ func (f *fakes) env(databaseURL string) map[string]string {
 // reaches the chat through the outbox, and the seller's code is saved.
 func TestTelegramEndToEnd(t *testing.T) {
 	f := newFakes(t)
-	m := MustRunMain(t, f.env(pgtest.NewURL(t)))
+	m := f.run(t, f.env(pgtest.NewURL(t)))
 	u := tgtest.NewUser(t, f.tg, 4242, "zh")
 	u.Onboard("zh", false)
 
@@ -95,7 +106,7 @@ func TestOutboxSurvivesCrash(t *testing.T) {
 	db.Close() // the process dies here
 
 	for restart := range 2 {
-		m := MustRunMain(t, f.env(url))
+		m := f.run(t, f.env(url))
 		if restart == 0 {
 			u.Expect("Silk scarf")
 		}

@@ -29,7 +29,7 @@ func (m *Main) jobs() []job {
 	ns := storage.NewNotificationService(m.DB)
 	remind := func(kind domain.NotificationKind, status domain.Status, after time.Duration, tag string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := ns.RemindWaiting(ctx, kind, status, m.Now().Add(-after), tag)
+			_, err := ns.RemindWaiting(ctx, kind, status, m.opts.Now().Add(-after), tag)
 			return err
 		}
 	}
@@ -46,38 +46,40 @@ func (m *Main) jobs() []job {
 		{"remind-pickup-code", "@every 10m", true, remind(domain.NotifyPickupCodeOverdue, domain.StatusAwaitingPickupCode, 48*time.Hour, "48h")},
 		{"remind-token-expiry", "@hourly", true, func(ctx context.Context) error {
 			for _, days := range []int{14, 3, 1} {
-				if _, err := ns.RemindExpiringTokens(ctx, m.Now(), days); err != nil {
+				if _, err := ns.RemindExpiringTokens(ctx, m.opts.Now(), days); err != nil {
 					return err
 				}
 			}
 			return nil
 		}},
 		{"daily-digest", "@every 15m", true, func(ctx context.Context) error {
-			_, err := ns.RemindDaily(ctx, m.Now())
+			_, err := ns.RemindDaily(ctx, m.opts.Now())
 			return err
 		}},
 		{"wb-resale", "@every 30s", false, m.resaleRound},
 		{"resale-pick-list", "0 7 * * *", true, m.resalePickList},
-		{"resale-pick-list", "0 7 * * *", true, m.resalePickList},
 		{"forget-idle-sends", "@every 10m", true, func(ctx context.Context) error {
-			// The wall clock, which sends are booked on, not the time of day m.Now.
+			// The wall clock, which sends are booked on, not the time of day.
 			_, err := storage.NewSendBudget(m.DB).ForgetIdleSends(ctx, time.Now())
 			return err
 		}},
 	}
 }
 
-// startJobs wires the poller and starts cron. A run that would overlap the
-// previous one of the same job is skipped rather than queued.
-func (m *Main) startJobs() error {
-	// Jobs outlive Run's ctx (a start-up deadline) and stop with Close.
-	ctx, cancel := context.WithCancel(domain.NewContextWithActor(context.Background(), domain.System))
-	m.jobsCtx, m.stopJobs = ctx, cancel
-	// Jobs start first of the workers: the guard every worker shares is made here.
-	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
-	m.WB = wb.New(wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log})
-	m.Poller = &poll.Poller{
-		WB:            m.WB,
+// newWB is the WB API client, on the platforms' clock (Options.Clock).
+func (m *Main) newWB() *wb.Client {
+	cfg := wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log}
+	if c := m.opts.Clock; c != nil {
+		cfg.Now = c.Now
+		cfg.Sleep = func(ctx context.Context, d time.Duration) error { return c.SleepUntil(ctx, c.Now().Add(d)) }
+	}
+	return wb.New(cfg)
+}
+
+// newPoller is the WB polling round the wb-poll job runs.
+func (m *Main) newPoller(client *wb.Client) *poll.Poller {
+	return &poll.Poller{
+		WB:            client,
 		Tx:            m.DB,
 		Returns:       storage.NewReturnService(m.DB),
 		Stores:        storage.NewStoreService(m.DB),
@@ -91,17 +93,21 @@ func (m *Main) startJobs() error {
 		CNYPerRUB:     m.Config.CNYPerRUB,
 		Guard:         m.Guard,
 	}
-	m.Resale = m.newResale()
+}
+
+// newCron is the cron table, scheduled but not started (Main.start). A run
+// that would overlap the previous one of the same job is skipped rather
+// than queued.
+func (m *Main) newCron() (*cron.Cron, error) {
 	runs := storage.NewJobRunService(m.DB)
 	logger := cron.VerbosePrintfLogger(slogPrintf{m.Log})
-	m.Cron = cron.New(cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	c := cron.New(cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	for _, j := range m.jobs() {
-		if _, err := m.Cron.AddFunc(j.spec, func() { m.runJob(ctx, runs, j) }); err != nil {
-			return fmt.Errorf("job %s: %w", j.name, err)
+		if _, err := c.AddFunc(j.spec, func() { m.runJob(m.jobsCtx, runs, j) }); err != nil {
+			return nil, fmt.Errorf("job %s: %w", j.name, err)
 		}
 	}
-	m.Cron.Start()
-	return nil
+	return c, nil
 }
 
 // runJob runs one scheduled run. Every replica's cron fires at the same

@@ -89,7 +89,7 @@ func TestFloodedRoutes(t *testing.T) {
 	env["TELEGRAM_WEBHOOK_URL"] = "https://indigo.example.com/telegram/hook"
 	env["WECHAT_APP_ID"], env["WECHAT_APP_SECRET"], env["WECHAT_TOKEN"] = acct.AppID, acct.AppSecret, acct.Token
 	env["WECHAT_API_BASE_URL"] = wx.URL()
-	m := MustRunMain(t, env)
+	m := f.run(t, env)
 	base, read := countingServer(t, m.newHTTPServer())
 
 	ts := strconv.FormatInt(time.Now().Unix(), 10)

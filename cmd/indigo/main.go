@@ -24,9 +24,9 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/telegram"
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
-	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/poll"
 	"github.com/indigo-warehouse/indigo/wb/resale"
 )
@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("bad configuration:\n%w", err)
 	}
-	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel))
+	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel), Options{})
 	defer m.Close()
 	if cmd == "migrate" {
 		return m.OpenDatabase(ctx)
@@ -87,62 +87,116 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-// Main is the running service: its fields are the wired parts.
+// Main is the running service: its fields are the wired parts, each set
+// once by Run, in the order it builds them.
 type Main struct {
 	Config *Config
 	Log    *slog.Logger
+	opts   Options
 
 	Postgres   *pglocal.Cluster // the embedded database, when DATABASE_URL is unset
 	DB         *storage.DB
 	HTTPServer *http.Server
 	HTTPAddr   net.Addr     // where HTTPServer listens, once Run has started it
 	Web        http.Handler // the seller's web view, mounted under /web/ and /login/
-	// Mount adds routes of the process that runs the service (the demo's
-	// /demo page) to its HTTP server; set before Run.
-	Mount func(mux *http.ServeMux)
 
 	// Guard runs every worker's inputs: a panic is recovered and counted,
 	// and what keeps panicking is set aside with one alert to staff.
-	// Now is the clock of what depends on the time of day (quiet hours,
-	// reminders, digests); tests set a daytime one.
-	Now       func() time.Time
 	Guard     *domain.Guard
-	WB        *wb.Client
 	Poller    *poll.Poller
 	Resale    *resale.Loop // nil when resale on WB is off
 	Engine    *conversations.Engine
 	Telegram  *telegram.Bot
-	webLinks  conversations.LinkMaker
-	starters  []func()     // channel loops, started once everything is wired
 	WeChat    http.Handler // the WeChat callback endpoint, mounted at /wechat; nil when WeChat is off
 	Deliverer *conversations.Deliverer
 	Cron      *cron.Cron
+	loops     []func() // the channels' and the staff relay's loops, started last
 	jobsCtx   context.Context
 	closeOnce sync.Once
 	closeErr  error
 	stopJobs  context.CancelFunc
 }
 
-// NewMain returns a Main that will run with cfg.
-func NewMain(cfg *Config, log *slog.Logger) *Main {
-	return &Main{Config: cfg, Log: log, Now: time.Now}
+// Options are what a program that embeds the service changes about it:
+// tests and `indigo demo`.
+type Options struct {
+	// Now is the clock of what depends on the time of day (quiet hours,
+	// reminders, digests); default time.Now. Tests set a daytime one.
+	Now func() time.Time
+	// Clock is the time the platforms' limits are waited out on:
+	// Telegram's pace and WB's per-token limits; nil is the wall clock.
+	// Tests give it, and the fakes, one that jumps instead of sleeping
+	// (tgtest.Clock), so waiting out a limit costs nothing.
+	Clock telegram.Clock
+	// Routes adds routes on HTTP_ADDR: `indigo demo`'s page.
+	Routes func(mux *http.ServeMux)
 }
 
-// Run starts every part and returns once they run; Close stops them.
+// NewMain returns a Main that will run with cfg.
+func NewMain(cfg *Config, log *slog.Logger, opts Options) *Main {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Main{Config: cfg, Log: log, opts: opts}
+}
+
+// Run builds every part, then starts their loops, and returns once they
+// run; Close stops them.
 func (m *Main) Run(ctx context.Context) error {
 	if err := m.OpenDatabase(ctx); err != nil {
 		return err
 	}
 	m.logChannels()
-	if err := m.startJobs(); err != nil {
-		return fmt.Errorf("start jobs: %w", err)
+	// Jobs and loops outlive Run's ctx (a start-up deadline) and stop with Close.
+	m.jobsCtx, m.stopJobs = context.WithCancel(domain.NewContextWithActor(context.Background(), domain.System))
+	if err := m.build(); err != nil {
+		return err
 	}
-	// The web view first: the chat's /web hands out its sign-in links.
-	if err := m.startWeb(); err != nil {
-		return fmt.Errorf("start web view: %w", err)
+	return m.start()
+}
+
+// build wires every part from those before it; nothing runs yet. The one
+// exception to that order is the staff desk, which the engine takes after
+// both exist: each needs the other (conversations.StaffDesk.Engine).
+func (m *Main) build() error {
+	bundle, err := locales.New()
+	if err != nil {
+		return err
 	}
-	if err := m.startConversations(); err != nil {
-		return fmt.Errorf("start conversations: %w", err)
+	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
+	marketplace := m.newWB()
+	m.Poller = m.newPoller(marketplace)
+	m.Resale = m.newResale(marketplace) // resale.go; nil when resale on WB is off
+	// The web view before the engine: the chat's /web hands out its sign-in links.
+	webView, err := m.newWeb(bundle)
+	if err != nil {
+		return fmt.Errorf("web view: %w", err)
+	}
+	m.Web = webView.Handler()
+	m.Engine = m.newEngine(bundle, marketplace, webView)
+	senders := map[domain.Channel]conversations.Sender{}
+	if err := m.buildChannels(bundle, senders); err != nil {
+		return err
+	}
+	var desk *conversations.StaffDesk
+	if m.Telegram != nil {
+		if desk, err = m.newStaffDesk(senders); err != nil {
+			return fmt.Errorf("staff chat: %w", err)
+		}
+	}
+	m.Deliverer = m.newDeliverer(senders, desk)
+	if m.Cron, err = m.newCron(); err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	return nil
+}
+
+// start starts the loops, once every part is wired: the cron jobs, the
+// channels' intake and the staff relay, the outbox's sender, then HTTP.
+func (m *Main) start() error {
+	m.Cron.Start()
+	for _, loop := range m.loops {
+		go loop()
 	}
 	go m.deliverLoop(m.jobsCtx)
 	return m.serveHTTP()
@@ -231,8 +285,10 @@ func (m *Main) Close() error {
 
 func (m *Main) close() error {
 	var errs []error
-	if m.Cron != nil {
+	if m.stopJobs != nil {
 		m.stopJobs()
+	}
+	if m.Cron != nil {
 		<-m.Cron.Stop().Done() // let a running round finish its writes
 	}
 	if m.HTTPServer != nil {

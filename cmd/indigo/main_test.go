@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indigo-warehouse/indigo/bot/telegram"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
 
@@ -33,6 +34,13 @@ func daytime() func() time.Time {
 // port, and stops it when the test ends.
 func MustRunMain(tb testing.TB, env map[string]string) *Main {
 	tb.Helper()
+	return runMain(tb, env, nil)
+}
+
+// runMain is MustRunMain with Telegram's sends paced on clock (nil: the
+// wall clock).
+func runMain(tb testing.TB, env map[string]string, clock telegram.Clock) *Main {
+	tb.Helper()
 	full := map[string]string{
 		"DATABASE_URL":      pgtest.NewURL(tb),
 		"INDIGO_SECRET_KEY": goodKey,
@@ -46,8 +54,7 @@ func MustRunMain(tb testing.TB, env map[string]string) *Main {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	m.Now = daytime()
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Now: daytime(), Clock: clock})
 	if err := m.Run(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -95,7 +102,7 @@ func TestEmbeddedDefault(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs bytes.Buffer
-		m := NewMain(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+		m := NewMain(cfg, slog.New(slog.NewTextHandler(&logs, nil)), Options{})
 		if err := m.Run(context.Background()); err != nil {
 			m.Close()
 			t.Fatalf("run: %v\n%s", err, logs.String())
@@ -146,6 +153,7 @@ func TestRunCommands(t *testing.T) {
 		{"Help", []string{"help"}, nil, "usage: indigo", ""},
 		{"ErrUnknown", []string{"launch"}, nil, "", `unknown command "launch"`},
 		{"ErrConfig", []string{"serve"}, map[string]string{"HTTP_ADDR": "nope"}, "", "HTTP_ADDR"},
+		{"ErrDemoFlag", []string{"demo", "--every=soon"}, nil, "", `invalid value "soon" for flag -every`},
 		{"Migrate", []string{"migrate"}, map[string]string{"DATABASE_URL": pgtest.NewURL(t), "INDIGO_SECRET_KEY": goodKey}, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -84,7 +84,7 @@ func drained(tb testing.TB, db *storage.DB, total int, limit time.Duration) []ti
 // Telegram server, which enforces its limits, without a single 429.
 func TestOutboxBurst(t *testing.T) {
 	f := newFakes(t)
-	m := MustRunMain(t, f.env(pgtest.NewURL(t)))
+	m := f.run(t, f.env(pgtest.NewURL(t)))
 	sellers := chatsWithSellers(t, f, m.DB, 10)
 	queue(t, m.DB, sellers, 1000)
 	drained(t, m.DB, 1000, 30*time.Second)
@@ -105,7 +105,7 @@ func BenchmarkOutbox(b *testing.B) {
 	for _, perSeller := range []int{1, 20} {
 		b.Run(fmt.Sprintf("PerSeller%d", perSeller), func(b *testing.B) {
 			f := newFakes(b)
-			m := MustRunMain(b, f.env(pgtest.NewURL(b)))
+			m := MustRunMain(b, f.env(pgtest.NewURL(b))) // the wall clock: this measures real time
 			sellers := chatsWithSellers(b, f, m.DB, 50)
 			total := 0
 			var delays []time.Duration

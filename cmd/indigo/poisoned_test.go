@@ -24,7 +24,7 @@ func TestJobPanicAlertsStaffOnce(t *testing.T) {
 	f.tg.AddGroup(group, "Indigo staff", true)
 	env := f.env(pgtest.NewURL(t))
 	env["TELEGRAM_SUPPORT_CHAT_ID"] = strconv.FormatInt(group, 10)
-	m := MustRunMain(t, env)
+	m := f.run(t, env)
 
 	runs := 0
 	j := job{name: "test-broken-job", spec: "@every 1h", run: func(context.Context) error {

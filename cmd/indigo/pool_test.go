@@ -53,7 +53,7 @@ func TestPoolMustFitServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	defer m.Close()
 	err = m.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "raise max_connections") || !strings.Contains(err.Error(), "100000") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
+	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/resale"
 )
 
@@ -49,13 +50,13 @@ func (m *Main) shelf() domain.ShelfService {
 }
 
 // newResale wires the resale loop, or returns nil when it is off.
-func (m *Main) newResale() *resale.Loop {
+func (m *Main) newResale(client *wb.Client) *resale.Loop {
 	if !m.Config.FBS.On() {
 		return nil
 	}
 	c := m.Config.FBS
 	return &resale.Loop{
-		WB: m.WB, Ledger: storage.NewUnitService(m.DB), Now: time.Now,
+		WB: client, Ledger: storage.NewUnitService(m.DB), Now: time.Now,
 		Config:  resale.Config{OfficeID: c.OfficeID, City: c.City, ShippingPointID: c.ShippingPointID},
 		Log:     m.Log.With("job", "wb-resale"),
 		Workers: pollWorkers, Batch: 500, Guard: m.Guard,
@@ -84,6 +85,6 @@ func (m *Main) resalePickList(ctx context.Context) error {
 	if m.Resale == nil {
 		return nil
 	}
-	_, err := storage.NewUnitService(m.DB).QueuePickLists(ctx, m.Now())
+	_, err := storage.NewUnitService(m.DB).QueuePickLists(ctx, m.opts.Now())
 	return err
 }

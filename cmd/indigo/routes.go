@@ -64,8 +64,8 @@ func (m *Main) routes() http.Handler {
 		mux.Handle("/web/", m.Web)
 		mux.Handle("/login/", m.Web)
 	}
-	if m.Mount != nil {
-		m.Mount(mux) // /demo, only under `indigo demo`
+	if m.opts.Routes != nil {
+		m.opts.Routes(mux) // /demo, under `indigo demo`
 	}
 	if m.WeChat != nil {
 		mux.Handle("/wechat", m.WeChat) // GET verifies the URL, POST delivers

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/indigo-warehouse/indigo/conversations"
@@ -14,20 +13,21 @@ import (
 // wakes it at once.
 const staffRelayEvery = 5 * time.Second
 
-// startStaff switches the staff side on when TELEGRAM_SUPPORT_CHAT_ID names
-// the staff group: seller messages relayed both ways, warehouse operations
-// on return cards, and alerts about sellers pushes cannot reach.
-func (m *Main) startStaff() error {
+// newStaffDesk is the staff side, when TELEGRAM_SUPPORT_CHAT_ID names the
+// staff group: seller messages relayed both ways, warehouse operations on
+// return cards, and alerts about sellers pushes cannot reach. It is nil
+// when the staff chat is off. Its relay loop starts with the others.
+func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*conversations.StaffDesk, error) {
 	configured := m.Config.TelegramSupportChatID
 	if configured == 0 {
 		m.Log.Info("staff chat off: set TELEGRAM_SUPPORT_CHAT_ID to the staff group's id to switch it on")
-		return nil
+		return nil, nil
 	}
 	support := storage.NewSupportService(m.DB)
 	// A group upgraded to a supergroup has a new id; the move was recorded.
 	current, err := support.CurrentStaffChat(domain.NewContextWithActor(context.Background(), domain.System), configured)
 	if err != nil {
-		return fmt.Errorf("start staff chat: %w", err)
+		return nil, err
 	}
 	chat := m.Telegram.StaffChat(current)
 	desk := &conversations.StaffDesk{
@@ -35,19 +35,18 @@ func (m *Main) startStaff() error {
 		Support:  support,
 		Audit:    storage.NewAuditService(m.DB),
 		Chat:     chat,
-		Senders:  m.Deliverer.Senders,
+		Senders:  senders,
 		Lang:     m.Config.TelegramSupportLanguage,
 		Lease:    m.Config.OutboxLease, // relays are an outbox too
-		Now:      m.Now,
+		Now:      m.opts.Now,
 		Log:      m.Log.With("part", "staff"),
 		// The desk posts the inputs every worker sets aside, once each.
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),
 	}
+	// The engine and the desk each need the other; the engine exists
+	// first, and no input reaches it before the loops start.
 	m.Engine.Support = desk
-	m.Deliverer.Staff = desk
-	// Last: the intake loads the registration atomically before it hands
-	// an update to the engine, so the engine sees the desk set above.
 	chat.Serve(desk)
 	m.runLater("staff relay", func(ctx context.Context) error {
 		desk.Run(ctx, m.DB.Listen(ctx, storage.SupportChannel, m.Log), staffRelayEvery)
@@ -58,5 +57,5 @@ func (m *Main) startStaff() error {
 			"configured", configured, "current", current)
 	}
 	m.Log.Info("staff chat on", "chat", current)
-	return nil
+	return desk, nil
 }

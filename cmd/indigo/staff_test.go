@@ -24,7 +24,7 @@ func TestStaffChatEndToEnd(t *testing.T) {
 	f.tg.AddUser(tgfake.User{ID: 9100, FirstName: "Olga"})
 	env := f.env(pgtest.NewURL(t))
 	env["TELEGRAM_SUPPORT_CHAT_ID"] = strconv.FormatInt(group, 10)
-	m := MustRunMain(t, env)
+	m := f.run(t, env)
 	if m.Deliverer.Staff == nil || m.Engine.Support == nil {
 		t.Fatal("the staff desk is not wired")
 	}
@@ -69,7 +69,7 @@ func TestStaffChatWeChatSeller(t *testing.T) {
 	} {
 		env[k] = v
 	}
-	m := MustRunMain(t, env)
+	m := f.run(t, env)
 	acct.SetCallbackURL(m.URL() + "/wechat")
 	pgtest.Seller(t, m.DB, func(s *domain.Seller) {
 		s.Language = domain.LangChinese

@@ -2,18 +2,14 @@ package main
 
 import (
 	"github.com/indigo-warehouse/indigo/bot/wechat"
-	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 )
 
-// startWeChat switches the WeChat Official Account channel on when its
-// credentials are set: the callback endpoint (/wechat, mounted by routes),
-// the sender of pushes, and the loop that publishes the account menu and
-// takes up callbacks a stopped replica left unhandled.
-func (m *Main) startWeChat() error {
-	if !m.Config.WeChatEnabled() {
-		return nil
-	}
+// newWeChat is the WeChat Official Account channel, when its credentials
+// are set: the callback endpoint (/wechat, mounted by routes), the sender
+// of pushes, and the loop that publishes the account menu and takes up
+// callbacks a stopped replica left unhandled, started with the others.
+func (m *Main) newWeChat() (*wechat.Bot, error) {
 	bot, err := wechat.New(wechat.Config{
 		AppID:      m.Config.WeChatAppID,
 		AppSecret:  m.Config.WeChatAppSecret,
@@ -26,11 +22,9 @@ func (m *Main) startWeChat() error {
 		HeldLease:  m.Config.OutboxLease, // what is held for followers is an outbox too
 	}, m.Engine, storage.NewWeChatService(m.DB))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	m.WeChat = bot
-	m.Deliverer.Senders[domain.ChannelWeChat] = bot
 	m.runLater("wechat channel", bot.Run)
 	m.Log.Info("wechat channel on", "app_id", m.Config.WeChatAppID, "safe_mode", m.Config.WeChatAESKey != "")
-	return nil
+	return bot, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
 	"fmt"
 	"hash/fnv"
 	"image"
@@ -10,7 +9,8 @@ import (
 	"image/png"
 )
 
-// demo_images.go: product and inspection pictures drawn for the demo.
+// demo_image.go: the pictures the demo makes up: product photos,
+// inspection photos and a business licence, each the same for its seed.
 
 // demoImage draws a simple picture, the same for the same seed: a
 // coloured product shape on a light background; inspection photos get a
@@ -87,14 +87,4 @@ func demoSat(v, sub uint8) uint8 {
 		return 0
 	}
 	return v - sub
-}
-
-func demoPtr[T any](v T) *T { return &v }
-
-func demoUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
