@@ -157,7 +157,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 // build wires every part from those before it; nothing runs yet. The one
 // exception to that order is the staff desk, which the engine takes after
-// both exist: each needs the other (conversations.StaffDesk.Engine).
+// both exist: the engine's Support is the desk, whose staff chat is the
+// Telegram bot's, which feeds the engine.
 func (m *Main) build() error {
 	bundle, err := locales.New()
 	if err != nil {

@@ -44,8 +44,9 @@ func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*c
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),
 	}
-	// The engine and the desk each need the other; the engine exists
-	// first, and no input reaches it before the loops start.
+	// The engine's Support is the desk, whose chat is the Telegram bot's,
+	// which feeds the engine: the engine exists first, and no input
+	// reaches it before the loops start.
 	m.Engine.Support = desk
 	chat.Serve(desk)
 	m.runLater("staff relay", func(ctx context.Context) error {
