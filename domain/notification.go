@@ -24,6 +24,12 @@ const (
 	NotifyPickupCodeOverdue NotificationKind = "pickup_code_overdue"
 	NotifyDailyDigest       NotificationKind = "daily_digest"
 	NotifyTeamMemberJoined  NotificationKind = "team_member_joined"
+	// The two clocks (deadline.go): a decision deadline near, a default
+	// applied, WB's pickup storage ending, and its end.
+	NotifyDecisionDueSoon  NotificationKind = "decision_due_soon"
+	NotifyDecidedByDefault NotificationKind = "decided_by_default"
+	NotifyPickupExpiring   NotificationKind = "pickup_expiring"
+	NotifyPickupExpired    NotificationKind = "pickup_expired"
 )
 
 // AllNotificationKinds lists every kind, for the locales completeness test
@@ -33,7 +39,8 @@ func AllNotificationKinds() []NotificationKind {
 		NotifyReturnOnItsWay, NotifyPickupCodeNeeded, NotifyPickedUp, NotifyReceived,
 		NotifyAwaitingDecision, NotifyListedForSale, NotifyShippedToSeller, NotifyDisposed,
 		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue, NotifyDailyDigest,
-		NotifyTeamMemberJoined,
+		NotifyTeamMemberJoined, NotifyDecisionDueSoon, NotifyDecidedByDefault, NotifyPickupExpiring,
+		NotifyPickupExpired,
 	}
 }
 
@@ -42,7 +49,8 @@ func AllNotificationKinds() []NotificationKind {
 func (k NotificationKind) Urgent() bool {
 	// Someone new acting for the seller cannot wait either: if the
 	// invitation leaked, the owner must be able to remove them at once.
-	return k == NotifyPickupCodeOverdue || k == NotifyTokenRejected || k == NotifyTeamMemberJoined
+	return k == NotifyPickupCodeOverdue || k == NotifyTokenRejected || k == NotifyTeamMemberJoined ||
+		k == NotifyPickupExpiring
 }
 
 // NotificationFor says what the seller hears when a return enters a status.
@@ -58,6 +66,7 @@ func NotificationFor(s Status) (NotificationKind, bool) {
 		StatusTransferredToSale:      NotifyListedForSale,
 		StatusSentToSeller:           NotifyShippedToSeller,
 		StatusDisposed:               NotifyDisposed,
+		StatusPickupExpired:          NotifyPickupExpired,
 	}[s]
 	return kind, ok
 }
