@@ -23,6 +23,10 @@ const (
 	groupFBS         group = "fbs" // orders, supplies, passes, warehouses, stocks
 	groupFBSCancel   group = "fbs-cancel"
 	groupContent     group = "content"
+	// Prices and WB's tariffs (prices.go, tariffs.go): each its own bucket.
+	groupPrices     group = "prices"
+	groupTariffs    group = "tariffs" // box and return tariffs
+	groupCommission group = "commission"
 )
 
 // limit is one row of WB's Period / Limit / Burst tables. Penalty is what a
@@ -48,6 +52,9 @@ var limits = map[group]struct{ normal, basic limit }{
 	groupFBS:         {normal: limit{time.Minute, 300, 20, 10}},
 	groupFBSCancel:   {normal: limit{time.Minute, 100, 20, 10}},
 	groupContent:     {normal: limit{time.Minute, 100, 5, 1}},
+	groupPrices:      {normal: limit{6 * time.Second, 10, 5, 1}, basic: limit{time.Hour, 4, 1, 1}},
+	groupTariffs:     {normal: limit{time.Minute, 60, 5, 1}, basic: limit{time.Hour, 1, 1, 1}},
+	groupCommission:  {normal: limit{time.Minute, 1, 2, 1}, basic: limit{time.Hour, 5, 1, 1}},
 }
 
 func limitFor(g group, t TokenType) limit {

@@ -28,6 +28,9 @@ var groupLimits = map[string]struct{ normal, basic limit }{
 	"fbs":          {normal: limit{time.Minute, 300, 20, 10}},
 	"fbs-cancel":   {normal: limit{time.Minute, 100, 20, 10}},
 	"content":      {normal: limit{time.Minute, 100, 5, 1}},
+	"prices":       {normal: limit{6 * time.Second, 10, 5, 1}, basic: limit{time.Hour, 4, 1, 1}},
+	"tariffs":      {normal: limit{time.Minute, 60, 5, 1}, basic: limit{time.Hour, 1, 1, 1}},
+	"commission":   {normal: limit{time.Minute, 1, 2, 1}, basic: limit{time.Hour, 5, 1, 1}},
 }
 
 type limKey struct {

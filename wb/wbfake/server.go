@@ -52,6 +52,7 @@ type Server struct {
 	nextID      int64
 	offices     []Office
 	passOffices []PassOffice
+	rates       rates // WB's tariffs, the same for every seller (tariffs.go)
 }
 
 type pathStatus struct {
@@ -91,7 +92,7 @@ func NewUnstarted() *Server {
 		faults: map[string][]fault{}, slow: map[string]time.Duration{}, frozen: map[string]bool{},
 		requests: map[string]int{}, requestsBy: map[[2]string]int{}, responses: map[pathStatus]int{},
 		limiters: map[limKey]*rate.Limiter{}, scopeStatus: http.StatusUnauthorized,
-		offices: defaultOffices(), passOffices: defaultPassOffices(),
+		offices: defaultOffices(), passOffices: defaultPassOffices(), rates: defaultRates(),
 	}
 	s.routeAll()
 	return s
