@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"math"
 	"time"
 )
@@ -162,4 +163,10 @@ func roundDiv(a, b int64) int64 {
 		return -((-a + b/2) / b)
 	}
 	return (a + b/2) / b
+}
+
+// EconomicsService estimates a return's options from what Indigo keeps:
+// the product's facts, WB's latest tariffs and Indigo's tariff now.
+type EconomicsService interface {
+	Economics(ctx context.Context, r *Return) (Economics, error)
 }

@@ -121,6 +121,7 @@ type ReturnUpdate struct {
 	Defective          *bool
 	PriceRUB           *int64
 	PriceCNY           *int64
+	PriceSource        *PriceSource // set with the price it describes
 	PickupPointAddress *string
 	ReadyAt            *time.Time
 	PickupCode         *string
