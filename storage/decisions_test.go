@@ -29,8 +29,6 @@ func (c *fakeClock) Set(t time.Time) {
 	c.now = t
 }
 
-
-
 // receivedReturn is a return the warehouse received at the clock's time:
 // it waits for the seller's decision from then.
 func receivedReturn(t *testing.T, db *storage.DB, storeID int64, fn func(*domain.Return)) *domain.Return {

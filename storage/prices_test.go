@@ -37,7 +37,7 @@ func TestReturnPrices(t *testing.T) {
 		t.Fatalf("priced %d, %v", n, err)
 	}
 	n, err = ps.SetReturnPrices(sys, []domain.PricedReturn{
-		{ReturnID: a.ID, PriceRUB: 900_00, Source: domain.PriceSourceOrder},       // a buyer's price wins
+		{ReturnID: a.ID, PriceRUB: 900_00, Source: domain.PriceSourceOrder},        // a buyer's price wins
 		{ReturnID: b.ID, PriceRUB: 2500_00, Source: domain.PriceSourceSellerPrice}, // the seller's does not
 	})
 	if err != nil || n != 1 {
