@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // PriceSource says where a return's price came from. A buyer's price is
 // what the item really sold for; the seller's current price is only what
 // it would sell for now, so sums that include it say they are estimates.
@@ -60,4 +62,13 @@ type PricedReturn struct {
 	PriceRUB int64 // kopecks
 	PriceCNY int64 // fen
 	Source   PriceSource
+}
+
+// PriceCheck is one store's pricing work: its returns without a price and
+// the articles whose card facts (subject, package) Indigo lacks.
+type PriceCheck struct {
+	Store       *Store
+	LastChecked *time.Time // when its prices were last asked of WB
+	Unpriced    []*Return  // id, store, srid, nm id and request date only
+	NoFacts     []int64    // nm ids
 }

@@ -19,18 +19,9 @@ var _ domain.ProductService = (*PriceService)(nil)
 // NewPriceService returns the pricing repository.
 func NewPriceService(db *DB) *PriceService { return &PriceService{db: db} }
 
-// PriceCheck is one store's pricing work: returns without a price and
-// articles whose card facts Indigo lacks.
-type PriceCheck struct {
-	Store       *domain.Store
-	LastChecked *time.Time
-	Unpriced    []*domain.Return // id, srid, nm id and request date only
-	NoFacts     []int64          // nm ids
-}
-
 // DuePriceChecks lists every active store with pricing work, with when its
 // prices were last asked of WB; the caller paces each token.
-func (ps *PriceService) DuePriceChecks(ctx context.Context, limit int) (_ []PriceCheck, err error) {
+func (ps *PriceService) DuePriceChecks(ctx context.Context, limit int) (_ []domain.PriceCheck, err error) {
 	defer wrap(&err, "find due price checks")
 	if err := staffOnly(ctx); err != nil {
 		return nil, err
@@ -46,7 +37,7 @@ func (ps *PriceService) DuePriceChecks(ctx context.Context, limit int) (_ []Pric
 	if err != nil {
 		return nil, err
 	}
-	byStore := map[int64]*PriceCheck{}
+	byStore := map[int64]*domain.PriceCheck{}
 	var order []int64
 	var storeID int64
 	var r domain.Return
@@ -55,7 +46,7 @@ func (ps *PriceService) DuePriceChecks(ctx context.Context, limit int) (_ []Pric
 	_, err = pgx.ForEachRow(rows, []any{&storeID, &r.ID, &r.SrID, &r.NmID, &r.RequestDate, &unpriced, &noFacts, &checked}, func() error {
 		pc, ok := byStore[storeID]
 		if !ok {
-			pc = &PriceCheck{LastChecked: checked}
+			pc = &domain.PriceCheck{LastChecked: checked}
 			byStore[storeID] = pc
 			order = append(order, storeID)
 		}
@@ -73,7 +64,7 @@ func (ps *PriceService) DuePriceChecks(ctx context.Context, limit int) (_ []Pric
 		return nil, err
 	}
 	stores := NewStoreService(ps.db)
-	out := make([]PriceCheck, 0, len(order))
+	out := make([]domain.PriceCheck, 0, len(order))
 	for _, id := range order {
 		s, err := stores.FindStoreByID(ctx, id)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // GoodsPrice is one article's prices as the seller set them
@@ -78,4 +79,13 @@ func (c *Client) AllPrices(ctx context.Context, token string) ([]GoodsPrice, err
 		page, err := c.ListPrices(ctx, token, limit, offset, 0)
 		return page, offset + len(page), len(page) == limit, err
 	})
+}
+
+// PriceInterval is how often a store's prices may be read with this
+// token: a basic token's four calls an hour, otherwise every ten minutes,
+// which is fresher than prices need.
+func PriceInterval(token string) time.Duration {
+	_, typ := accountOf(token)
+	l := limitFor(groupPrices, typ)
+	return max(10*time.Minute, time.Duration(float64(l.interval())*paceSlack))
 }
