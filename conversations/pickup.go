@@ -131,7 +131,8 @@ func startPickup(t *Turn, group []*domain.Return) error {
 	for i, r := range group {
 		ids[i] = strconv.FormatInt(r.ID, 10)
 	}
-	data := map[string]string{"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress}
+	data := map[string]string{"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress,
+		"ends": firstPickupEnd(group)} // economics.go: WB's seven days
 	if err := t.StartFlowAt(pickupFlow.Name, pickupCode, data); err != nil || len(t.in.Files) == 0 {
 		return err
 	}
@@ -142,7 +143,7 @@ func startPickup(t *Turn, group []*domain.Return) error {
 
 func askPickupCode(t *Turn) error {
 	n := len(strings.Split(t.s.Data["return_ids"], ","))
-	t.Send(Reply{Text: t.l.Plural("flow.pickup.ask", n, map[string]any{"Address": t.s.Data["address"]})})
+	t.Send(Reply{Text: t.l.Plural("flow.pickup.ask", n, map[string]any{"Address": t.s.Data["address"]}) + pickupAskClock(t)})
 	return nil
 }
 

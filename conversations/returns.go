@@ -47,7 +47,7 @@ func cmdReturns(t *Turn, _ string) error {
 		lines = append(lines, t.T("flow.returns.tab_line", map[string]any{
 			"Tab": t.l.Label("tab", string(s.Tab)), "Count": s.Count,
 			"RUB": t.l.FormatRUB(s.PriceRUB), "CNY": t.l.FormatCNY(s.PriceCNY),
-		}))
+		})+sumNote(t.l, s))
 		rows = append(rows, []Button{{
 			Text: fmt.Sprintf("%s (%d)", t.l.Label("tab", string(s.Tab)), s.Count),
 			Data: btnTab.data(0, string(s.Tab), "0"),
@@ -78,7 +78,7 @@ func pressTab(t *Turn, b button) error {
 	var rows [][]Button
 	for _, r := range list {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s · %s · %s", r.ProductName, r.ReturnNumber, t.l.FormatRUB(r.PriceRUB)),
+			Text: fmt.Sprintf("%s · %s · %s", r.ProductName, r.ReturnNumber, priceShort(t.l, r)),
 			Data: btnCard.on(r.ID, 0),
 		}})
 	}
@@ -132,7 +132,7 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		{"column.return_number", r.ReturnNumber},
 		{"column.request_date", t.l.FormatDate(r.RequestDate)},
 		{"column.status", t.l.Label("status", string(r.Status))},
-		{"column.price", t.l.FormatRUB(r.PriceRUB) + " / " + t.l.FormatCNY(r.PriceCNY)},
+		{"column.price", priceText(t.l, r)},
 		{"column.defective", yesNo(r.Defective)},
 		{"column.needs_verification", yesNo(r.NeedsVerification)},
 		{"column.photo_video_required", yesNo(r.PhotoVideoRequired)},
@@ -159,7 +159,11 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		}
 		fmt.Fprintf(&b, "%s: %s\n", t.T(f.column), f.value)
 	}
-	var rows [][]Button
+	clocks, clockRows := cardClocks(t, r) // economics.go: money, deadlines, undo
+	if clocks != "" {
+		b.WriteString("\n" + clocks + "\n")
+	}
+	rows := clockRows
 	switch r.Tab() {
 	case domain.TabInTransit:
 		rows = append(rows, []Button{

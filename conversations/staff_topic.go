@@ -211,8 +211,11 @@ func canPickUp(s domain.Status) bool {
 func taskLine(l *locales.Localizer, event string, r *domain.Return) string {
 	data := map[string]any{"Return": r.ReturnNumber, "Product": r.ProductName, "Link": returnLink(r),
 		"Decision": l.Label("decision", string(r.Decision))}
-	if domain.Event(event) == domain.EventRequestInspection {
+	switch domain.Event(event) {
+	case domain.EventRequestInspection:
 		return l.T("staff.relay.inspection_requested", data)
+	case domain.EventReopenDecision:
+		return l.T("staff.relay.decision_undone", data)
 	}
 	return l.T("staff.relay.decided", data)
 }

@@ -159,8 +159,7 @@ func recordAuto(ctx context.Context, a *domain.AutoDecision, r *domain.Return, k
 	if kind == "" {
 		return nil
 	}
-	return insertNotification(ctx, tx, &domain.Notification{SellerID: r.SellerID, Kind: kind, ReturnID: &r.ID, StoreID: &r.StoreID,
-		Data: map[string]any{"Decision": string(a.Decision)}})
+	return insertNotification(ctx, tx, &domain.Notification{SellerID: r.SellerID, Kind: kind, ReturnID: &r.ID, StoreID: &r.StoreID})
 }
 
 // FindAutoDecision implements domain.DecisionService.
@@ -239,4 +238,27 @@ func (ds *DecisionService) UndoAutoDecision(ctx context.Context, returnID int64)
 		return nil, err
 	}
 	return rs.FindReturnByID(ctx, returnID)
+}
+
+// AttachAutoDecisions puts into every unsent morning digest the decisions
+// made for its seller since the last one, and marks them reported, in one
+// statement: each is reported in one digest, and a digest sent again
+// lists the same ones. The digest job runs it after RemindDaily.
+func (ns *NotificationService) AttachAutoDecisions(ctx context.Context, now time.Time) (n int64, err error) {
+	defer wrap(&err, "attach auto decisions to digests")
+	res, err := ns.db.q(ctx).Exec(ctx, `WITH d AS (
+			SELECT DISTINCT ON (seller_id) id, seller_id FROM notifications
+			WHERE kind = 'daily_digest' AND sent_at IS NULL AND failed_at IS NULL AND NOT data ? 'auto'
+			ORDER BY seller_id, id),
+		a AS (UPDATE auto_decisions a SET reported_at = $1 FROM d
+			WHERE a.seller_id = d.seller_id AND a.reported_at IS NULL
+			RETURNING a.id, a.seller_id, a.return_id, a.kind, a.decision, a.rule_name)
+		UPDATE notifications n SET data = n.data || jsonb_build_object('auto', coalesce((
+			SELECT jsonb_agg(jsonb_build_object('return_id', a.return_id, 'kind', a.kind, 'decision', a.decision,
+				'rule', a.rule_name) ORDER BY a.id) FROM a WHERE a.seller_id = n.seller_id), '[]'::jsonb))
+		FROM d WHERE n.id = d.id`, now)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected(), nil
 }
