@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,7 +67,10 @@ type Deliverer struct {
 	Batch       int
 	DigestAbove int
 	MaxAttempts int
-	Workers     int // sellers served at once
+	// Settle holds a seller's notifications while more keep coming, so
+	// that a burst becomes one digest; zero sends at once.
+	Settle  domain.Settle
+	Workers int // sellers served at once
 	// Lease is how long a claim holds its notifications unless renewed,
 	// and Heartbeat how often a pass renews it (deliver_fence.go); by
 	// default two minutes and a quarter of the lease.
@@ -81,7 +82,7 @@ type Deliverer struct {
 // notifications were delivered.
 func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
 	ctx = domain.NewContextWithActor(ctx, domain.System)
-	batch, err := d.Outbox.ClaimNotifications(ctx, d.Now(), d.lease(), d.Batch)
+	batch, err := d.Outbox.ClaimNotifications(ctx, d.Now(), d.lease(), d.Batch, d.Settle)
 	if err != nil {
 		return 0, fmt.Errorf("deliver: %w", err)
 	}
@@ -137,7 +138,7 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 				return 0, err
 			}
 		case seller.QuietHours && !n.Kind.Urgent() && inQuietHours(now, seller.TimeZone):
-			if _, err := d.Outbox.MarkRetry(ctx, n.ID, n.Claim, quietHoursEnd(now, seller.TimeZone), errQuietHours); err != nil {
+			if _, err := d.Outbox.MarkHeld(ctx, n.ID, n.Claim, quietHoursEnd(now, seller.TimeZone)); err != nil {
 				return 0, err
 			}
 		default:
@@ -196,10 +197,7 @@ func (d *Deliverer) sendOrReschedule(ctx context.Context, seller *domain.Seller,
 	}
 }
 
-var (
-	errMuted      = errors.New("muted by the seller in /notifications")
-	errQuietHours = errors.New("held for the end of the seller's quiet hours")
-)
+var errMuted = errors.New("muted by the seller in /notifications")
 
 // unreachable stops pushes to a seller and tells staff once.
 func (d *Deliverer) unreachable(ctx context.Context, seller *domain.Seller, ns []*domain.Notification, cause error) error {
@@ -267,24 +265,4 @@ func quietHoursEnd(now time.Time, tz string) time.Time {
 		end = end.AddDate(0, 0, 1)
 	}
 	return end
-}
-
-// RenderDigest sums many notifications of one seller up in one message:
-// a poll that finds 200 returns must not become 200 messages.
-func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) (Push, error) {
-	counts := map[domain.NotificationKind]int{}
-	for _, n := range ns {
-		counts[n.Kind]++
-	}
-	l := e.Locales.For(string(seller.Language))
-	var lines []string
-	for kind, n := range counts {
-		lines = append(lines, fmt.Sprintf("• %s: %d", l.T("digest."+string(kind)), n))
-	}
-	sort.Strings(lines)
-	id := seller.Identities[0]
-	return Push{Channel: id.Channel, ChatID: id.ExternalID, Replies: []Reply{{
-		Text:    l.T("notify.digest", map[string]any{"Count": len(ns), "Lines": strings.Join(lines, "\n")}),
-		Buttons: [][]Button{{{Text: l.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}},
-	}}}, nil
 }

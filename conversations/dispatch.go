@@ -101,6 +101,8 @@ func (e *Engine) unusable(t *Turn) string {
 	switch {
 	case err != nil:
 		return "error.input.not_now"
+	case step.Wants&inPhone != 0: // not wants: a number is text to text steps
+		return "error.input.expected_phone"
 	case step.wants(inText):
 		return "error.input.expected_text"
 	case step.wants(inFile):

@@ -303,16 +303,6 @@ func clockData(t *Turn, r *domain.Return) map[string]any {
 	return data
 }
 
-// priceText is a return's price with where it came from, or that it has
-// none yet.
-func priceText(l *locales.Localizer, r *domain.Return) string {
-	if !r.PriceSource.Known() {
-		return l.T("flow.economics.price_unknown")
-	}
-	return l.T("flow.economics.price", map[string]any{"RUB": l.FormatRUB(r.PriceRUB), "CNY": l.FormatCNY(r.PriceCNY),
-		"Source": l.Label("price_source", string(r.PriceSource))})
-}
-
 // priceShort is a return's price in a list: "≈" marks an estimate, "—" none.
 func priceShort(l *locales.Localizer, r *domain.Return) string {
 	switch {

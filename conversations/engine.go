@@ -74,10 +74,13 @@ type Reply struct {
 type Button struct{ Text, Data, URL string }
 
 // Photo is an image to send with a reply: stored bytes or a public URL.
+// Missing is the line, in the reader's language, that the channel shows
+// in the photo's place when it cannot send it.
 type Photo struct {
-	Name string
-	Data []byte
-	URL  string
+	Name    string
+	Data    []byte
+	URL     string
+	Missing string
 }
 
 // LinkMaker makes one-time login links to the web view.
@@ -93,6 +96,7 @@ type Deps struct {
 	Returns     domain.ReturnService
 	Attachments domain.AttachmentService
 	Polls       domain.PollScheduleService
+	Shelf       domain.ShelfService // nil: resale on WB is off, staff mark returns listed by hand
 	Marketplace domain.Marketplace
 	Links       LinkMaker           // nil: /web explains the web view is off
 	Support     SupportDesk         // nil: support is off

@@ -226,8 +226,8 @@ func (s Step) describeWants() string {
 	for _, k := range []struct {
 		kind inputKind
 		name string
-	}{{inText, "text"}, {inChoice, "its buttons"}, {inFile, "files"}, {inContact, "a contact"}, {inToken, "a WB token"}} {
-		if s.wants(k.kind) {
+	}{{inText, "text"}, {inChoice, "its buttons"}, {inFile, "files"}, {inContact, "a contact"}, {inToken, "a WB token"}, {inPhone, "a typed phone number"}} {
+		if w := s.Wants; w&k.kind != 0 || w == 0 && k.kind&(inText|inChoice) != 0 {
 			kinds = append(kinds, k.name)
 		}
 	}

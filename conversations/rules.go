@@ -105,7 +105,7 @@ func cmdRules(t *Turn, _ string) error {
 // rulesScreen lists the rules in order with their preview counts and
 // buttons, then the default.
 func rulesScreen(t *Turn, rules []*domain.Rule, p domain.RulePreview, def domain.Decision, own bool) (string, [][]Button) {
-	lines := []string{t.T("flow.rules.title")}
+	lines := []string{t.T("flow.rules.list")}
 	var rows [][]Button
 	for i, r := range rules {
 		n := strconv.Itoa(i + 1)

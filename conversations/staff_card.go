@@ -58,6 +58,15 @@ func opsFor(r *domain.Return) []string {
 	return nil
 }
 
+// staffCardColumns are the fields staff work from, in the card's order
+// (the title line has the return number and product); a field the return
+// has no value for is left out.
+var staffCardColumns = []domain.Column{
+	domain.ColStatus, domain.ColVendorCode, domain.ColBarcode, domain.ColPickupPoint, domain.ColPickupCode,
+	domain.ColNeedsVerification, domain.ColPhotoVideo, domain.ColReceivedAt, domain.ColDefectAfterCheck,
+	domain.ColInspectionComment, domain.ColDecision, domain.ColTracking, domain.ColAttachments,
+}
+
 // renderCard shows a return with every column staff work from.
 func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMessage, error) {
 	l := d.l()
@@ -78,41 +87,15 @@ func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMess
 		l.T("staff.card.seller", map[string]any{"Seller": sellerName(seller), "Store": store.Name, "Channel": channel,
 			"Link": "/s_" + strconv.FormatInt(seller.ID, 10)}),
 	}
-	yesNo := func(v bool) string {
-		if v {
-			return l.T("label.yes")
-		}
-		return l.T("label.no")
-	}
-	field := func(id, value string) {
-		if value != "" {
-			lines = append(lines, l.T(id)+": "+value)
-		}
-	}
-	field("column.status", l.Label("status", string(r.Status)))
-	field("column.vendor_code", r.VendorCode)
-	field("column.barcode", r.Barcode)
-	field("column.pickup_point", r.PickupPointAddress)
-	field("staff.card.pickup_code", r.PickupCode)
-	field("column.needs_verification", yesNo(r.NeedsVerification))
-	field("column.photo_video_required", yesNo(r.PhotoVideoRequired))
-	if r.ReceivedAt != nil {
-		field("column.received_at", l.FormatDate(*r.ReceivedAt))
-	}
-	if r.DefectAfterCheck != nil {
-		field("column.defect_after_check", yesNo(*r.DefectAfterCheck))
-	}
-	field("column.inspection_comment", r.InspectionComment)
-	field("column.decision", l.Label("decision", string(r.Decision)))
-	field("column.tracking_number", r.TrackingNumber)
-	field("column.attachments", attachmentCounts(l, r.Attachments))
+	lines = append(lines, fieldLines(l, r, staffCardColumns)...)
+	lines = append(lines, d.unitLines(ctx, l, r)...) // staff_resale.go
 	switch r.Status {
 	case domain.StatusAwaitingVerification:
 		lines = append(lines, l.T("staff.card.hint_inspect"))
 	case domain.StatusAwaitingShipmentToSeller:
 		lines = append(lines, l.T("staff.card.hint_ship"))
 	}
-	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: cardButtons(l, r)}, nil
+	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: d.shelfButtons(l, cardButtons(l, r))}, nil
 }
 
 // cardButtons are the status's steps, then a refresh.
@@ -127,22 +110,6 @@ func cardButtons(l *locales.Localizer, r *domain.Return) [][]Button {
 		rows = append([][]Button{row}, rows...)
 	}
 	return rows
-}
-
-func attachmentCounts(l *locales.Localizer, as []*domain.Attachment) string {
-	counts := map[domain.AttachmentKind]int{}
-	var kinds []domain.AttachmentKind
-	for _, a := range as {
-		if counts[a.Kind] == 0 {
-			kinds = append(kinds, a.Kind)
-		}
-		counts[a.Kind]++
-	}
-	parts := make([]string, len(kinds))
-	for i, k := range kinds {
-		parts[i] = fmt.Sprintf("%s × %d", l.Label("attachment", string(k)), counts[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // postCardAt posts a card and remembers it, so that replies and presses
@@ -211,6 +178,7 @@ const (
 
 var staffButtons = map[buttonKind]func(t *staffTurn, b button) error{
 	btnStaffStep: (*staffTurn).pressStep,
+	btnStaffUnit: (*staffTurn).pressUnit, // staff_resale.go
 	btnStaffCard: func(t *staffTurn, b button) error {
 		r, err := t.findReturn("r_" + b.field(0))
 		if err != nil {
@@ -250,6 +218,9 @@ func (t *staffTurn) pressStep(b button) error {
 	if r.Version != b.version {
 		t.toast = t.l.T("staff.card.stale")
 		return t.redrawPressed(r)
+	}
+	if op == "sell" && t.d.shelving() {
+		return t.ask(staffShelf, r) // staff_resale.go: the loop lists it
 	}
 	var next *domain.Return
 	switch op {

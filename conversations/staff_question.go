@@ -14,18 +14,25 @@ import (
 // that post is read by the state's Read. A reply anywhere else (to the
 // card, in the topic) is no answer.
 
-// staffTracking waits for the tracking number of a return shipped to its
-// seller: pressing "Shipped" on a card without one asks for it.
-const staffTracking = "staff.tracking"
+const (
+	// staffTracking waits for the tracking number of a return shipped to
+	// its seller: pressing "Shipped" on a card without one asks for it.
+	staffTracking = "staff.tracking"
+	// staffShelf waits for the shelf place of a return to sell on WB:
+	// pressing "Put on shelf" asks for it (staff_resale.go).
+	staffShelf = "staff.shelf"
+)
 
 // staffQuestion is one declared staff state.
 type staffQuestion struct {
-	Ask  string // the question's locales id; data: {Return}
-	Read func(t *staffTurn, r *domain.Return, text string) (*domain.Return, error)
+	Toast string // the pressed button's answer
+	Ask   string // the question's locales id; data: {Return}
+	Read  func(t *staffTurn, r *domain.Return, text string) (*domain.Return, error)
 }
 
 var staffQuestions = map[string]staffQuestion{
-	staffTracking: {Ask: "staff.ship.ask_reply", Read: (*staffTurn).ship},
+	staffTracking: {Toast: "staff.ship.ask", Ask: "staff.ship.ask_reply", Read: (*staffTurn).ship},
+	staffShelf:    {Toast: "staff.shelve.ask", Ask: "staff.shelve.ask_reply", Read: (*staffTurn).shelve},
 }
 
 // StaffStates lists the declared staff states, for the registry's readers.
@@ -40,7 +47,7 @@ func StaffStates() []string {
 // ask posts the question of a staff state about r in answer to the
 // pressed card, after the turn commits, and records it as that state.
 func (t *staffTurn) ask(state string, r *domain.Return) error {
-	t.toast = t.l.T("staff.ship.ask")
+	t.toast = t.l.T(staffQuestions[state].Toast)
 	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.ButtonOn}
 	m := StaffMessage{Text: t.l.T(staffQuestions[state].Ask, map[string]any{"Return": r.ReturnNumber})}
 	t.later(func(ctx context.Context) {

@@ -79,7 +79,7 @@ func readMarketplace(t *Turn) (string, error) {
 	if t.Chosen() == string(domain.MarketplaceWildberries) || strings.EqualFold(t.Text(), "wildberries") || strings.EqualFold(t.Text(), "wb") {
 		return "picked", nil
 	}
-	return "", nil
+	return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_choice", nil)
 }
 
 func askStoreName(t *Turn) error {

@@ -167,9 +167,8 @@ func (b *Bot) transmit(ctx context.Context, openID string, l *locales.Localizer,
 	return b.transmitEach(ctx, openID, l, parts, nil)
 }
 
-// transmitEach is transmit with a check before each part and a report
-// after it (held.go settles held pushes one message at a time); an error
-// of either stops it.
+// transmitEach is transmit with a report after each part (held.go settles
+// held pushes one message at a time); an error of it stops it.
 func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Localizer, parts []part, each *progress) (int, error) {
 	var menu []string
 	for _, p := range parts {
@@ -186,9 +185,6 @@ func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Locali
 	}
 	n := 0
 	for i, p := range parts {
-		if err := each.before(); err != nil {
-			return i, err
-		}
 		var err error
 		if p.photo != nil {
 			err = b.sendPhoto(ctx, openID, *p.photo)

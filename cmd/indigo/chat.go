@@ -45,9 +45,13 @@ func (m *Main) startConversations() error {
 		Batch:       200,
 		DigestAbove: 5,
 		MaxAttempts: 12,
-		Workers:     deliverWorkers,
-		Guard:       m.Guard,
-		Lease:       m.Config.OutboxLease, // renewed every quarter of it
+		// A burst (a store's first import, a warehouse shift) goes as one
+		// digest once it has been quiet for a moment; every push waits
+		// that moment, which a chat does not notice.
+		Settle:  domain.Settle{Quiet: 3 * time.Second, Max: 30 * time.Second},
+		Workers: deliverWorkers,
+		Guard:   m.Guard,
+		Lease:   m.Config.OutboxLease, // renewed every quarter of it
 	}
 	if m.Config.TelegramEnabled() {
 		if err := m.startTelegram(bundle); err != nil {

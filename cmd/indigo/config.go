@@ -35,8 +35,9 @@ type Config struct {
 	WBAPIBaseURL string // replaces every WB host when set
 	PollSchedule string // robfig/cron spec of the WB polling round
 	CNYPerRUB    float64
-	// OutboxLease is how long a replica's claim on outbox rows holds
-	// unless renewed: after a crash, its rows wait this long for another.
+	// OutboxLease is how long a replica's claim on outbox rows (and on
+	// staff relays) holds unless renewed: after a crash, its rows wait this
+	// long for another.
 	OutboxLease time.Duration
 
 	WeChatAppID      string

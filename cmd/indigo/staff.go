@@ -37,6 +37,7 @@ func (m *Main) startStaff() error {
 		Chat:     chat,
 		Senders:  m.Deliverer.Senders,
 		Lang:     m.Config.TelegramSupportLanguage,
+		Lease:    m.Config.OutboxLease, // relays are an outbox too
 		Now:      m.Now,
 		Log:      m.Log.With("part", "staff"),
 		// The desk posts the inputs every worker sets aside, once each.

@@ -13,10 +13,11 @@ import (
 	"time"
 )
 
-// proxy is the load balancer in front of the replicas' webhook: Telegram
-// posts each update to one URL, and it goes to the next live replica in
-// turn. With none live, or when the replica dies during the request, it
-// answers 502 and Telegram (tgfake) posts the update again, as Telegram does.
+// proxy is the load balancer in front of the replicas: Telegram posts
+// each update to one webhook URL, WeChat each callback to one server URL,
+// and it goes to the next live replica in turn. With none live, or when
+// the replica dies during the request, it answers 502 and Telegram
+// (tgfake) or WeChat (wxfake, then the soak) posts it again.
 type proxy struct {
 	url string
 	rp  *httputil.ReverseProxy
@@ -30,12 +31,8 @@ type proxy struct {
 
 type targetKey struct{}
 
-// startProxy listens on loopback; only with more than one replica, as one
-// replica can take updates by long polling, Telegram's default.
+// startProxy listens on loopback.
 func (e *env) startProxy() error {
-	if e.opts.replicas < 2 {
-		return nil
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen for the webhook proxy: %w", err)
