@@ -56,7 +56,7 @@ type Server struct {
 	// shippingOptional lets deliver close a supply without shipping
 	// parameters, as WB did before 01.10.2026.
 	shippingOptional bool
-	rates       rates // WB's tariffs, the same for every seller (tariffs.go)
+	rates            rates // WB's tariffs, the same for every seller (tariffs.go)
 }
 
 type pathStatus struct {
