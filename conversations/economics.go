@@ -70,8 +70,9 @@ func cardClocks(t *Turn, r *domain.Return) (string, [][]Button) {
 	return strings.Join(kept, "\n\n"), rows
 }
 
-// economicsText renders the estimate of every option: its net, how it is
-// made up, the best marked, and where the numbers come from.
+// economicsText renders the estimate of every option (domain's view,
+// which the web shows too): its net, how it is made up, the best marked,
+// and where the numbers come from.
 func economicsText(t *Turn, r *domain.Return) string {
 	if t.e.Economics == nil {
 		return ""
@@ -81,122 +82,7 @@ func economicsText(t *Turn, r *domain.Return) string {
 		t.e.logger().Warn("estimate a return", "return", r.ID, "err", err)
 		return ""
 	}
-	lines := []string{t.T("flow.economics.title")}
-	for _, o := range e.Options {
-		lines = append(lines, optionLine(t.l, o, o.Decision == e.Best), "   "+optionHow(t.l, o))
-	}
-	lines = append(lines, sourcesLine(t.l, e, t.zone()))
-	return strings.Join(lines, "\n")
-}
-
-func optionLine(l *locales.Localizer, o domain.OptionEstimate, best bool) string {
-	data := map[string]any{"Decision": l.Label("decision", string(o.Decision))}
-	if !o.Complete {
-		var missing []string
-		for _, line := range o.Lines {
-			if !line.Known {
-				missing = append(missing, l.T(missingIDs[line.Kind]))
-			}
-		}
-		data["Missing"] = strings.Join(missing, "; ")
-		return l.T("flow.economics.option_unknown", data)
-	}
-	data["Net"] = signedRUB(l, o.Net)
-	if best {
-		return l.T("flow.economics.option_best", data)
-	}
-	return l.T("flow.economics.option", data)
-}
-
-// optionHow is how an option's net is made up: "price − commission − …"
-// for selling, "handling + shipping" for the costs of the others.
-func optionHow(l *locales.Localizer, o domain.OptionEstimate) string {
-	var parts []string
-	for _, line := range o.Lines {
-		if line.Known {
-			parts = append(parts, lineText(l, line))
-		}
-	}
-	join := " + "
-	if o.Decision == domain.DecisionSellOnWB {
-		join = " − "
-	}
-	return strings.Join(parts, join)
-}
-
-func lineText(l *locales.Localizer, line domain.Line) string {
-	amount := line.Amount
-	if amount < 0 {
-		amount = -amount
-	}
-	data := map[string]any{"Amount": l.FormatRUB(amount)}
-	switch line.Kind {
-	case domain.LinePrice:
-		data["Source"] = l.Label("price_source", string(line.Source))
-	case domain.LineWBCommission:
-		data["Percent"] = decimalText(l, float64(line.BasisPoints)/100)
-	case domain.LineWBLogistics:
-		data["Liters"] = decimalText(l, line.Liters)
-	case domain.LineShipping:
-		data["Country"], data["Weight"] = line.Country, decimalText(l, float64(line.Gram)/1000)
-		if line.Country == domain.ZoneAny {
-			data["Country"] = l.T("flow.economics.your_country")
-		}
-	}
-	return l.T(lineIDs[line.Kind], data)
-}
-
-// lineIDs and missingIDs name each line kind's text, known and not.
-var lineIDs = map[domain.LineKind]string{
-	domain.LinePrice:          "flow.economics.line.price",
-	domain.LineWBCommission:   "flow.economics.line.wb_commission",
-	domain.LineWBLogistics:    "flow.economics.line.wb_logistics",
-	domain.LineSellFee:        "flow.economics.line.sell_fee",
-	domain.LineReturnHandling: "flow.economics.line.return_handling",
-	domain.LineShipping:       "flow.economics.line.shipping",
-	domain.LineDisposeFee:     "flow.economics.line.dispose_fee",
-}
-
-var missingIDs = map[domain.LineKind]string{
-	domain.LinePrice:          "flow.economics.missing.price",
-	domain.LineWBCommission:   "flow.economics.missing.wb_commission",
-	domain.LineWBLogistics:    "flow.economics.missing.wb_logistics",
-	domain.LineSellFee:        "flow.economics.missing.sell_fee",
-	domain.LineReturnHandling: "flow.economics.missing.return_handling",
-	domain.LineShipping:       "flow.economics.missing.shipping",
-	domain.LineDisposeFee:     "flow.economics.missing.dispose_fee",
-}
-
-func sourcesLine(l *locales.Localizer, e domain.Economics, loc *time.Location) string {
-	data := map[string]any{"Price": l.Label("price_source", string(e.PriceSource)), "Indigo": l.FormatDate(e.TariffsAt.In(loc))}
-	if !e.PriceSource.Known() {
-		data["Price"] = l.T("flow.economics.no_price")
-	}
-	if e.RatesDate.IsZero() {
-		return l.T("flow.economics.sources_no_wb", data)
-	}
-	data["WB"] = l.FormatDate(e.RatesDate.In(loc))
-	return l.T("flow.economics.sources", data)
-}
-
-// signedRUB writes an amount with its sign always shown: "+₽6,491.35",
-// "−3 100,00 ₽".
-func signedRUB(l *locales.Localizer, kopecks int64) string {
-	if kopecks < 0 {
-		return "−" + l.FormatRUB(-kopecks)
-	}
-	return "+" + l.FormatRUB(kopecks)
-}
-
-// decimalText writes a quantity with up to two decimals, as the reader's
-// language does ("24.5", "24,5").
-func decimalText(l *locales.Localizer, v float64) string {
-	s := strconv.FormatFloat(v, 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	if l.Lang() == "ru" {
-		s = strings.ReplaceAll(s, ".", ",")
-	}
-	return s
+	return domain.ViewEconomics(t.l, e, t.zone()).Text()
 }
 
 // deadlineText states when the decision is due and what happens then.
@@ -229,15 +115,7 @@ func pickupDaysText(t *Turn, r *domain.Return) string {
 }
 
 func pickupLeft(l *locales.Localizer, now, end time.Time, loc *time.Location) string {
-	data := map[string]any{"Date": l.FormatDate(end.In(loc)), "Time": end.In(loc).Format("15:04")}
-	switch days := domain.DaysLeft(now, end, loc); {
-	case days < 0:
-		return l.T("flow.pickup.clock_over", data)
-	case days == 0:
-		return l.T("flow.pickup.clock_last_day", data)
-	default:
-		return l.Plural("flow.pickup.clock_days", days, data)
-	}
+	return domain.PickupLeftText(l, now, end, loc)
 }
 
 // chargeText says what WB charges for a return nobody collected in time.
@@ -266,11 +144,7 @@ func autoDecisionText(t *Turn, r *domain.Return) (string, []Button) {
 }
 
 func autoLine(l *locales.Localizer, a *domain.AutoDecision) string {
-	data := map[string]any{"Decision": l.Label("decision", string(a.Decision)), "Rule": a.RuleName}
-	if a.Kind == domain.AutoByRule {
-		return l.T("flow.decision.by_rule", data)
-	}
-	return l.T("flow.decision.by_default", data)
+	return domain.AutoDecisionText(l, a)
 }
 
 // pressUndo takes back a decision made for the seller and shows the
@@ -314,21 +188,8 @@ func priceShort(l *locales.Localizer, r *domain.Return) string {
 	return l.FormatRUB(r.PriceRUB)
 }
 
-// sumNote says what a tab's sum leaves out or estimates: "" when every
-// return has a buyer's price.
-func sumNote(l *locales.Localizer, s domain.Summary) string {
-	var notes []string
-	if n := s.Count - s.Priced; n > 0 {
-		notes = append(notes, l.Plural("flow.returns.sum_unpriced", n, nil))
-	}
-	if s.Estimated > 0 {
-		notes = append(notes, l.Plural("flow.returns.sum_estimated", s.Estimated, nil))
-	}
-	if len(notes) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(notes, "; ") + ")"
-}
+// sumNote says what a tab's sum leaves out or estimates.
+func sumNote(l *locales.Localizer, s domain.Summary) string { return domain.SumNote(l, s) }
 
 // decidedPush tells the seller their default was applied at the deadline,
 // with the button that undoes it.

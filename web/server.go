@@ -61,6 +61,14 @@ type Deps struct {
 	PublicURL  string
 	LoginTTL   time.Duration // how long a sign-in link works; 15 minutes if 0
 	SessionTTL time.Duration // how long a browser stays signed in; 7 days if 0
+
+	// A return's money and clocks (economics.go); each nil leaves its part
+	// off the page. Now is the clock days left are counted by; nil is the
+	// wall clock.
+	Economics   domain.EconomicsService
+	Decisions   domain.DecisionService
+	PickupClock domain.PickupClockService
+	Now         func() time.Time
 }
 
 // Server serves the web view. It also makes sign-in links for the chat's
@@ -118,6 +126,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /web/returns/{id}/decision", s.seller(s.handleDecisionConfirm))
 	mux.HandleFunc("POST /web/returns/{id}/decision", s.seller(s.handleDecision))
 	mux.HandleFunc("POST /web/returns/{id}/inspection", s.seller(s.handleInspection))
+	mux.HandleFunc("POST /web/returns/{id}/undo", s.seller(s.handleUndo))
 	mux.HandleFunc("GET /web/attachments/{id}", s.seller(download(s.handleAttachment)))
 	return securityHeaders(bounded(mux))
 }
