@@ -34,6 +34,12 @@ func (m *Main) startConversations() error {
 		Links:       m.webLinks,
 		Locales:     bundle,
 		Log:         m.Log,
+		Economics:   storage.NewEconomicsService(m.DB),
+		Decisions:   storage.NewDecisionService(m.DB),
+		Rules:       storage.NewRuleService(m.DB),
+		Tariffs:     storage.NewTariffService(m.DB),
+		PickupClock: storage.NewPickupClockService(m.DB),
+		Now:         m.Now,
 	})
 	m.Deliverer = &conversations.Deliverer{
 		Render:      m.Engine,

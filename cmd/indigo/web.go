@@ -23,6 +23,10 @@ func (m *Main) startWeb() error {
 		Locales:     bundle,
 		Log:         m.Log.With("part", "web"),
 		PublicURL:   m.Config.PublicURL,
+		Economics:   storage.NewEconomicsService(m.DB),
+		Decisions:   storage.NewDecisionService(m.DB),
+		PickupClock: storage.NewPickupClockService(m.DB),
+		Now:         m.Now,
 	})
 	if err != nil {
 		return err
