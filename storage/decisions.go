@@ -31,6 +31,19 @@ const (
 		ORDER BY effective_from DESC, id DESC LIMIT 1), 14)`
 )
 
+// afterTransition is what a transition sets off in ApplyEvent's
+// transaction: WB's charge when its pickup storage ended, a rule's
+// decision at the decision point. True means the rule decided, and the
+// seller is not asked.
+func (rs *ReturnService) afterTransition(ctx context.Context, cur *domain.Return, next domain.Status, ev domain.Event, owner *domain.Seller) (bool, error) {
+	if ev == domain.EventExpireAtPickupPoint {
+		if err := recordUncollectedCharge(ctx, rs.db, cur); err != nil {
+			return false, err
+		}
+	}
+	return rs.decideByRule(ctx, cur, next, ev, owner)
+}
+
 // Deadline implements domain.DecisionService.
 func (ds *DecisionService) Deadline(ctx context.Context, r *domain.Return) (_ domain.DecisionDeadline, _ bool, err error) {
 	defer wrap(&err, "find the deadline of return %d", r.ID)

@@ -62,18 +62,9 @@ func (pc *PickupClockService) expire(ctx context.Context, id int64, now time.Tim
 		if !waiting || end.After(now) {
 			return nil // collected, or moved on, meanwhile
 		}
-		charge, err := pc.uncollectedCharge(ctx, cur)
-		if err != nil {
-			return err
-		}
+		// ApplyEvent records WB's charge with the move (afterTransition).
 		note := "WB: not collected within 7 days"
 		if _, err := rs.ApplyEvent(ctx, id, domain.ReturnChange{Event: domain.EventExpireAtPickupPoint, Note: note}); err != nil {
-			return err
-		}
-		tx, _ := Tx(ctx)
-		if _, err := tx.Exec(ctx, `INSERT INTO return_charges (return_id, kind, amount_rub, source, at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (return_id, kind) DO NOTHING`,
-			id, charge.Kind, charge.AmountRUB, charge.Source, now); err != nil {
 			return err
 		}
 		done = true
@@ -82,19 +73,25 @@ func (pc *PickupClockService) expire(ctx context.Context, id int64, now time.Tim
 	return done, err
 }
 
-// uncollectedCharge is WB's reverse logistics for one unit from the
-// latest return tariffs: the row for goods from a seller's own warehouse.
-func (pc *PickupClockService) uncollectedCharge(ctx context.Context, r *domain.Return) (domain.ReturnCharge, error) {
+// recordUncollectedCharge records WB's reverse logistics for a return
+// whose pickup storage ended, from the latest return tariffs (the row for
+// goods from a seller's own warehouse), in the move's transaction; it is
+// recorded once however the end was learnt (the clock, WB's report).
+func recordUncollectedCharge(ctx context.Context, db *DB, r *domain.Return) error {
 	c := domain.ReturnCharge{ReturnID: r.ID, Kind: domain.ChargeWBUncollected}
-	rows, date, err := NewMarketRateService(pc.db).FindReturnRates(ctx)
+	rows, date, err := NewMarketRateService(db).FindReturnRates(ctx)
 	if err != nil {
-		return c, err
+		return err
 	}
 	if row, ok := domain.SellerWarehouseRow(rows, func(r domain.ReturnRate) string { return r.Warehouse }); ok {
 		c.AmountRUB = row.UncollectedRUB
 		c.Source = row.Warehouse + " " + date.Format(time.DateOnly)
 	}
-	return c, nil
+	tx, _ := Tx(ctx)
+	_, err = tx.Exec(ctx, `INSERT INTO return_charges (return_id, kind, amount_rub, source, at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (return_id, kind) DO NOTHING`,
+		r.ID, c.Kind, c.AmountRUB, c.Source, db.Now())
+	return err
 }
 
 // FindExpiringPickups implements domain.PickupClockService.

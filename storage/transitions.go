@@ -49,8 +49,8 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, actor.Person, ch.Note, rs.db.Now()); err != nil {
 			return err
 		}
-		// A rule may decide at once; then there is nothing to ask.
-		if decided, err := rs.decideByRule(ctx, cur, next, ch.Event, owner); err != nil || decided {
+		// A rule may decide at once; then there is nothing to ask (decisions.go).
+		if decided, err := rs.afterTransition(ctx, cur, next, ch.Event, owner); err != nil || decided {
 			return err
 		}
 		// The outbox row commits or rolls back with the change it reports.

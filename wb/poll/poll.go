@@ -318,6 +318,9 @@ func (p *Poller) advance(ctx context.Context, r *domain.Return, stage wb.ReturnS
 		ev = domain.EventArriveAtPickupPoint
 	case stage == wb.StageCollected && (r.Status == domain.StatusAwaitingReceiptAtWB || r.Status == domain.StatusAwaitingPickupCode):
 		ev = domain.EventPickUp
+	case stage == wb.StageCancelled && r.Status == domain.StatusAwaitingPickupCode:
+		// WB took it back: its seven days ended, the clock knew or not.
+		ev = domain.EventExpireAtPickupPoint
 	default:
 		return false, nil
 	}

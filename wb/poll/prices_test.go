@@ -173,3 +173,34 @@ func TestEconomicsFromTheFakesTariffs(t *testing.T) {
 		t.Errorf("best %s from %q of %v", e.Best, e.PriceSource, e.RatesDate)
 	}
 }
+
+// TestUncollectedFromTheReport: when WB's report says a return waited at
+// the pickup point too long ("Отмена по задержке"), the poll marks it
+// lost to WB's trip back with the charge of WB's return tariff, whether
+// or not the clock got there first.
+func TestUncollectedFromTheReport(t *testing.T) {
+	h := newHarness(t)
+	st, sid := h.store(t, wbfake.TokenOptions{})
+	shk := h.wb.AddReturn(sid, wbfake.ReturnRow{NmID: 701, Srid: "srid-late", Status: wbfake.ReturnInTransit})
+	h.round(t)
+	h.wb.MoveToPickupPoint(sid, shk, 77, "Moscow, Tverskaya 1")
+	h.clock.Advance(time.Hour)
+	h.round(t)
+	if r := h.returns(t, st.ID)[0]; r.Status != domain.StatusAwaitingPickupCode {
+		t.Fatalf("at the pickup point: %s", r.Status)
+	}
+	if err := storage.NewMarketRateService(h.db).SaveMarketRates(pgtest.System(), domain.MarketRates{Date: h.clock.Now(),
+		FetchedAt: h.clock.Now(), Return: []domain.ReturnRate{{Warehouse: "Свой склад РФ", UncollectedRUB: 50_00}}}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(8 * 24 * time.Hour)
+	h.round(t)
+	r := h.returns(t, st.ID)[0]
+	if r.Status != domain.StatusPickupExpired {
+		t.Fatalf("after WB took it back: %s", r.Status)
+	}
+	charges, err := storage.NewPickupClockService(h.db).FindReturnCharges(pgtest.System(), r.ID)
+	if err != nil || len(charges) != 1 || charges[0].AmountRUB != 50_00 {
+		t.Fatalf("charges = %+v, %v", charges, err)
+	}
+}
