@@ -308,7 +308,7 @@ func readRuleValue(t *Turn) (string, error) {
 			c.Inspection = &v
 		}
 	case condPriceMin, condPriceMax:
-		kop, ok := parseRoubles(text)
+		kop, ok := domain.ParseRoubles(text)
 		if !ok {
 			return "", domain.Errorf(domain.CodeInvalid, "error.rule.bad_price", nil)
 		}
@@ -330,65 +330,20 @@ func readRuleValue(t *Turn) (string, error) {
 	return "set", saveDraft(t, c)
 }
 
-// parseRoubles reads an amount a person typed: "1500", "1 500,50",
-// "₽990", "990 руб".
-func parseRoubles(s string) (int64, bool) {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= '0' && r <= '9', r == '.':
-			return r
-		case r == ',':
-			return '.'
-		}
-		return -1
-	}, s)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || f > 1e9 {
-		return 0, false
+// describeConditions is a rule's conditions in words (domain's, which
+// the web shows too), store ids named by the seller's stores.
+func describeConditions(t *Turn, c domain.RuleConditions) (string, error) {
+	stores, err := t.e.Stores.FindStores(t.ctx, domain.StoreFilter{SellerID: &t.seller.ID})
+	if err != nil {
+		return "", errInternal(err)
 	}
-	return int64(f*100 + 0.5), true
+	return domain.DescribeConditions(t.l, c, storesByID(stores)), nil
 }
 
-// describeConditions is a rule's conditions in words, which also names
-// the rule: "category “Куртки”, price below ₽500.00", or "every return".
-func describeConditions(t *Turn, c domain.RuleConditions) (string, error) {
-	var parts []string
-	if c.StoreID != nil {
-		name := "#" + strconv.FormatInt(*c.StoreID, 10)
-		if s, err := t.e.Stores.FindStoreByID(t.ctx, *c.StoreID); err == nil {
-			name = s.Name
-		} else if domain.ErrorCode(err) == domain.CodeInternal {
-			return "", errInternal(err)
-		}
-		parts = append(parts, t.T("flow.rules.when.store", map[string]any{"Store": name}))
+func storesByID(stores []*domain.Store) map[int64]string {
+	names := map[int64]string{}
+	for _, s := range stores {
+		names[s.ID] = s.Name
 	}
-	if c.VendorCode != "" {
-		parts = append(parts, t.T("flow.rules.when.vendor_code", map[string]any{"Code": c.VendorCode}))
-	}
-	if c.Subject != "" {
-		parts = append(parts, t.T("flow.rules.when.subject", map[string]any{"Subject": c.Subject}))
-	}
-	if c.PriceMinRUB != nil {
-		parts = append(parts, t.T("flow.rules.when.price_min", map[string]any{"Price": t.l.FormatRUB(*c.PriceMinRUB)}))
-	}
-	if c.PriceMaxRUB != nil {
-		parts = append(parts, t.T("flow.rules.when.price_max", map[string]any{"Price": t.l.FormatRUB(*c.PriceMaxRUB)}))
-	}
-	for _, b := range []struct {
-		v       *bool
-		yes, no string
-	}{
-		{c.DefectFound, "flow.rules.when.defect", "flow.rules.when.no_defect"},
-		{c.Inspection, "flow.rules.when.inspection", "flow.rules.when.no_inspection"},
-	} {
-		if b.v != nil && *b.v {
-			parts = append(parts, t.T(b.yes))
-		} else if b.v != nil {
-			parts = append(parts, t.T(b.no))
-		}
-	}
-	if len(parts) == 0 {
-		return t.T("flow.rules.when.every"), nil
-	}
-	return strings.Join(parts, ", "), nil
+	return names
 }

@@ -108,7 +108,7 @@ func parseTariffLine(arg string, now time.Time) (*domain.Tariff, error) {
 		return nil, usage
 	}
 	if kind.IsMoney() {
-		kop, ok := parseRoubles(f[1])
+		kop, ok := domain.ParseRoubles(f[1])
 		if !ok {
 			return nil, usage
 		}

@@ -156,3 +156,65 @@ type RuleService interface {
 	DefaultDecision(ctx context.Context, sellerID int64) (Decision, bool, error)
 	SetDefaultDecision(ctx context.Context, sellerID int64, d Decision) error
 }
+
+// DescribeConditions is a rule's conditions in words, which also name the
+// rule: "category “Куртки”, price below ₽500.00", or "every return".
+// stores names the seller's stores by id.
+func DescribeConditions(f Formatter, c RuleConditions, stores map[int64]string) string {
+	var parts []string
+	if c.StoreID != nil {
+		name, ok := stores[*c.StoreID]
+		if !ok {
+			name = "#" + strconv.FormatInt(*c.StoreID, 10)
+		}
+		parts = append(parts, f.T("flow.rules.when.store", map[string]any{"Store": name}))
+	}
+	if c.VendorCode != "" {
+		parts = append(parts, f.T("flow.rules.when.vendor_code", map[string]any{"Code": c.VendorCode}))
+	}
+	if c.Subject != "" {
+		parts = append(parts, f.T("flow.rules.when.subject", map[string]any{"Subject": c.Subject}))
+	}
+	if c.PriceMinRUB != nil {
+		parts = append(parts, f.T("flow.rules.when.price_min", map[string]any{"Price": f.FormatRUB(*c.PriceMinRUB)}))
+	}
+	if c.PriceMaxRUB != nil {
+		parts = append(parts, f.T("flow.rules.when.price_max", map[string]any{"Price": f.FormatRUB(*c.PriceMaxRUB)}))
+	}
+	for _, b := range []struct {
+		v       *bool
+		yes, no string
+	}{
+		{c.DefectFound, "flow.rules.when.defect", "flow.rules.when.no_defect"},
+		{c.Inspection, "flow.rules.when.inspection", "flow.rules.when.no_inspection"},
+	} {
+		if b.v != nil && *b.v {
+			parts = append(parts, f.T(b.yes))
+		} else if b.v != nil {
+			parts = append(parts, f.T(b.no))
+		}
+	}
+	if len(parts) == 0 {
+		return f.T("flow.rules.when.every")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ParseRoubles reads an amount a person typed in roubles: "1500",
+// "1 500,50", "₽990", "990 руб"; into kopecks.
+func ParseRoubles(s string) (int64, bool) {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9', r == '.':
+			return r
+		case r == ',':
+			return '.'
+		}
+		return -1
+	}, s)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > 1e9 {
+		return 0, false
+	}
+	return int64(f*100 + 0.5), true
+}

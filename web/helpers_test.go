@@ -71,6 +71,7 @@ func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
 		Economics:   storage.NewEconomicsService(db),
 		Decisions:   storage.NewDecisionService(db),
 		PickupClock: storage.NewPickupClockService(db),
+		Rules:       storage.NewRuleService(db),
 		Now:         db.Now,
 	})
 	if err != nil {

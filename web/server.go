@@ -68,6 +68,7 @@ type Deps struct {
 	Economics   domain.EconomicsService
 	Decisions   domain.DecisionService
 	PickupClock domain.PickupClockService
+	Rules       domain.RuleService // the rules page (rules.go)
 	Now         func() time.Time
 }
 
@@ -93,7 +94,7 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	d.PublicURL = strings.TrimRight(d.PublicURL, "/")
 	s := &Server{Deps: d, pages: map[string]*template.Template{}, secure: strings.HasPrefix(d.PublicURL, "https://")}
-	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error"} {
+	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error", "rules"} {
 		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -127,6 +128,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /web/returns/{id}/decision", s.seller(s.handleDecision))
 	mux.HandleFunc("POST /web/returns/{id}/inspection", s.seller(s.handleInspection))
 	mux.HandleFunc("POST /web/returns/{id}/undo", s.seller(s.handleUndo))
+	mux.HandleFunc("GET /web/rules", s.seller(s.handleRules))
+	mux.HandleFunc("POST /web/rules", s.seller(s.handleRuleCreate))
+	mux.HandleFunc("POST /web/rules/default", s.seller(s.handleRuleDefault))
+	mux.HandleFunc("POST /web/rules/{id}/move", s.seller(s.handleRuleMove))
+	mux.HandleFunc("POST /web/rules/{id}/delete", s.seller(s.handleRuleDelete))
 	mux.HandleFunc("GET /web/attachments/{id}", s.seller(download(s.handleAttachment)))
 	return securityHeaders(bounded(mux))
 }

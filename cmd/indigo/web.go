@@ -26,6 +26,7 @@ func (m *Main) startWeb() error {
 		Economics:   storage.NewEconomicsService(m.DB),
 		Decisions:   storage.NewDecisionService(m.DB),
 		PickupClock: storage.NewPickupClockService(m.DB),
+		Rules:       storage.NewRuleService(m.DB),
 		Now:         m.Now,
 	})
 	if err != nil {
