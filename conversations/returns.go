@@ -238,7 +238,10 @@ func decidedBy(t *Turn, r *domain.Return) string {
 	for i := len(hist) - 1; i >= 0; i-- {
 		if hist[i].Event == domain.DecisionEvent(r.Decision) {
 			who := hist[i].Actor.Name
-			if hist[i].Actor.Kind != domain.ActorSeller {
+			switch hist[i].Actor.Kind {
+			case domain.ActorSystem: // a rule or the default (economics.go)
+				who = t.T("label.decided_for_you")
+			case domain.ActorStaff:
 				who = t.T("label.indigo_staff")
 			}
 			return t.T("flow.returns.decided", map[string]any{"Decision": label, "Who": who, "At": hist[i].At})
