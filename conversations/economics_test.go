@@ -266,3 +266,46 @@ func TestStaffTariffAndExpiring(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffSeeDecisionsMadeForTheSeller: a rule's decision reaches the
+// seller's topic as a task that says the seller may still undo it, and
+// the undo as one that says not to act on it.
+func TestStaffSeeDecisionsMadeForTheSeller(t *testing.T) {
+	f := newStaffFixture(t, true)
+	seller, c := f.sellerChat(t)
+	l := bundle.For("en")
+	if err := storage.NewRuleService(f.h.db).CreateRule(pgtest.As(seller), &domain.Rule{SellerID: seller.ID, Name: "every return", Action: domain.RuleDispose}); err != nil {
+		t.Fatal(err)
+	}
+	stores, _ := storage.NewStoreService(f.h.db).FindStores(pgtest.System(), domain.StoreFilter{SellerID: &seller.ID})
+	r := pgtest.Return(t, f.h.db, stores[0].ID, func(r *domain.Return) {
+		r.Status, r.ReturnNumber, r.ProductName = domain.StatusInTransitToWarehouse, "AUTO-1", "Scarf"
+	})
+	if _, err := storage.NewReturnService(f.h.db).ApplyEvent(staffActs, r.ID, domain.ReturnChange{Event: domain.EventReceive}); err != nil {
+		t.Fatal(err)
+	}
+	f.flush(t)
+	data := map[string]any{"Decision": l.Label("decision", "dispose"), "Return": "AUTO-1", "Product": "Scarf", "Link": fmt.Sprintf("/r_%d", r.ID)}
+	if !posted(f, l.T("staff.relay.decided_auto", data)) {
+		t.Fatalf("no task says the rule decided")
+	}
+	got, _ := storage.NewReturnService(f.h.db).FindReturnByID(pgtest.System(), r.ID)
+	c.handle(conversations.Input{Button: conversations.ButtonData("ud", fmt.Sprint(r.ID), got.Version)})
+	f.flush(t)
+	data["Decision"] = ""
+	if !posted(f, l.T("staff.relay.decision_undone", data)) {
+		t.Fatalf("no task says the decision was undone")
+	}
+}
+
+// posted reports whether any post in the staff chat says text.
+func posted(f *staffFixture, text string) bool {
+	f.chat.mu.Lock()
+	defer f.chat.mu.Unlock()
+	for _, p := range f.chat.posts {
+		if strings.Contains(p.m.Text, text) {
+			return true
+		}
+	}
+	return false
+}

@@ -40,7 +40,18 @@ CREATE TABLE auto_decisions (
 CREATE INDEX auto_decisions_unreported ON auto_decisions (seller_id) WHERE reported_at IS NULL;
 
 -- Staff act on a decision made for the seller as on the seller's own, and
--- stop when it is undone.
+-- stop when it is undone; its task says it was made for the seller
+-- (":auto"), who may still undo it.
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION support_task() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO support_relays (seller_id, kind, text, return_id)
+    SELECT r.seller_id, 'task', NEW.event || CASE WHEN NEW.actor_kind = 'system' THEN ':auto' ELSE '' END, r.id
+    FROM returns r WHERE r.id = NEW.return_id;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
 DROP TRIGGER return_transitions_support_task ON return_transitions;
 CREATE TRIGGER return_transitions_support_task AFTER INSERT ON return_transitions
     FOR EACH ROW WHEN (NEW.event IN ('decide_sell', 'decide_return_to_seller', 'decide_dispose', 'request_inspection',
@@ -48,6 +59,15 @@ CREATE TRIGGER return_transitions_support_task AFTER INSERT ON return_transition
     EXECUTE FUNCTION support_task();
 
 -- +goose Down
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION support_task() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO support_relays (seller_id, kind, text, return_id)
+    SELECT r.seller_id, 'task', NEW.event, r.id FROM returns r WHERE r.id = NEW.return_id;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
 DROP TRIGGER return_transitions_support_task ON return_transitions;
 CREATE TRIGGER return_transitions_support_task AFTER INSERT ON return_transitions
     FOR EACH ROW WHEN (NEW.event IN ('decide_sell', 'decide_return_to_seller', 'decide_dispose', 'request_inspection'))
