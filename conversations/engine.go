@@ -107,6 +107,17 @@ type Deps struct {
 	Audit       domain.AuditService // nil: team and account events go unrecorded
 	Locales     *locales.Bundle
 	Log         *slog.Logger
+
+	// Decisions that make themselves (issue 18): the estimate of each
+	// option, the deadline and its default, the seller's rules, Indigo's
+	// tariff and WB's pickup clock. Each nil leaves its part off the cards.
+	Economics   domain.EconomicsService
+	Decisions   domain.DecisionService
+	Rules       domain.RuleService
+	Tariffs     domain.TariffService
+	PickupClock domain.PickupClockService
+	// Now is the clock cards count days left by; nil is the wall clock.
+	Now func() time.Time
 }
 
 // Engine runs flows for every chat of every channel.

@@ -59,6 +59,7 @@ func TestEveryStateTakesEveryInput(t *testing.T) {
 		"store.token": {inToken, inSupport}, "store.checklist": {}, "store.rename": {inSupport},
 		"decision.confirm": {}, "pickup.code": {inQR, inSupport}, "pickup.confirm": {}, "pickup.sent": {inQR, inSupport},
 		"profile.address": {inSupport}, "profile.documents": {inQR}, "support.message": {inQR, inSupport},
+		"rules.action": {}, "rules.condition": {}, "rules.value": {inSupport},
 	}
 	fake := wbfake.New()
 	t.Cleanup(fake.Close)
@@ -190,6 +191,8 @@ func stateFixture(t *testing.T, db *storage.DB, newcomer bool, state string) (st
 	case "pickup.code", "pickup.confirm", "pickup.sent":
 		data["return_ids"], data["address"], data["code"] = strconv.FormatInt(waiting.ID, 10), waiting.PickupPointAddress, "48210937"
 		data["sent"] = "48210937"
+	case "rules.action", "rules.condition", "rules.value":
+		data["action"], data["cond"] = "sell_on_wb", "subject"
 	}
 	return seller.Identities[0].ExternalID, data
 }

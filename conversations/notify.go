@@ -61,7 +61,7 @@ func renderNotification(t *Turn, n *domain.Notification) error {
 	}
 	id := "notify." + string(n.Kind)
 	if n.Kind == domain.NotifyDailyDigest {
-		return dailyDigest(t)
+		return dailyDigest(t, n)
 	}
 	if n.ReturnID == nil {
 		t.Say(id, n.Data)
@@ -75,13 +75,18 @@ func renderNotification(t *Turn, n *domain.Notification) error {
 		"Product": r.ProductName, "Return": r.ReturnNumber, "Address": r.PickupPointAddress,
 		"Comment": r.InspectionComment, "Decision": t.l.Label("decision", string(r.Decision)),
 	}
+	for k, v := range clockData(t, r) { // economics.go: days left, WB's charge
+		data[k] = v
+	}
 	for k, v := range n.Data {
 		data[k] = v
 	}
 	switch n.Kind {
-	case domain.NotifyAwaitingDecision:
+	case domain.NotifyAwaitingDecision, domain.NotifyDecisionDueSoon:
 		return decisionPrompt(t, r, t.T(id, data))
-	case domain.NotifyPickupCodeNeeded:
+	case domain.NotifyDecidedByDefault:
+		return decidedPush(t, r, t.T(id, data))
+	case domain.NotifyPickupCodeNeeded, domain.NotifyPickupExpiring:
 		t.Send(Reply{Text: t.T(id, data), Buttons: [][]Button{{{
 			Text: t.T("button.send_pickup_code"), Data: btnPickup.on(r.ID, r.Version),
 		}}}})
@@ -124,14 +129,16 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 	return nil
 }
 
-// dailyDigest is the morning summary: what waits on the seller today.
-func dailyDigest(t *Turn) error {
+// dailyDigest is the morning summary: what waits on the seller today,
+// and what was decided for them since the last one.
+func dailyDigest(t *Turn, n *domain.Notification) error {
 	sums, err := t.e.Returns.Summarize(t.ctx, domain.ReturnFilter{})
 	if err != nil {
 		return err
 	}
-	t.Send(Reply{Text: t.T("notify.daily_digest", map[string]any{"Tabs": strings.Join(tabLines(t.l, sums), "\n")}),
-		Buttons: [][]Button{{{Text: t.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}}})
+	auto, undo := autoDigest(t, n) // economics.go: decisions made for the seller
+	t.Send(Reply{Text: t.T("notify.daily_digest", map[string]any{"Tabs": strings.Join(tabLines(t.l, sums), "\n")}) + auto,
+		Buttons: append(undo, []Button{{Text: t.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}})})
 	return nil
 }
 

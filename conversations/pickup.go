@@ -152,7 +152,8 @@ func startPickup(t *Turn, group []*domain.Return, state string) error {
 	for i, r := range group {
 		ids[i] = strconv.FormatInt(r.ID, 10)
 	}
-	data := map[string]string{"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress, "sent": group[0].PickupCode}
+	data := map[string]string{"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress, "sent": group[0].PickupCode,
+		"ends": firstPickupEnd(group)} // economics.go: WB's seven days
 	if err := t.StartFlowAt(pickupFlow.Name, state, data); err != nil || len(t.in.Files) == 0 {
 		return err
 	}
@@ -163,7 +164,7 @@ func startPickup(t *Turn, group []*domain.Return, state string) error {
 
 func askPickupCode(t *Turn) error {
 	n := len(strings.Split(t.s.Data["return_ids"], ","))
-	t.Send(Reply{Text: t.l.Plural("flow.pickup.ask", n, map[string]any{"Address": t.s.Data["address"]})})
+	t.Send(Reply{Text: t.l.Plural("flow.pickup.ask", n, map[string]any{"Address": t.s.Data["address"]}) + pickupAskClock(t)})
 	return nil
 }
 

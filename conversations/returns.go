@@ -65,7 +65,7 @@ func tabLines(l *locales.Localizer, sums []domain.Summary) []string {
 		lines[i] = l.T("flow.returns.tab_line", map[string]any{
 			"Tab": l.Label("tab", string(s.Tab)), "Count": s.Count,
 			"RUB": l.FormatRUB(s.PriceRUB), "CNY": l.FormatCNY(s.PriceCNY),
-		})
+		}) + sumNote(l, s) // economics.go: what the sum leaves out or estimates
 	}
 	return lines
 }
@@ -89,7 +89,7 @@ func pressTab(t *Turn, b button) error {
 	var rows [][]Button
 	for _, r := range list {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s · %s · %s", r.ProductName, r.ReturnNumber, t.l.FormatRUB(r.PriceRUB)),
+			Text: fmt.Sprintf("%s · %s · %s", r.ProductName, r.ReturnNumber, priceShort(t.l, r)),
 			Data: btnCard.on(r.ID, 0),
 		}})
 	}
@@ -156,6 +156,11 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 	if unitLine != "" {
 		lines = append(lines, strings.TrimPrefix(unitLine, "\n"))
 	}
+	clocks, clockRows := cardClocks(t, r) // economics.go: money, deadlines, undo
+	if clocks != "" {
+		lines = append(lines, "", clocks)
+	}
+	rows = append(clockRows, rows...)
 	switch r.Tab() {
 	case domain.TabInTransit:
 		rows = append(rows, []Button{
@@ -238,7 +243,10 @@ func decidedBy(t *Turn, r *domain.Return) string {
 	for i := len(hist) - 1; i >= 0; i-- {
 		if hist[i].Event == domain.DecisionEvent(r.Decision) {
 			who := hist[i].Actor.Name
-			if hist[i].Actor.Kind != domain.ActorSeller {
+			switch hist[i].Actor.Kind {
+			case domain.ActorSystem: // a rule or the default (economics.go)
+				who = t.T("label.decided_for_you")
+			case domain.ActorStaff:
 				who = t.T("label.indigo_staff")
 			}
 			return t.T("flow.returns.decided", map[string]any{"Decision": label, "Who": who, "At": hist[i].At})

@@ -213,8 +213,14 @@ func canPickUp(s domain.Status) bool {
 func taskLine(l *locales.Localizer, event string, r *domain.Return) string {
 	data := map[string]any{"Return": r.ReturnNumber, "Product": r.ProductName, "Link": returnLink(r),
 		"Decision": l.Label("decision", string(r.Decision))}
-	if domain.Event(event) == domain.EventRequestInspection {
+	event, auto := strings.CutSuffix(event, ":auto") // made for the seller (migration 00021)
+	switch {
+	case domain.Event(event) == domain.EventRequestInspection:
 		return l.T("staff.relay.inspection_requested", data)
+	case domain.Event(event) == domain.EventReopenDecision:
+		return l.T("staff.relay.decision_undone", data)
+	case auto:
+		return l.T("staff.relay.decided_auto", data)
 	}
 	return l.T("staff.relay.decided", data)
 }

@@ -89,8 +89,13 @@ var columnText = map[Column]func(f Formatter, r *Return) string{
 		return yesNo(f, *r.DefectAfterCheck)
 	},
 	ColReceivedAt: func(f Formatter, r *Return) string { return date(f, r.ReceivedAt) },
+	// A price says where it came from, and that there is none yet.
 	ColPrice: func(f Formatter, r *Return) string {
-		return f.FormatRUB(r.PriceRUB) + " / " + f.FormatCNY(r.PriceCNY)
+		if !r.PriceSource.Known() {
+			return f.T("column.price_unknown")
+		}
+		return f.T("column.price_value", map[string]any{"RUB": f.FormatRUB(r.PriceRUB), "CNY": f.FormatCNY(r.PriceCNY),
+			"Source": f.Label("price_source", string(r.PriceSource))})
 	},
 	ColPickupPoint:       func(_ Formatter, r *Return) string { return r.PickupPointAddress },
 	ColReadyAt:           func(f Formatter, r *Return) string { return date(f, r.ReadyAt) },

@@ -32,7 +32,7 @@ func TestColumnText(t *testing.T) {
 		RequestDate: day, ProductName: "Scarf", VendorCode: "SC-1", NmID: 42, Barcode: "460", Subject: "Шарфы",
 		ReturnNumber: "R-1", Defective: true, Status: domain.StatusAwaitingPickupCode, TrackingNumber: "CDEK-1",
 		Decision: domain.DecisionDispose, NeedsVerification: true, PhotoVideoRequired: true, DefectAfterCheck: &yes,
-		ReceivedAt: &day, PriceRUB: 150000, PriceCNY: 13000, PickupPointAddress: "Moscow", ReadyAt: &day,
+		ReceivedAt: &day, PriceRUB: 150000, PriceCNY: 13000, PriceSource: domain.PriceSourceClaim, PickupPointAddress: "Moscow", ReadyAt: &day,
 		PickupCode: "4821", InspectionComment: "Torn", Attachments: []*domain.Attachment{
 			{Kind: domain.AttachmentPhoto}, {Kind: domain.AttachmentVideo}, {Kind: domain.AttachmentPhoto}},
 	}
@@ -56,7 +56,7 @@ func TestColumnText(t *testing.T) {
 		{domain.ColPhotoVideo, "T:label.yes", "T:label.no"},
 		{domain.ColDefectAfterCheck, "T:label.yes", ""},
 		{domain.ColReceivedAt, "D:2026-03-05", ""},
-		{domain.ColPrice, "RUB:150000 / CNY:13000", "RUB:0 / CNY:0"},
+		{domain.ColPrice, "T:column.price_value", "T:column.price_unknown"}, // with its source, or none yet
 		{domain.ColPickupPoint, "Moscow", ""},
 		{domain.ColReadyAt, "D:2026-03-05", ""},
 		{domain.ColPickupCode, "4821", ""},

@@ -24,6 +24,9 @@ const (
 	StatusTransferredToSale        Status = "transferred_to_sale"         // final: on sale via FBS
 	StatusSentToSeller             Status = "sent_to_seller"              // final: shipped to the seller's country
 	StatusDisposed                 Status = "disposed"                    // final: utilised
+	// final: nobody collected it from the pickup point within WB's seven
+	// days, so WB took it back and charged the trip
+	StatusPickupExpired Status = "pickup_expired"
 )
 
 // Event moves a return from one status to the next.
@@ -33,6 +36,7 @@ type Event string
 const (
 	EventArriveAtPickupPoint  Event = "arrive_at_pickup_point"
 	EventPickUp               Event = "pick_up"
+	EventExpireAtPickupPoint  Event = "expire_at_pickup_point" // WB's seven days passed
 	EventReceive              Event = "receive"                // straight to the seller's decision
 	EventReceiveForInspection Event = "receive_for_inspection" // the seller asked for verification
 	EventInspect              Event = "inspect"
@@ -40,6 +44,7 @@ const (
 	EventDecideSell           Event = "decide_sell"
 	EventDecideReturnToSeller Event = "decide_return_to_seller"
 	EventDecideDispose        Event = "decide_dispose"
+	EventReopenDecision       Event = "reopen_decision" // a decision made for the seller, undone
 	EventTransferToSale       Event = "transfer_to_sale"
 	EventShipToSeller         Event = "ship_to_seller"
 	EventDispose              Event = "dispose"
@@ -50,6 +55,7 @@ const (
 var lifecycle = fsm.Events{
 	{Name: string(EventArriveAtPickupPoint), Src: []string{string(StatusAwaitingReceiptAtWB)}, Dst: string(StatusAwaitingPickupCode)},
 	{Name: string(EventPickUp), Src: []string{string(StatusAwaitingReceiptAtWB), string(StatusAwaitingPickupCode)}, Dst: string(StatusInTransitToWarehouse)},
+	{Name: string(EventExpireAtPickupPoint), Src: []string{string(StatusAwaitingPickupCode)}, Dst: string(StatusPickupExpired)},
 	{Name: string(EventReceive), Src: []string{string(StatusInTransitToWarehouse)}, Dst: string(StatusAwaitingSellerDecision)},
 	{Name: string(EventReceiveForInspection), Src: []string{string(StatusInTransitToWarehouse)}, Dst: string(StatusAwaitingVerification)},
 	{Name: string(EventInspect), Src: []string{string(StatusAwaitingVerification)}, Dst: string(StatusAwaitingSellerDecision)},
@@ -57,6 +63,7 @@ var lifecycle = fsm.Events{
 	{Name: string(EventDecideSell), Src: []string{string(StatusAwaitingSellerDecision)}, Dst: string(StatusAwaitingTransferToSale)},
 	{Name: string(EventDecideReturnToSeller), Src: []string{string(StatusAwaitingSellerDecision)}, Dst: string(StatusAwaitingShipmentToSeller)},
 	{Name: string(EventDecideDispose), Src: []string{string(StatusAwaitingSellerDecision)}, Dst: string(StatusAwaitingDisposal)},
+	{Name: string(EventReopenDecision), Src: []string{string(StatusAwaitingTransferToSale), string(StatusAwaitingShipmentToSeller), string(StatusAwaitingDisposal)}, Dst: string(StatusAwaitingSellerDecision)},
 	{Name: string(EventTransferToSale), Src: []string{string(StatusAwaitingTransferToSale)}, Dst: string(StatusTransferredToSale)},
 	{Name: string(EventShipToSeller), Src: []string{string(StatusAwaitingShipmentToSeller)}, Dst: string(StatusSentToSeller)},
 	{Name: string(EventDispose), Src: []string{string(StatusAwaitingDisposal)}, Dst: string(StatusDisposed)},
@@ -85,6 +92,7 @@ var tabOf = map[Status]Tab{
 	StatusTransferredToSale:        TabCompleted,
 	StatusSentToSeller:             TabCompleted,
 	StatusDisposed:                 TabCompleted,
+	StatusPickupExpired:            TabCompleted,
 }
 
 // TabOf returns the tab a status is listed under.
@@ -107,7 +115,7 @@ func AllStatuses() []Status {
 		StatusAwaitingReceiptAtWB, StatusAwaitingPickupCode, StatusInTransitToWarehouse,
 		StatusAwaitingVerification, StatusAwaitingSellerDecision,
 		StatusAwaitingTransferToSale, StatusAwaitingShipmentToSeller, StatusAwaitingDisposal,
-		StatusTransferredToSale, StatusSentToSeller, StatusDisposed,
+		StatusTransferredToSale, StatusSentToSeller, StatusDisposed, StatusPickupExpired,
 	}
 }
 

@@ -16,7 +16,8 @@ var legal = map[domain.Status]map[domain.Event]domain.Status{
 		domain.EventPickUp:              domain.StatusInTransitToWarehouse,
 	},
 	domain.StatusAwaitingPickupCode: {
-		domain.EventPickUp: domain.StatusInTransitToWarehouse,
+		domain.EventPickUp:              domain.StatusInTransitToWarehouse,
+		domain.EventExpireAtPickupPoint: domain.StatusPickupExpired,
 	},
 	domain.StatusInTransitToWarehouse: {
 		domain.EventReceive:              domain.StatusAwaitingSellerDecision,
@@ -31,9 +32,15 @@ var legal = map[domain.Status]map[domain.Event]domain.Status{
 		domain.EventDecideReturnToSeller: domain.StatusAwaitingShipmentToSeller,
 		domain.EventDecideDispose:        domain.StatusAwaitingDisposal,
 	},
-	domain.StatusAwaitingTransferToSale:   {domain.EventTransferToSale: domain.StatusTransferredToSale},
-	domain.StatusAwaitingShipmentToSeller: {domain.EventShipToSeller: domain.StatusSentToSeller},
-	domain.StatusAwaitingDisposal:         {domain.EventDispose: domain.StatusDisposed},
+	domain.StatusAwaitingTransferToSale: {
+		domain.EventTransferToSale: domain.StatusTransferredToSale, domain.EventReopenDecision: domain.StatusAwaitingSellerDecision,
+	},
+	domain.StatusAwaitingShipmentToSeller: {
+		domain.EventShipToSeller: domain.StatusSentToSeller, domain.EventReopenDecision: domain.StatusAwaitingSellerDecision,
+	},
+	domain.StatusAwaitingDisposal: {
+		domain.EventDispose: domain.StatusDisposed, domain.EventReopenDecision: domain.StatusAwaitingSellerDecision,
+	},
 }
 
 // TestLifecycle tries every event from every status: the legal ones land
@@ -77,7 +84,7 @@ func TestTabOf(t *testing.T) {
 		{domain.TabInTransit, []domain.Status{domain.StatusAwaitingReceiptAtWB, domain.StatusAwaitingPickupCode, domain.StatusInTransitToWarehouse}},
 		{domain.TabProcessing, []domain.Status{domain.StatusAwaitingVerification, domain.StatusAwaitingTransferToSale, domain.StatusAwaitingShipmentToSeller, domain.StatusAwaitingDisposal}},
 		{domain.TabPendingDecision, []domain.Status{domain.StatusAwaitingSellerDecision}},
-		{domain.TabCompleted, []domain.Status{domain.StatusTransferredToSale, domain.StatusSentToSeller, domain.StatusDisposed}},
+		{domain.TabCompleted, []domain.Status{domain.StatusTransferredToSale, domain.StatusSentToSeller, domain.StatusDisposed, domain.StatusPickupExpired}},
 	} {
 		t.Run(string(tt.tab), func(t *testing.T) {
 			got := domain.StatusesOf(tt.tab)

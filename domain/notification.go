@@ -35,6 +35,13 @@ const (
 	// NotifyResaleInvite reminds the seller to invite IndigoWarehouse as a
 	// user of the WB account (manual §6); Data has Store.
 	NotifyResaleInvite NotificationKind = "resale_invite"
+
+	// The two clocks (deadline.go): a decision deadline near, a default
+	// applied, WB's pickup storage ending, and its end.
+	NotifyDecisionDueSoon  NotificationKind = "decision_due_soon"
+	NotifyDecidedByDefault NotificationKind = "decided_by_default"
+	NotifyPickupExpiring   NotificationKind = "pickup_expiring"
+	NotifyPickupExpired    NotificationKind = "pickup_expired"
 )
 
 // AllNotificationKinds lists every kind, for the locales completeness test
@@ -45,7 +52,8 @@ func AllNotificationKinds() []NotificationKind {
 		NotifyAwaitingDecision, NotifyListedForSale, NotifyShippedToSeller, NotifyDisposed,
 		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue, NotifyDailyDigest,
 		NotifyTeamMemberJoined, NotifyResaleSold, NotifyResaleCancelled, NotifyResaleRefused,
-		NotifyResaleBlocked, NotifyResaleInvite,
+		NotifyResaleBlocked, NotifyResaleInvite, NotifyDecisionDueSoon, NotifyDecidedByDefault,
+		NotifyPickupExpiring, NotifyPickupExpired,
 	}
 }
 
@@ -54,7 +62,8 @@ func AllNotificationKinds() []NotificationKind {
 func (k NotificationKind) Urgent() bool {
 	// Someone new acting for the seller cannot wait either: if the
 	// invitation leaked, the owner must be able to remove them at once.
-	return k == NotifyPickupCodeOverdue || k == NotifyTokenRejected || k == NotifyTeamMemberJoined
+	return k == NotifyPickupCodeOverdue || k == NotifyTokenRejected || k == NotifyTeamMemberJoined ||
+		k == NotifyPickupExpiring
 }
 
 // NotificationFor says what the seller hears when a return enters a status.
@@ -70,6 +79,7 @@ func NotificationFor(s Status) (NotificationKind, bool) {
 		StatusTransferredToSale:      NotifyListedForSale,
 		StatusSentToSeller:           NotifyShippedToSeller,
 		StatusDisposed:               NotifyDisposed,
+		StatusPickupExpired:          NotifyPickupExpired,
 	}[s]
 	return kind, ok
 }

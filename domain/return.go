@@ -51,6 +51,8 @@ type Return struct {
 	ClaimID      string // the buyer's claim in WB's returns API, when there is one
 	PriceRUB     int64  // kopecks
 	PriceCNY     int64  // fen
+	// PriceSource says where the price came from; "" is no price yet.
+	PriceSource PriceSource
 
 	// At the pickup point (the QR/code exchange).
 	PickupPointAddress string
@@ -143,6 +145,7 @@ type ReturnUpdate struct {
 	Defective          *bool
 	PriceRUB           *int64
 	PriceCNY           *int64
+	PriceSource        *PriceSource // set with the price it describes
 	PickupPointAddress *string
 	ReadyAt            *time.Time
 	PickupCode         *string
@@ -163,12 +166,16 @@ type ReturnChange struct {
 	Note     string   // free text for the history, e.g. a staff comment
 }
 
-// Summary is one tab's card on the main page: count and sums.
+// Summary is one tab's card on the main page: count and sums. The sums
+// add up the priced returns only; Priced and Estimated say how many of
+// Count that is and how many of those are the seller's price, not a buyer's.
 type Summary struct {
-	Tab      Tab
-	Count    int
-	PriceRUB int64
-	PriceCNY int64
+	Tab       Tab
+	Count     int
+	PriceRUB  int64
+	PriceCNY  int64
+	Priced    int
+	Estimated int
 }
 
 // ReturnService stores returns and moves them through the lifecycle.

@@ -65,12 +65,14 @@ func TestSyncReturn(t *testing.T) {
 	ctx := pgtest.System()
 
 	fromClaim := &domain.Return{StoreID: store.ID, RequestDate: time.Now(), ReturnNumber: "claim-1",
-		ClaimID: "claim-1", SrID: "srid-1", NmID: 77, PriceRUB: 99900, Defective: true, Status: domain.StatusAwaitingReceiptAtWB}
+		ClaimID: "claim-1", SrID: "srid-1", NmID: 77, PriceRUB: 99900, PriceSource: domain.PriceSourceClaim,
+		Defective: true, Status: domain.StatusAwaitingReceiptAtWB}
 	created, err := rs.SyncReturn(ctx, fromClaim)
 	if err != nil || !created {
 		t.Fatalf("first sync: created=%v err=%v", created, err)
 	}
-	// The goods-return row of the same item arrives with its srid and the pickup point.
+	// The goods-return row of the same item arrives with its srid and the
+	// pickup point; its box number replaces the claim's id as the number.
 	fromReport := &domain.Return{StoreID: store.ID, RequestDate: time.Now(), ReturnNumber: "555",
 		SrID: "srid-1", ShkID: 555, Barcode: "2000", PickupPointAddress: "Moscow, Lenina 1"}
 	created, err = rs.SyncReturn(ctx, fromReport)
@@ -79,7 +81,8 @@ func TestSyncReturn(t *testing.T) {
 	}
 	got := fromReport
 	if got.ID != fromClaim.ID || got.ClaimID != "claim-1" || got.ShkID != 555 || got.Barcode != "2000" ||
-		got.PriceRUB != 99900 || !got.Defective || got.PickupPointAddress != "Moscow, Lenina 1" || got.ReturnNumber != "claim-1" {
+		got.PriceRUB != 99900 || !got.Defective || got.PickupPointAddress != "Moscow, Lenina 1" || got.ReturnNumber != "555" ||
+		got.PriceSource != domain.PriceSourceClaim {
 		t.Fatalf("merged return = %+v", got)
 	}
 	// Syncing the same data again changes nothing, not even the version.

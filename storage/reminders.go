@@ -55,15 +55,17 @@ func (ns *NotificationService) RemindExpiringTokens(ctx context.Context, now tim
 func formatDays(d int) string { return strconv.Itoa(d) + "d" }
 
 // RemindDaily queues the morning digest for sellers for whom it is 09:00
-// now and who have returns waiting on them, once per local date.
+// now and who have returns waiting on them or decided for them (rules,
+// defaults; see AttachAutoDecisions), once per local date.
 func (ns *NotificationService) RemindDaily(ctx context.Context, now time.Time) (_ int64, err error) {
 	defer wrap(&err, "queue daily digests")
 	res, err := ns.db.q(ctx).Exec(ctx, `INSERT INTO notifications (seller_id, kind, data)
 		SELECT s.id, 'daily_digest', jsonb_build_object('reminder', to_char($1 AT TIME ZONE z.name, 'YYYY-MM-DD'))
 		FROM sellers s JOIN pg_timezone_names z ON z.name = s.time_zone
 		WHERE NOT s.unreachable AND extract(hour FROM $1 AT TIME ZONE z.name) = 9
-		  AND EXISTS (SELECT 1 FROM returns r WHERE r.seller_id = s.id
+		  AND (EXISTS (SELECT 1 FROM returns r WHERE r.seller_id = s.id
 		              AND r.status IN ('awaiting_pickup_code', 'awaiting_seller_decision'))
+		       OR EXISTS (SELECT 1 FROM auto_decisions a WHERE a.seller_id = s.id AND a.reported_at IS NULL))
 		  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.seller_id = s.id AND n.kind = 'daily_digest'
 		                  AND n.data->>'reminder' = to_char($1 AT TIME ZONE z.name, 'YYYY-MM-DD'))`, now)
 	if err != nil {

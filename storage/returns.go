@@ -19,7 +19,7 @@ var _ domain.ReturnService = (*ReturnService)(nil)
 func NewReturnService(db *DB) *ReturnService { return &ReturnService{db: db} }
 
 const returnColumns = `id, store_id, seller_id, request_date, product_name, vendor_code, nm_id, barcode,
-	return_number, subject, photo_url, defective, srid, shk_id, claim_id, price_rub, price_cny,
+	return_number, subject, photo_url, defective, srid, shk_id, claim_id, price_rub, price_cny, price_source,
 	pickup_point_address, ready_at, pickup_code, needs_verification, photo_video_required,
 	status, tracking_number, received_at, defect_after_check, inspection_comment, decision,
 	version, created_at, updated_at`
@@ -28,7 +28,7 @@ func scanReturn(row pgx.Row) (*domain.Return, error) {
 	var r domain.Return
 	err := row.Scan(&r.ID, &r.StoreID, &r.SellerID, &r.RequestDate, &r.ProductName, &r.VendorCode, &r.NmID,
 		&r.Barcode, &r.ReturnNumber, &r.Subject, &r.PhotoURL, &r.Defective, &r.SrID, &r.ShkID, &r.ClaimID,
-		&r.PriceRUB, &r.PriceCNY, &r.PickupPointAddress, &r.ReadyAt, &r.PickupCode,
+		&r.PriceRUB, &r.PriceCNY, &r.PriceSource, &r.PickupPointAddress, &r.ReadyAt, &r.PickupCode,
 		&r.NeedsVerification, &r.PhotoVideoRequired, &r.Status, &r.TrackingNumber, &r.ReceivedAt,
 		&r.DefectAfterCheck, &r.InspectionComment, &r.Decision, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 	return &r, err
@@ -166,12 +166,13 @@ func (rs *ReturnService) CreateReturn(ctx context.Context, r *domain.Return) (er
 	return rs.db.q(ctx).QueryRow(ctx, `INSERT INTO returns (store_id, seller_id, request_date, product_name,
 		vendor_code, nm_id, barcode, return_number, subject, photo_url, defective, srid, shk_id, price_rub,
 		price_cny, pickup_point_address, ready_at, pickup_code, needs_verification, photo_video_required,
-		status, tracking_number, claim_id)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
+		status, tracking_number, claim_id, price_source)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
 		RETURNING id, version, created_at, updated_at`,
 		r.StoreID, r.SellerID, r.RequestDate, r.ProductName, r.VendorCode, r.NmID, r.Barcode, r.ReturnNumber,
 		r.Subject, r.PhotoURL, r.Defective, r.SrID, r.ShkID, r.PriceRUB, r.PriceCNY, r.PickupPointAddress,
 		r.ReadyAt, r.PickupCode, r.NeedsVerification, r.PhotoVideoRequired, r.Status, r.TrackingNumber, r.ClaimID,
+		r.PriceSource,
 	).Scan(&r.ID, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 }
 
@@ -204,11 +205,11 @@ func updateReturn(ctx context.Context, q querier, id int64, u domain.ReturnUpdat
 		pickup_code = coalesce($12, pickup_code), needs_verification = coalesce($13, needs_verification),
 		photo_video_required = coalesce($14, photo_video_required), tracking_number = coalesce($15, tracking_number),
 		received_at = coalesce($16, received_at), defect_after_check = coalesce($17, defect_after_check),
-		inspection_comment = coalesce($18, inspection_comment),
+		inspection_comment = coalesce($18, inspection_comment), price_source = coalesce($19, price_source),
 		version = version + 1, updated_at = now()
 		WHERE id = $1`,
 		id, u.ProductName, u.VendorCode, u.Barcode, u.Subject, u.PhotoURL, u.Defective, u.PriceRUB, u.PriceCNY,
 		u.PickupPointAddress, u.ReadyAt, u.PickupCode, u.NeedsVerification, u.PhotoVideoRequired,
-		u.TrackingNumber, u.ReceivedAt, u.DefectAfterCheck, u.InspectionComment)
+		u.TrackingNumber, u.ReceivedAt, u.DefectAfterCheck, u.InspectionComment, u.PriceSource)
 	return err
 }

@@ -85,10 +85,10 @@ func TestFindReturns(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []domain.Summary{
-			{Tab: domain.TabInTransit, Count: 1, PriceRUB: 150000, PriceCNY: 13000},
+			{Tab: domain.TabInTransit, Count: 1, PriceRUB: 150000, PriceCNY: 13000, Priced: 1},
 			{Tab: domain.TabProcessing},
-			{Tab: domain.TabPendingDecision, Count: 1, PriceRUB: 150000, PriceCNY: 13000},
-			{Tab: domain.TabCompleted, Count: 1, PriceRUB: 150000, PriceCNY: 13000},
+			{Tab: domain.TabPendingDecision, Count: 1, PriceRUB: 150000, PriceCNY: 13000, Priced: 1},
+			{Tab: domain.TabCompleted, Count: 1, PriceRUB: 150000, PriceCNY: 13000, Priced: 1},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("summary (-want +got):\n%s", diff)

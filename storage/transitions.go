@@ -37,15 +37,20 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 		if err := updateReturn(ctx, tx, id, ch.Update); err != nil {
 			return err
 		}
+		// An undone decision is no decision.
 		if _, err := tx.Exec(ctx, `UPDATE returns SET status = $2,
-			decision = CASE WHEN $3 = '' THEN decision ELSE $3 END WHERE id = $1`,
-			id, next, ch.Decision); err != nil {
+			decision = CASE WHEN $4 THEN '' WHEN $3 = '' THEN decision ELSE $3 END WHERE id = $1`,
+			id, next, ch.Decision, ch.Event == domain.EventReopenDecision); err != nil {
 			return err
 		}
 		if _, err = tx.Exec(ctx, `INSERT INTO return_transitions
 			(return_id, event, from_status, to_status, actor_kind, actor_id, actor_name, actor_person, note, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, actor.Person, ch.Note, rs.db.Now()); err != nil {
+			return err
+		}
+		// A rule may decide at once; then there is nothing to ask (decisions.go).
+		if decided, err := rs.afterTransition(ctx, cur, next, ch.Event, owner); err != nil || decided {
 			return err
 		}
 		// The outbox row commits or rolls back with the change it reports.
@@ -85,7 +90,10 @@ func (rs *ReturnService) Summarize(ctx context.Context, f domain.ReturnFilter) (
 	if err != nil {
 		return nil, err
 	}
-	rows, err := rs.db.q(ctx).Query(ctx, `SELECT status, count(*), coalesce(sum(price_rub), 0), coalesce(sum(price_cny), 0)
+	// Sums count priced returns only, and say how many those are.
+	rows, err := rs.db.q(ctx).Query(ctx, `SELECT status, count(*),
+		coalesce(sum(price_rub) FILTER (WHERE price_source <> ''), 0), coalesce(sum(price_cny) FILTER (WHERE price_source <> ''), 0),
+		count(*) FILTER (WHERE price_source <> ''), count(*) FILTER (WHERE price_source = 'seller_price')
 		FROM returns `+where+` GROUP BY status`, args...)
 	if err != nil {
 		return nil, err
@@ -97,13 +105,15 @@ func (rs *ReturnService) Summarize(ctx context.Context, f domain.ReturnFilter) (
 		byTab[t] = &out[i]
 	}
 	var status domain.Status
-	var count int
+	var count, priced, estimated int
 	var rub, cny int64
-	_, err = pgx.ForEachRow(rows, []any{&status, &count, &rub, &cny}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&status, &count, &rub, &cny, &priced, &estimated}, func() error {
 		s := byTab[domain.TabOf(status)]
 		s.Count += count
 		s.PriceRUB += rub
 		s.PriceCNY += cny
+		s.Priced += priced
+		s.Estimated += estimated
 		return nil
 	})
 	return out, err

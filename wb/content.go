@@ -22,8 +22,18 @@ type Card struct {
 	Photos      []CardPhoto `json:"photos"`
 	Video       string      `json:"video"`
 	Sizes       []CardSize  `json:"sizes"`
+	Dimensions  Dimensions  `json:"dimensions"`
 	CreatedAt   string      `json:"createdAt"`
 	UpdatedAt   string      `json:"updatedAt"`
+}
+
+// Dimensions are the card's package size in cm and gross weight in kg.
+type Dimensions struct {
+	Length       int     `json:"length"`
+	Width        int     `json:"width"`
+	Height       int     `json:"height"`
+	WeightBrutto float64 `json:"weightBrutto"`
+	IsValid      bool    `json:"isValid"`
 }
 
 // CardPhoto holds one photo in WB's sizes.

@@ -24,6 +24,10 @@ const (
 	groupFBSCancel   group = "fbs-cancel"
 	groupPassCreate  group = "fbs-pass-create" // POST /api/v3/passes: 1 per 10 min
 	groupContent     group = "content"
+	// Prices and WB's tariffs (prices.go, tariffs.go): each its own bucket.
+	groupPrices     group = "prices"
+	groupTariffs    group = "tariffs" // box and return tariffs
+	groupCommission group = "commission"
 )
 
 // limit is one row of WB's Period / Limit / Burst tables. Penalty is what a
@@ -50,6 +54,9 @@ var limits = map[group]struct{ normal, basic limit }{
 	groupFBSCancel:   {normal: limit{time.Minute, 100, 20, 10}},
 	groupPassCreate:  {normal: limit{10 * time.Minute, 1, 1, 10}},
 	groupContent:     {normal: limit{time.Minute, 100, 5, 1}},
+	groupPrices:      {normal: limit{6 * time.Second, 10, 5, 1}, basic: limit{time.Hour, 4, 1, 1}},
+	groupTariffs:     {normal: limit{time.Minute, 60, 5, 1}, basic: limit{time.Hour, 1, 1, 1}},
+	groupCommission:  {normal: limit{time.Minute, 1, 2, 1}, basic: limit{time.Hour, 5, 1, 1}},
 }
 
 func limitFor(g group, t TokenType) limit {

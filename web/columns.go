@@ -18,6 +18,8 @@ const (
 	colStore    column = "column.store"
 	colPriceRUB column = "web.export.price_rub"
 	colPriceCNY column = "web.export.price_cny"
+	// Where the price came from; the price cells stay empty without one.
+	colPriceSource column = "web.export.price_source"
 )
 
 // tableColumns are the manual's columns for the summary table ("") and
@@ -40,7 +42,7 @@ var tableColumns = map[domain.Tab][]column{
 var exportColumns = []column{domain.ColRequestDate, colStore, domain.ColProduct, domain.ColVendorCode,
 	domain.ColNmID, domain.ColBarcode, domain.ColCategory, domain.ColReturnNumber, domain.ColDefective,
 	domain.ColStatus, domain.ColTracking, domain.ColNeedsVerification, domain.ColPhotoVideo, domain.ColReceivedAt,
-	domain.ColDefectAfterCheck, domain.ColDecision, colPriceRUB, colPriceCNY}
+	domain.ColDefectAfterCheck, domain.ColDecision, colPriceRUB, colPriceCNY, colPriceSource}
 
 // pageColumns are the fields of a return's page, top to bottom; the
 // before-arrival choices follow as toggles while it is in transit, as
@@ -62,10 +64,16 @@ func text(f domain.Formatter, c column, r *domain.Return, stores map[int64]strin
 	switch c {
 	case colStore:
 		return stores[r.StoreID]
-	case colPriceRUB:
-		return decimal(r.PriceRUB)
-	case colPriceCNY:
+	case colPriceRUB, colPriceCNY:
+		if !r.PriceSource.Known() {
+			return "" // no price is no number: a sum of the column counts only real ones
+		}
+		if c == colPriceRUB {
+			return decimal(r.PriceRUB)
+		}
 		return decimal(r.PriceCNY)
+	case colPriceSource:
+		return f.Label("price_source", string(r.PriceSource))
 	}
 	return c.Text(f, r)
 }

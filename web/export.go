@@ -77,9 +77,13 @@ func (s *Server) handleExportXLSX(rq *request) error {
 						cells[i] = excelize.Cell{StyleID: dateStyle, Value: civilDate(r.ReceivedAt.In(rq.loc))}
 					}
 				case colPriceRUB:
-					cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceRUB) / 100}
+					if r.PriceSource.Known() {
+						cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceRUB) / 100}
+					}
 				case colPriceCNY:
-					cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceCNY) / 100}
+					if r.PriceSource.Known() {
+						cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceCNY) / 100}
+					}
 				}
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, n)

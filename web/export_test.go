@@ -24,7 +24,7 @@ func TestExport(t *testing.T) {
 	b := f.e.login(t, f.seller)
 	header := []string{"Return Request Date", "Store", "Product", "SKU", "WB Article", "Barcode", "Product Category",
 		"Return Number", "Defective Item?", "Status", "Tracking Number", "Needs Verification", "Photo/Video Required?",
-		"Receipt Date by IndigoWarehouse", "Defect After Check", "Decision on Product", "Price, ₽", "Price, ¥"}
+		"Receipt Date by IndigoWarehouse", "Defect After Check", "Decision on Product", "Price, ₽", "Price, ¥", "Price source"}
 	for _, tt := range []struct {
 		name  string
 		query string
@@ -76,7 +76,8 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []string{"2026-03-05", "North", "White shirt", "SKU-WHITE", fmt.Sprint(f.byNumber["C-1"].NmID),
-			"4600000000059", "", "C-1", "", "Sent to Seller", "", "No", "No", "", "", "", "1000.00", "90.00"}
+			"4600000000059", "", "C-1", "", "Sent to Seller", "", "No", "No", "", "", "", "1000.00", "90.00",
+			"buyer's price, from the claim"}
 		if diff := cmp.Diff(want, recs[1]); diff != "" {
 			t.Errorf("CSV row (-want +got):\n%s", diff)
 		}

@@ -69,6 +69,11 @@ func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
 		Locales:     locales.MustNew(),
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PublicURL:   publicURL,
+		Economics:   storage.NewEconomicsService(db),
+		Decisions:   storage.NewDecisionService(db),
+		PickupClock: storage.NewPickupClockService(db),
+		Rules:       storage.NewRuleService(db),
+		Now:         db.Now,
 	})
 	if err != nil {
 		tb.Fatal(err)

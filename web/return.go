@@ -22,6 +22,8 @@ type returnPage struct {
 	Photos, Videos  []file
 	Files           []file
 	History         []historyRow
+	// Clocks are the return's money and clocks (economics.go), nil for none.
+	Clocks *clocksView
 	// Exactly one of these is set while the seller has something to do.
 	Decide     *decideForm
 	Inspection *labelled // request a verification before deciding
@@ -59,6 +61,8 @@ func (s *Server) handleReturn(rq *request) error {
 		p.Flash = rq.l.T("web.return.decision_saved", map[string]any{"Decision": rq.l.Label("decision", string(r.Decision))})
 	case "inspection":
 		p.Flash = rq.l.T("web.return.inspection_requested")
+	case "undo":
+		p.Flash = rq.l.T("flow.decision.undone")
 	}
 	s.render(rq, http.StatusOK, "return", p)
 	return nil
@@ -105,6 +109,7 @@ func (s *Server) returnPage(rq *request, r *domain.Return) (*returnPage, error) 
 		p.History = append(p.History, s.historyRow(rq, t))
 	}
 	s.addActions(rq, p, r)
+	p.Clocks = s.clocks(rq, r)
 	return p, nil
 }
 

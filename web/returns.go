@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -32,6 +33,7 @@ type listPage struct {
 // card is one of the main page's four summary cards (manual §4).
 type card struct {
 	Title, Count, CNY, RUB, Action, Href string
+	Note                                 string // what the sums leave out or estimate
 }
 
 type option struct {
@@ -173,6 +175,7 @@ func (s *Server) cards(rq *request, store int64) ([]card, error) {
 			Count:  l.Plural("web.card.items", sum.Count, nil),
 			CNY:    l.FormatCNY(sum.PriceCNY),
 			RUB:    l.FormatRUB(sum.PriceRUB),
+			Note:   strings.TrimSuffix(strings.TrimPrefix(domain.SumNote(l, sum), " ("), ")"),
 			Action: l.T(text[1]),
 			Href:   filter{Tab: sum.Tab, Store: store}.url(1),
 		})

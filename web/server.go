@@ -62,6 +62,15 @@ type Deps struct {
 	PublicURL  string
 	LoginTTL   time.Duration // how long a sign-in link works; 15 minutes if 0
 	SessionTTL time.Duration // how long a browser stays signed in; 7 days if 0
+
+	// A return's money and clocks (economics.go); each nil leaves its part
+	// off the page. Now is the clock days left are counted by; nil is the
+	// wall clock.
+	Economics   domain.EconomicsService
+	Decisions   domain.DecisionService
+	PickupClock domain.PickupClockService
+	Rules       domain.RuleService // the rules page (rules.go)
+	Now         func() time.Time
 }
 
 // Server serves the web view. It also makes sign-in links for the chat's
@@ -86,7 +95,7 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	d.PublicURL = strings.TrimRight(d.PublicURL, "/")
 	s := &Server{Deps: d, pages: map[string]*template.Template{}, secure: strings.HasPrefix(d.PublicURL, "https://")}
-	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error"} {
+	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error", "rules"} {
 		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -119,6 +128,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /web/returns/{id}/decision", s.seller(s.handleDecisionConfirm))
 	mux.HandleFunc("POST /web/returns/{id}/decision", s.seller(s.handleDecision))
 	mux.HandleFunc("POST /web/returns/{id}/inspection", s.seller(s.handleInspection))
+	mux.HandleFunc("POST /web/returns/{id}/undo", s.seller(s.handleUndo))
+	mux.HandleFunc("GET /web/rules", s.seller(s.handleRules))
+	mux.HandleFunc("POST /web/rules", s.seller(s.handleRuleCreate))
+	mux.HandleFunc("POST /web/rules/default", s.seller(s.handleRuleDefault))
+	mux.HandleFunc("POST /web/rules/{id}/move", s.seller(s.handleRuleMove))
+	mux.HandleFunc("POST /web/rules/{id}/delete", s.seller(s.handleRuleDelete))
 	mux.HandleFunc("GET /web/attachments/{id}", s.seller(download(s.handleAttachment)))
 	return securityHeaders(bounded(mux))
 }

@@ -24,7 +24,7 @@ var menuGroups = []struct {
 	label    string
 	commands []string
 }{
-	{"msg.wechat.menu.returns_group", []string{"returns", "pickup", "web"}},
+	{"msg.wechat.menu.returns_group", []string{"returns", "pickup", "rules", "web"}},
 	{"msg.wechat.menu.account_group", []string{"stores", "team", "profile", "notifications", "language"}},
 	{"msg.wechat.menu.help_group", []string{"support", "help", "cancel"}},
 }
@@ -34,6 +34,7 @@ var menuGroups = []struct {
 var commandLabels = map[string]string{
 	"returns":       "msg.wechat.menu.returns",
 	"pickup":        "msg.wechat.menu.pickup",
+	"rules":         "msg.wechat.menu.rules",
 	"web":           "msg.wechat.menu.web",
 	"stores":        "msg.wechat.menu.stores",
 	"team":          "msg.wechat.menu.team",

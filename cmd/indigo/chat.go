@@ -30,6 +30,12 @@ func (m *Main) newEngine(bundle *locales.Bundle, client *wb.Client, links conver
 		Links:       links,
 		Locales:     bundle,
 		Log:         m.Log,
+		Economics:   storage.NewEconomicsService(m.DB),
+		Decisions:   storage.NewDecisionService(m.DB),
+		Rules:       storage.NewRuleService(m.DB),
+		Tariffs:     storage.NewTariffService(m.DB),
+		PickupClock: storage.NewPickupClockService(m.DB),
+		Now:         m.opts.Now,
 	})
 }
 

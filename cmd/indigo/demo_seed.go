@@ -87,6 +87,7 @@ func (d *demo) addWBReturn(sid string, p demoProduct, ordered time.Time, ready b
 		StickerID: strconv.FormatInt(shk*7, 10), SubjectName: p.subject, TechSize: p.size, IsStatusActive: 1,
 	}
 	d.wb.AddReturn(sid, row)
+	d.addOrder(sid, p, shk, row.Srid, ordered) // demo_prices.go
 	if ready {
 		pp := demoPickupPoints[int(shk)%len(demoPickupPoints)]
 		d.wb.MoveToPickupPoint(sid, shk, pp.id, pp.address)
@@ -99,8 +100,9 @@ func (d *demo) addCards(sid string) {
 		img := d.m.Config.PublicURL + "/demo/img/" + strconv.FormatInt(p.nmID, 10) + ".png"
 		d.wb.AddCard(sid, wbfake.Card{
 			NmID: p.nmID, ImtID: p.nmID / 10, SubjectName: p.subject, VendorCode: p.vendorCode, Brand: p.brand, Title: p.title,
-			Photos: []wbfake.CardPhoto{{Big: img, C246x328: img, C516x688: img, Square: img, Tm: img}},
-			Sizes:  []wbfake.CardSize{{ChrtID: p.nmID * 10, TechSize: p.size, WBSize: p.size, Skus: []string{demoBarcode(p)}}},
+			Photos:     []wbfake.CardPhoto{{Big: img, C246x328: img, C516x688: img, Square: img, Tm: img}},
+			Sizes:      []wbfake.CardSize{{ChrtID: p.nmID * 10, TechSize: p.size, WBSize: p.size, Skus: []string{demoBarcode(p)}}},
+			Dimensions: demoPackages[p.nmID],
 		})
 	}
 }
@@ -112,13 +114,15 @@ func (d *demo) seed(ctx context.Context) error {
 	now := time.Now()
 	for _, name := range []string{"Li Wei Trading — apparel", "Li Wei Trading — electronics"} {
 		sid := demoUUID()
-		d.stores = append(d.stores, demoStore{name: name, sid: sid, token: d.wb.IssueToken(wbfake.TokenOptions{SellerID: sid})})
+		d.stores = append(d.stores, demoStore{name: name, sid: sid, token: d.demoToken(sid)})
 		d.addCards(sid)
+		d.addPrices(sid) // demo_prices.go
 	}
 	// The newcomer's own WB account, for the onboarding's token step.
 	nsid := demoUUID()
-	d.newcomerToken = d.wb.IssueToken(wbfake.TokenOptions{SellerID: nsid})
+	d.newcomerToken = d.demoToken(nsid)
 	d.addCards(nsid)
+	d.addPrices(nsid)
 	for i := range 4 {
 		d.addWBReturn(nsid, demoProducts[i*3], now.AddDate(0, 0, -i-1), i == 0)
 	}
@@ -183,25 +187,15 @@ func (d *demo) seedReturns(ctx context.Context) error {
 	if _, err := d.m.Poller.Round(system); err != nil {
 		return err
 	}
+	// Prices come from WB as for any store: claims, FBS orders, or the
+	// seller's current price (demo_prices.go).
+	if err := d.seedPricing(ctx); err != nil {
+		return err
+	}
 	returns := storage.NewReturnService(d.m.DB)
 	list, _, err := returns.FindReturns(system, domain.ReturnFilter{SellerID: &d.seller.ID})
 	if err != nil {
 		return err
-	}
-	// WB's report has no prices: the card's price, as the seller set it.
-	for _, r := range list {
-		if r.PriceRUB != 0 {
-			continue
-		}
-		p, ok := d.productByNm(r.NmID)
-		if !ok {
-			continue
-		}
-		kop := p.priceRUB * 100
-		cny := int64(float64(kop) * d.m.Config.CNYPerRUB)
-		if _, err := returns.UpdateReturn(system, r.ID, domain.ReturnUpdate{PriceRUB: &kop, PriceCNY: &cny}); err != nil {
-			return err
-		}
 	}
 	if err := d.advanceSeeded(ctx, list); err != nil {
 		return err

@@ -53,11 +53,21 @@ func (m *Main) jobs() []job {
 			return nil
 		}},
 		{"daily-digest", "@every 15m", true, func(ctx context.Context) error {
-			_, err := ns.RemindDaily(ctx, m.opts.Now())
+			if _, err := ns.RemindDaily(ctx, m.opts.Now()); err != nil {
+				return err
+			}
+			// What rules and defaults decided goes into the digest just queued.
+			_, err := ns.AttachAutoDecisions(ctx, m.opts.Now())
 			return err
 		}},
 		{"wb-resale", "@every 30s", false, m.resaleRound},
 		{"resale-pick-list", "0 7 * * *", true, m.resalePickList},
+		// Issue 18: prices, WB's tariffs, the decision deadline and WB's
+		// seven days at the pickup point (clocks.go).
+		{"wb-prices", "@every 5m", true, m.priceReturns},
+		{"wb-tariffs", "@every 10m", true, m.fetchTariffs},
+		{"decision-deadline", "@every 5m", true, m.decideAtDeadline},
+		{"pickup-clock", "@every 5m", true, m.runPickupClock},
 		{"forget-idle-sends", "@every 10m", true, func(ctx context.Context) error {
 			// The wall clock, which sends are booked on, not the time of day.
 			_, err := storage.NewSendBudget(m.DB).ForgetIdleSends(ctx, time.Now())

@@ -27,6 +27,7 @@ import (
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
+	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/poll"
 	"github.com/indigo-warehouse/indigo/wb/resale"
 )
@@ -103,6 +104,7 @@ type Main struct {
 	// Guard runs every worker's inputs: a panic is recovered and counted,
 	// and what keeps panicking is set aside with one alert to staff.
 	Guard     *domain.Guard
+	WB        *wb.Client // the one WB client: polls, prices, tariffs, resale
 	Poller    *poll.Poller
 	Resale    *resale.Loop // nil when resale on WB is off
 	Engine    *conversations.Engine
@@ -165,7 +167,8 @@ func (m *Main) build() error {
 		return err
 	}
 	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
-	marketplace := m.newWB()
+	m.WB = m.newWB()
+	marketplace := m.WB
 	m.Poller = m.newPoller(marketplace)
 	m.Resale = m.newResale(marketplace) // resale.go; nil when resale on WB is off
 	// The web view before the engine: the chat's /web hands out its sign-in links.

@@ -19,5 +19,10 @@ func (m *Main) newWeb(bundle *locales.Bundle) (*web.Server, error) {
 		Locales:     bundle,
 		Log:         m.Log.With("part", "web"),
 		PublicURL:   m.Config.PublicURL,
+		Economics:   storage.NewEconomicsService(m.DB),
+		Decisions:   storage.NewDecisionService(m.DB),
+		PickupClock: storage.NewPickupClockService(m.DB),
+		Rules:       storage.NewRuleService(m.DB),
+		Now:         m.opts.Now,
 	})
 }

@@ -30,6 +30,12 @@ func Deps(db *storage.DB, wbURL string, bundle *locales.Bundle, log *slog.Logger
 		Audit:       storage.NewAuditService(db),
 		Locales:     bundle,
 		Log:         log,
+		Economics:   storage.NewEconomicsService(db),
+		Decisions:   storage.NewDecisionService(db),
+		Rules:       storage.NewRuleService(db),
+		Tariffs:     storage.NewTariffService(db),
+		PickupClock: storage.NewPickupClockService(db),
+		Now:         db.Now,
 	}
 	if wbURL != "" {
 		// No retries: a test that injects a WB fault wants to see it.

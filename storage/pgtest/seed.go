@@ -70,6 +70,7 @@ func Return(tb testing.TB, db *storage.DB, storeID int64, fn func(*domain.Return
 		ReturnNumber: fmt.Sprintf("R-%d", n),
 		PriceRUB:     150000,
 		PriceCNY:     13000,
+		PriceSource:  domain.PriceSourceClaim,
 	}
 	if fn != nil {
 		fn(r)

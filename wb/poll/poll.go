@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -223,9 +224,11 @@ func (p *Poller) pollClaims(ctx context.Context, s *domain.Store) (created, move
 		}
 		at, _ := c.Created()
 		r := &domain.Return{
-			StoreID: s.ID, ClaimID: c.ID, SrID: c.Srid, NmID: c.NmID, ReturnNumber: c.ID,
-			RequestDate: at, Defective: true, PriceRUB: int64(c.Price * 100), PriceCNY: p.cny(int64(c.Price * 100)),
-			Status: domain.StatusAwaitingReceiptAtWB,
+			StoreID: s.ID, ClaimID: c.ID, SrID: c.Srid, NmID: c.NmID, ReturnNumber: claimNumber(c),
+			RequestDate: at, Defective: true, Status: domain.StatusAwaitingReceiptAtWB,
+		}
+		if kop := int64(math.Round(c.Price * 100)); kop > 0 && (c.CurrencyCode == "" || c.CurrencyCode == "643") {
+			r.PriceRUB, r.PriceCNY, r.PriceSource = kop, p.cny(kop), domain.PriceSourceClaim
 		}
 		if c.ImtName != nil {
 			r.ProductName = *c.ImtName
@@ -237,6 +240,16 @@ func (p *Poller) pollClaims(ctx context.Context, s *domain.Store) (created, move
 		created += n
 	}
 	return created, moved, nil
+}
+
+// claimNumber is the number a claim's return is known by until WB's
+// goods-return report gives its box: the order's srid, which sellers see
+// in WB's reports, rather than the claim's UUID, which they never see.
+func claimNumber(c wb.BuyerClaim) string {
+	if c.Srid != "" {
+		return c.Srid
+	}
+	return c.ID
 }
 
 // pollGoodsReturn reads the last month of the goods-return report: where
@@ -305,6 +318,9 @@ func (p *Poller) advance(ctx context.Context, r *domain.Return, stage wb.ReturnS
 		ev = domain.EventArriveAtPickupPoint
 	case stage == wb.StageCollected && (r.Status == domain.StatusAwaitingReceiptAtWB || r.Status == domain.StatusAwaitingPickupCode):
 		ev = domain.EventPickUp
+	case stage == wb.StageCancelled && r.Status == domain.StatusAwaitingPickupCode:
+		// WB took it back: its seven days ended, the clock knew or not.
+		ev = domain.EventExpireAtPickupPoint
 	default:
 		return false, nil
 	}

@@ -30,6 +30,9 @@ var groupLimits = map[string]struct{ normal, basic limit }{
 	// Creating a pass: "max 1 request per 10 min" (wb-resale.md §2.5).
 	"fbs-pass-create": {normal: limit{10 * time.Minute, 1, 1, 10}},
 	"content":         {normal: limit{time.Minute, 100, 5, 1}},
+	"prices":          {normal: limit{6 * time.Second, 10, 5, 1}, basic: limit{time.Hour, 4, 1, 1}},
+	"tariffs":         {normal: limit{time.Minute, 60, 5, 1}, basic: limit{time.Hour, 1, 1, 1}},
+	"commission":      {normal: limit{time.Minute, 1, 2, 1}, basic: limit{time.Hour, 5, 1, 1}},
 }
 
 type limKey struct {

@@ -53,6 +53,11 @@ func (s *Server) routeAll() {
 	fbs("DELETE /api/v3/passes/{passId}", true, s.deletePass)
 
 	s.handle("POST /content/v2/get/cards/list", route{cat: "content", group: "content"}, s.postCardsList)
+
+	s.handle("GET /api/v2/list/goods/filter", route{cat: "prices", group: "prices"}, s.getGoodsFilter)
+	s.handle("GET /api/v1/tariffs/commission", route{cat: "common", group: "commission"}, s.getCommission)
+	s.handle("GET /api/v1/tariffs/box", route{cat: "common", group: "tariffs"}, s.getBoxTariffs)
+	s.handle("GET /api/v1/tariffs/return", route{cat: "common", group: "tariffs"}, s.getReturnTariffs)
 }
 
 // seller is everything the fake holds for one seller account.
@@ -66,6 +71,7 @@ type seller struct {
 	stocks     map[int64]map[uint64]int // warehouse → chrtId → amount
 	passes     []*Pass
 	cards      []*Card
+	prices     map[int64]*GoodsPrice // by nmID
 }
 
 // AddSeller adds or replaces a seller's identity. Issuing a token for an

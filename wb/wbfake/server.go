@@ -56,6 +56,7 @@ type Server struct {
 	// shippingOptional lets deliver close a supply without shipping
 	// parameters, as WB did before 01.10.2026.
 	shippingOptional bool
+	rates            rates // WB's tariffs, the same for every seller (tariffs.go)
 }
 
 type pathStatus struct {
@@ -96,6 +97,7 @@ func NewUnstarted() *Server {
 		requests: map[string]int{}, requestsBy: map[[2]string]int{}, responses: map[pathStatus]int{},
 		limiters: map[limKey]*rate.Limiter{}, scopeStatus: http.StatusUnauthorized,
 		offices: defaultOffices(), passOffices: defaultPassOffices(), points: defaultShippingPoints(),
+		rates: defaultRates(),
 	}
 	s.routeAll()
 	return s

@@ -213,8 +213,18 @@ type Card struct {
 	Photos      []CardPhoto `json:"photos"`
 	Video       string      `json:"video"`
 	Sizes       []CardSize  `json:"sizes"`
+	Dimensions  Dimensions  `json:"dimensions"`
 	CreatedAt   string      `json:"createdAt"`
 	UpdatedAt   string      `json:"updatedAt"`
+}
+
+// Dimensions is a card's package: cm and kg.
+type Dimensions struct {
+	Length       int     `json:"length"`
+	Width        int     `json:"width"`
+	Height       int     `json:"height"`
+	WeightBrutto float64 `json:"weightBrutto"`
+	IsValid      bool    `json:"isValid"`
 }
 
 // CardPhoto is one photo in WB's sizes.
