@@ -180,7 +180,7 @@ func (b *Bot) answer(ctx context.Context, openID string, replies []conversations
 	if claimed {
 		each = newProgress(b, token, now.Add(heldLease), groups, append(send[:len(send):len(send)], rest...))
 	}
-	sent, err := b.transmitEach(ctx, openID, l, send, each)
+	sent, err := b.transmitEach(ctx, openID, l, send, each, true)
 	if err != nil {
 		if outOfWindow(err) {
 			b.closeWindow(ctx, openID)
