@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +65,8 @@ type harness struct {
 	engine *conversations.Engine
 	logs   *logBuffer
 	bot    *wechat.Bot
+	live   atomic.Pointer[wechat.Bot] // the one /wechat is routed to
+	stop   func()                     // stops bot
 	url    string
 	now    func() time.Time
 }
@@ -90,9 +91,12 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Cleanup(h.wb.Close)
 	h.db = pgtest.New(t)
 	h.store = storage.NewWeChatService(h.db)
-	h.engine = conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, slog.New(slog.NewTextHandler(h.logs, nil))))
-	h.bot = h.newBot()
-	srv := httptest.NewServer(routes(h.bot))
+	h.engine = h.newEngine()
+	h.bot, h.stop = h.startBot()
+	h.live.Store(h.bot)
+	srv := httptest.NewServer(routes(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.live.Load().ServeHTTP(w, r)
+	})))
 	t.Cleanup(srv.Close)
 	h.url = srv.URL + "/wechat"
 	h.acct.SetCallbackURL(h.url)
@@ -105,9 +109,29 @@ func routes(bot http.Handler) http.Handler {
 	return mux
 }
 
+func (h *harness) newEngine() *conversations.Engine {
+	return conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, slog.New(slog.NewTextHandler(h.logs, nil))))
+}
+
+// restart stops the bot and routes /wechat to a new bot and engine on the
+// same data, as a new process would.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.engine = h.newEngine()
+	h.bot, h.stop = h.startBot()
+	h.live.Store(h.bot)
+}
+
 // newBot starts a bot (a replica) on the harness's account and database;
 // it stops when the test ends, before the database goes.
 func (h *harness) newBot() *wechat.Bot {
+	bot, _ := h.startBot()
+	return bot
+}
+
+// startBot is newBot that can also be stopped before the test ends.
+func (h *harness) startBot() (*wechat.Bot, func()) {
 	h.t.Helper()
 	// The fake's account has a key in either mode; the bot has it only in
 	// safe mode, as a real deployment.
@@ -128,13 +152,14 @@ func (h *harness) newBot() *wechat.Bot {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(ctx) }()
-	h.t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			h.t.Errorf("run: %v", err)
 		}
 	})
-	return bot
+	h.t.Cleanup(stop)
+	return bot, stop
 }
 
 // checkLogs fails the test if a secret of the account reached a log.
@@ -266,7 +291,36 @@ func (u *user) ExpectMsg(what string, match func(wxfake.Message) bool) wxfake.Me
 	return m
 }
 
-var choiceLine = regexp.MustCompile(`(?m)^(\d+)\. (.+)$`)
+// choiceLine is one numbered choice as the bot draws it.
+var choiceLine = regexp.MustCompile(`^(\d+)\. (.+)$`)
+
+// choice is a numbered choice: what to type, and its label.
+type choice struct{ number, label string }
+
+// choices are the numbered choices a message offers: the paragraphs made
+// only of numbered lines, in a message that ends by asking for a number
+// (a numbered list inside a text, such as how to make a token, is not).
+func choices(text string) []choice {
+	if !slices.ContainsFunc(locales.Languages(), func(lang string) bool {
+		return strings.Contains(text, bundle.For(lang).T("msg.wechat.choose"))
+	}) {
+		return nil
+	}
+	var out []choice
+	for _, para := range strings.Split(text, "\n\n") {
+		var cs []choice
+		for _, line := range strings.Split(para, "\n") {
+			m := choiceLine.FindStringSubmatch(line)
+			if m == nil {
+				cs = nil
+				break
+			}
+			cs = append(cs, choice{m[1], m[2]})
+		}
+		out = append(out, cs...)
+	}
+	return out
+}
 
 // Choose answers the newest numbered choices with the number of the one
 // labelled label, as a WeChat user does.
@@ -274,14 +328,19 @@ func (u *user) Choose(label string) {
 	u.h.t.Helper()
 	msgs := u.h.acct.Sent(u.OpenID)
 	for i := len(msgs) - 1; i >= 0; i-- {
-		for _, m := range choiceLine.FindAllStringSubmatch(msgs[i].Text, -1) {
-			if strings.Contains(m[2], label) {
-				u.Send(m[1])
+		cs := choices(msgs[i].Text)
+		if len(cs) == 0 {
+			continue
+		}
+		for _, c := range cs {
+			if strings.Contains(c.label, label) {
+				u.Send(c.number)
 				return
 			}
 		}
+		break // the newest list lacks it: an older one's numbers mean something else now
 	}
-	u.h.t.Fatalf("no choice %q in the chat:\n%s", label, dump(msgs))
+	u.h.t.Fatalf("no choice %q in the newest list of the chat:\n%s", label, dump(msgs))
 }
 
 // quiet checks nothing more reaches the follower for a moment.
@@ -345,15 +404,4 @@ func (l *logBuffer) String() string {
 var qrPNG = convtest.QRPNG
 
 // photo is a small distinct picture, as an inspection photo.
-func photo(tb testing.TB, shade uint8) []byte {
-	tb.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
-	for x := range 32 {
-		img.Set(x, x%24, color.RGBA{R: shade, G: 100, A: 255})
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
+var photo = convtest.Picture
