@@ -1,13 +1,8 @@
 package telegram_test
 
 import (
-	"context"
-	"strconv"
 	"testing"
 
-	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
-	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
-	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
@@ -84,27 +79,3 @@ func TestQRDocument(t *testing.T) {
 	u.After = m.MessageID
 	u.Expect("WB-PICKUP-77123")
 }
-
-func mustData(t *testing.T, m tgfake.Message, label string) string {
-	t.Helper()
-	data, ok := tgtest.ButtonData(m, label)
-	if !ok {
-		t.Fatalf("no button %q on %+v", label, m)
-	}
-	return data
-}
-
-// session reads where a chat's conversation is.
-func (h *harness) session(t *testing.T, chatID int64) (flow, state string) {
-	t.Helper()
-	err := h.sessions.WithSession(t.Context(), domain.ChannelTelegram, strconv.FormatInt(chatID, 10), func(_ context.Context, s *domain.ChatSession) error {
-		flow, state = s.Flow, s.State
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return flow, state
-}
-
-var qrPNG = convtest.QRPNG

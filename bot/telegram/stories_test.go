@@ -2,16 +2,13 @@ package telegram_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
-	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
@@ -23,33 +20,34 @@ import (
 // a toast answers as well as a new message.
 func TestStories(t *testing.T) {
 	t.Parallel()
-	for _, s := range convtest.Stories() {
-		for _, lang := range s.Languages() {
-			t.Run(s.Name+"/"+lang, func(t *testing.T) {
-				t.Parallel()
-				s.Run(t, lang, newDriver(t, lang))
-			})
-		}
-	}
+	convtest.Tell(t, deploy, newDriver)
+}
+
+// deploy is a deployment for stories: the bot running on its database.
+func deploy(t *testing.T) *harness {
+	h := newHarness(t, harnessOptions{})
+	h.start()
+	return h
+}
+
+// newDriver is Telegram user 1001+person on the deployment.
+func newDriver(t *testing.T, h *harness, person int, lang string) convtest.Driver {
+	return &driver{t: t, h: h, u: tgtest.NewUser(t, h.tg, int64(1001+person), lang), lang: lang}
 }
 
 // driver is a Telegram user telling a story to the bot.
 type driver struct {
+	t    *testing.T
 	h    *harness
 	u    *user
 	lang string
 	// What the chat was when the person last acted: what changes after
 	// is the answer. New messages count from id from on (the one Expect
-	// found last included), edits of older ones and toasts since then.
-	from    int
-	before  map[int]string
-	answers int
-}
-
-func newDriver(t *testing.T, lang string) *driver {
-	h := newHarness(t, harnessOptions{})
-	h.start()
-	return &driver{h: h, u: h.user(1001, lang), lang: lang}
+	// found last included); edits of older ones too, and the toast of the
+	// button pressed.
+	from   int
+	before map[int]string
+	query  string
 }
 
 func (d *driver) DB() *storage.DB            { return d.h.db }
@@ -67,7 +65,7 @@ func (d *driver) act(do func()) {
 	for _, m := range d.h.tg.Sent(d.u.ID) {
 		d.before[m.MessageID] = shown(m)
 	}
-	d.answers = len(d.h.tg.CallbackAnswers())
+	d.query = ""
 	d.from = 0
 	if all := d.h.tg.Messages(d.u.ID); len(all) > 0 {
 		d.from = all[len(all)-1].MessageID + 1
@@ -83,8 +81,8 @@ func shown(m tgfake.Message) string {
 func (d *driver) Start()           { d.act(func() { d.u.Send("/start") }) }
 func (d *driver) Send(text string) { d.act(func() { d.u.Send(text) }) }
 func (d *driver) Press(label string) {
-	d.h.t.Helper()
-	d.act(func() { d.u.Press(label) })
+	d.t.Helper()
+	d.act(func() { d.query = d.u.Press(label) })
 }
 func (d *driver) Photo(png []byte, caption string) {
 	d.act(func() { d.h.tg.SendPhoto(d.u.ID, png, caption) })
@@ -93,12 +91,12 @@ func (d *driver) Document(name string) {
 	d.act(func() { d.h.tg.SendDocument(d.u.ID, name, []byte("%PDF-1.4 business licence"), "") })
 }
 func (d *driver) Restart() { d.h.restart() }
-func (d *driver) Deliver() { d.act(d.h.deliver) }
+func (d *driver) Deliver() { d.act(func() { d.h.deliver(d.t) }) }
 
 // SendToken pastes a token and waits until the bot has deleted it from
 // the chat.
 func (d *driver) SendToken(token string) {
-	d.h.t.Helper()
+	d.t.Helper()
 	var pasted tgfake.Message
 	d.act(func() { pasted = d.u.Send(token) })
 	d.waitUntil("the message with the token deleted", func() bool {
@@ -107,12 +105,12 @@ func (d *driver) SendToken(token string) {
 }
 
 func (d *driver) Expect(text string) []string {
-	d.h.t.Helper()
+	d.t.Helper()
 	var found tgfake.Message
 	toast := false
 	d.waitUntil(strconv.Quote(head(text)), func() bool {
-		for _, a := range d.h.tg.CallbackAnswers()[d.answers:] {
-			if strings.Contains(a.Text, text) {
+		for _, a := range d.h.tg.CallbackAnswers() {
+			if a.CallbackQueryID == d.query && strings.Contains(a.Text, text) {
 				toast = true
 				return true
 			}
@@ -139,7 +137,7 @@ func (d *driver) edited(m tgfake.Message) bool {
 
 // ExpectPhotos waits for the pictures of a push: one album.
 func (d *driver) ExpectPhotos(want [][]byte) {
-	d.h.t.Helper()
+	d.t.Helper()
 	var photos []tgfake.Message
 	d.waitUntil("an album of the photos", func() bool {
 		photos = slices.DeleteFunc(d.h.tg.Sent(d.u.ID), func(m tgfake.Message) bool { return m.MessageID < d.from || len(m.Photo) == 0 })
@@ -147,7 +145,7 @@ func (d *driver) ExpectPhotos(want [][]byte) {
 	})
 	for _, m := range photos {
 		if len(want) > 1 && (m.MediaGroupID == "" || m.MediaGroupID != photos[0].MediaGroupID) {
-			d.h.t.Errorf("photo %d is in media group %q, want all in one album", m.MessageID, m.MediaGroupID)
+			d.t.Errorf("photo %d is in media group %q, want all in one album", m.MessageID, m.MediaGroupID)
 		}
 	}
 	d.from = photos[len(photos)-1].MessageID
@@ -155,28 +153,13 @@ func (d *driver) ExpectPhotos(want [][]byte) {
 
 // waitUntil waits for cond, looked at again on every change in the fake.
 func (d *driver) waitUntil(what string, cond func() bool) {
-	d.h.t.Helper()
+	d.t.Helper()
 	if cond() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(d.h.t.Context(), waitLimit)
+	ctx, cancel := context.WithTimeout(d.t.Context(), waitLimit)
 	defer cancel()
 	if _, err := d.h.tg.WaitForMessage(ctx, d.u.ID, func(tgfake.Message) bool { return cond() }); err != nil {
-		d.h.t.Fatalf("no %s: %v; the chat:\n%s", what, err, dump(d.h.tg.Messages(d.u.ID)))
-	}
-}
-
-// deliver sends the outbox through this bot, as cmd/indigo's loop does.
-func (h *harness) deliver() {
-	h.t.Helper()
-	d := &conversations.Deliverer{
-		Engine: h.newEngine(), Outbox: storage.NewNotificationService(h.db),
-		Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: h.bot},
-		Now:     func() time.Time { return time.Now().Add(time.Minute) },
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Batch:   10, DigestAbove: 3, MaxAttempts: 3, Workers: 1,
-	}
-	if n, err := d.Deliver(h.ctx()); n == 0 || err != nil {
-		h.t.Fatalf("deliver = %d, %v; want the notifications", n, err)
+		d.t.Fatalf("no %s: %v; the chat:\n%s", what, err, dump(d.h.tg.Messages(d.u.ID)))
 	}
 }

@@ -1,7 +1,6 @@
 package wechat_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -216,6 +215,7 @@ func (h *harness) seller(openID string, lang domain.Language) *domain.Seller {
 type user struct {
 	*wxfake.User
 	h     *harness
+	t     *testing.T // where a failure lands: the harness's test, or a story's
 	L     *locales.Localizer
 	after int64 // Expect looks at messages after this sequence number
 	seen  int64 // the newest message an Expect has read
@@ -223,14 +223,21 @@ type user struct {
 
 func (h *harness) user(openID, lang string) *user {
 	seq := h.acct.LastSeq()
-	return &user{User: h.acct.User(openID), h: h, L: bundle.For(lang), after: seq, seen: seq}
+	return &user{User: h.acct.User(openID), h: h, t: h.t, L: bundle.For(lang), after: seq, seen: seq}
+}
+
+// ctx bounds one wait for the bot.
+func (u *user) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	u.t.Cleanup(cancel)
+	return ctx
 }
 
 // acked checks the answer WeChat got: "success" at once, on the first try.
 func (u *user) acked(r wxfake.Result) {
-	u.h.t.Helper()
+	u.t.Helper()
 	if r.Status != http.StatusOK || r.Body != "success" || r.Tries != 1 || r.ServiceError || r.Elapsed > time.Second {
-		u.h.t.Fatalf("callback answered %d %q after %d tries in %s (service error %v, err %v)",
+		u.t.Fatalf("callback answered %d %q after %d tries in %s (service error %v, err %v)",
 			r.Status, r.Body, r.Tries, r.Elapsed, r.ServiceError, r.Err)
 	}
 }
@@ -240,28 +247,28 @@ func (u *user) mark() { u.after = u.h.acct.LastSeq(); u.seen = u.after }
 
 // Send writes text to the account.
 func (u *user) Send(text string) {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.SendText(text))
 }
 
 // Follow follows the account.
 func (u *user) Follow() {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.Subscribe())
 }
 
 // SendPicture sends an image.
 func (u *user) SendPicture(data []byte) {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.SendImage(data))
 }
 
 // Tap taps a button of the account menu.
 func (u *user) Tap(key string) {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.Click(key))
 }
@@ -269,23 +276,23 @@ func (u *user) Tap(key string) {
 // Expect waits for a new text containing want. Later waits look at the
 // same message and past it: WeChat's answers merge several texts in one.
 func (u *user) Expect(want string) wxfake.Message {
-	u.h.t.Helper()
+	u.t.Helper()
 	return u.ExpectMsg(want, func(m wxfake.Message) bool { return m.Type == "text" && strings.Contains(m.Text, want) })
 }
 
 // ExpectImage waits for a new image message.
 func (u *user) ExpectImage() wxfake.Message {
-	u.h.t.Helper()
+	u.t.Helper()
 	m := u.ExpectMsg("an image", func(m wxfake.Message) bool { return m.Type == "image" })
 	u.after = m.Seq // the next image is another one
 	return m
 }
 
 func (u *user) ExpectMsg(what string, match func(wxfake.Message) bool) wxfake.Message {
-	u.h.t.Helper()
-	m, err := u.h.acct.WaitForMessage(u.h.ctx(), u.OpenID, u.after, match)
+	u.t.Helper()
+	m, err := u.h.acct.WaitForMessage(u.ctx(), u.OpenID, u.after, match)
 	if err != nil {
-		u.h.t.Fatalf("no message %q: %v; the chat:\n%s", what, err, dump(u.h.acct.Sent(u.OpenID)))
+		u.t.Fatalf("no message %q: %v; the chat:\n%s", what, err, dump(u.h.acct.Sent(u.OpenID)))
 	}
 	u.after, u.seen = m.Seq-1, max(u.seen, m.Seq)
 	return m
@@ -325,7 +332,7 @@ func choices(text string) []choice {
 // Choose answers the newest numbered choices with the number of the one
 // labelled label, as a WeChat user does.
 func (u *user) Choose(label string) {
-	u.h.t.Helper()
+	u.t.Helper()
 	msgs := u.h.acct.Sent(u.OpenID)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		cs := choices(msgs[i].Text)
@@ -340,16 +347,16 @@ func (u *user) Choose(label string) {
 		}
 		break // the newest list lacks it: an older one's numbers mean something else now
 	}
-	u.h.t.Fatalf("no choice %q in the newest list of the chat:\n%s", label, dump(msgs))
+	u.t.Fatalf("no choice %q in the newest list of the chat:\n%s", label, dump(msgs))
 }
 
 // quiet checks nothing more reaches the follower for a moment.
 func (u *user) quiet() {
-	u.h.t.Helper()
+	u.t.Helper()
 	time.Sleep(300 * time.Millisecond)
 	for _, m := range u.h.acct.Sent(u.OpenID) {
 		if m.Seq > u.seen {
-			u.h.t.Fatalf("unexpected message: %q", m.Text)
+			u.t.Fatalf("unexpected message: %q", m.Text)
 		}
 	}
 }
@@ -383,23 +390,8 @@ func dump(msgs []wxfake.Message) string {
 	return b.String()
 }
 
-// logBuffer collects logs, to check no secret is ever written.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// logBuffer collects the bot's logs, to check no secret is ever written.
+type logBuffer = convtest.LogBuffer
 
 var qrPNG = convtest.QRPNG
 

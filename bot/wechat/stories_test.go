@@ -3,6 +3,7 @@ package wechat_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/indigo-warehouse/indigo/conversations/convtest"
@@ -14,31 +15,32 @@ import (
 // TestStories tells every story of the table through WeChat, in each of
 // its languages: the person follows the account, types the number a list
 // shows for a button, and reads an edit as a new message. Once told,
-// nothing the follower wrote stays in the callback table.
+// nothing the followers wrote stays in the callback table.
 func TestStories(t *testing.T) {
 	t.Parallel()
-	for _, s := range convtest.Stories() {
-		for _, lang := range s.Languages() {
-			t.Run(s.Name+"/"+lang, func(t *testing.T) {
-				t.Parallel()
-				d := newDriver(t, lang)
-				s.Run(t, lang, d)
-				d.h.noPayloadsKept()
-			})
-		}
-	}
+	convtest.Tell(t, deploy, newDriver)
+}
+
+// deploy is a deployment for stories: an account and the bot serving it.
+func deploy(t *testing.T) *harness {
+	h := newHarness(t, harnessOptions{})
+	t.Cleanup(h.noPayloadsKept)
+	return h
+}
+
+// newDriver is a follower of the deployment's account, failing on t.
+func newDriver(t *testing.T, h *harness, person int, lang string) convtest.Driver {
+	u := h.user(fmt.Sprintf("oStoryteller%d", person), lang)
+	u.t = t
+	return &driver{t: t, h: h, u: u, lang: lang}
 }
 
 // driver is a WeChat follower telling a story to the account.
 type driver struct {
+	t    *testing.T
 	h    *harness
 	u    *user
 	lang string
-}
-
-func newDriver(t *testing.T, lang string) *driver {
-	h := newHarness(t, harnessOptions{})
-	return &driver{h: h, u: h.user("oStoryteller", lang), lang: lang}
 }
 
 func (d *driver) DB() *storage.DB    { return d.h.db }
@@ -63,7 +65,7 @@ func (d *driver) Restart()                   { d.h.restart() }
 
 // Document: a follower can send an account pictures, not files; a
 // document goes as its photo.
-func (d *driver) Document(string) { d.u.SendPicture(photo(d.h.t, 90)) }
+func (d *driver) Document(string) { d.u.SendPicture(photo(d.t, 90)) }
 
 // SendToken: WeChat cannot delete the follower's message, so the answer
 // first asks them to recall it.
@@ -73,15 +75,15 @@ func (d *driver) SendToken(token string) {
 }
 
 func (d *driver) Deliver() {
-	d.h.t.Helper()
+	d.t.Helper()
 	d.u.mark()
 	if n := d.h.deliver(); n == 0 {
-		d.h.t.Fatal("nothing to deliver")
+		d.t.Fatal("nothing to deliver")
 	}
 }
 
 func (d *driver) Expect(text string) []string {
-	d.h.t.Helper()
+	d.t.Helper()
 	var labels []string
 	for _, c := range choices(d.u.Expect(text).Text) {
 		labels = append(labels, c.label)
@@ -91,10 +93,10 @@ func (d *driver) Expect(text string) []string {
 
 // ExpectPhotos: each photo of a push is an image message of its own.
 func (d *driver) ExpectPhotos(want [][]byte) {
-	d.h.t.Helper()
+	d.t.Helper()
 	for i, w := range want {
 		if got := d.u.ExpectImage(); !bytes.Equal(got.Image, w) {
-			d.h.t.Errorf("image %d is not the inspection photo", i)
+			d.t.Errorf("image %d is not the inspection photo", i)
 		}
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/indigo-warehouse/indigo/domain"
-	"github.com/indigo-warehouse/indigo/storage"
-	"github.com/indigo-warehouse/indigo/storage/pgtest"
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
@@ -80,14 +78,14 @@ var actNames = map[actKind]string{actStart: "start", actSend: "send", actToken: 
 func (a Act) String() string {
 	switch a.kind {
 	case actPress:
-		return fmt.Sprintf("press %q", a.label.id+a.label.lit)
+		return fmt.Sprintf("press %s", a.label)
 	case actPush, actReinspect:
 		return fmt.Sprintf("%s return %d", actNames[a.kind], a.ret)
 	}
 	return fmt.Sprintf("%s %q", actNames[a.kind], a.text)
 }
 
-func (a Act) play(tb testing.TB, d Driver, w *World) {
+func (a Act) play(tb testing.TB, d Driver, w *World, sp speaker) {
 	tb.Helper()
 	switch a.kind {
 	case actStart:
@@ -99,7 +97,7 @@ func (a Act) play(tb testing.TB, d Driver, w *World) {
 		w.Tokens = append(w.Tokens, token)
 		d.SendToken(token)
 	case actPress:
-		d.Press(speaker{lang: w.Lang, story: w.Lang, client: d.ClientLang()}.say(tb, a.label))
+		d.Press(sp.say(tb, a.label))
 	case actPhoto:
 		d.Photo(Picture(tb, 200), a.text)
 	case actQR:
@@ -112,9 +110,6 @@ func (a Act) play(tb testing.TB, d Driver, w *World) {
 		w.notify(tb, a.notify, a.ret)
 		d.Deliver()
 	case actReinspect:
-		if _, err := storage.NewReturnService(w.DB).UpdateReturn(pgtest.System(), w.Returns[a.ret].ID,
-			domain.ReturnUpdate{InspectionComment: &a.comment}); err != nil {
-			tb.Fatal(err)
-		}
+		w.reinspect(tb, a.ret, a.comment)
 	}
 }

@@ -22,9 +22,8 @@ func Stories() []Story {
 // onboarding: a newcomer from the first message to a connected store,
 // with every kind of token WB would refuse on the way.
 var onboarding = Story{
-	Name:  "Onboarding",
-	Langs: []string{"en", "ru", "zh"},
-	Seed:  Seed{Newcomer: true},
+	Name: "Onboarding",
+	Seed: Seed{Newcomer: true},
 	Steps: []Step{
 		{Do: Start(), Want: []Text{T("flow.onboarding.language").In(Client).Offers(T("language.en"), T("language.zh"), T("language.ru"))}},
 		{Do: Press(MyLanguage()), Want: []Text{T("flow.onboarding.terms")}},
@@ -89,7 +88,8 @@ func addStore(name string) []Step {
 // restartMidToken: a new process goes on with the conversation where the
 // old one stopped.
 var restartMidToken = Story{
-	Name: "RestartMidToken",
+	Name:  "RestartMidToken",
+	Langs: []string{"en", "ru"}, // a deployment of its own each
 	Steps: append(addStore("Main store"), []Step{
 		{Do: Restart()},
 		{Do: Send("still-not-a-token"), Want: []Text{T("error.token.not_jwt")}},
@@ -101,8 +101,7 @@ var restartMidToken = Story{
 // storeNamedOne: a store may be called "1", though the question before
 // was a list where 1 picked Wildberries.
 var storeNamedOne = Story{
-	Name:  "StoreNamedOne",
-	Langs: []string{"en", "ru", "zh"},
+	Name: "StoreNamedOne",
 	Steps: append(addStore("1"),
 		Step{Do: Token(wbfake.TokenOptions{}), Want: []Text{T("flow.store.token_accepted", "Store", "1").Head(), T("flow.store.checklist")}}),
 	Check: func(tb testing.TB, w *World) {
@@ -161,7 +160,8 @@ var stores = Story{
 
 // language: /language switches the seller's language, from the answer on.
 var language = Story{
-	Name: "Language",
+	Name:  "Language",
+	Langs: []string{"en", "ru"}, // into Chinese
 	Steps: []Step{
 		{Do: Send("/language"), Want: []Text{T("flow.language.ask")}},
 		{Do: Press(T("language.zh")), Want: []Text{T("flow.language.set").In("zh").Offers()}},

@@ -62,9 +62,8 @@ var (
 // which the seller fills in the chat; the decision is then confirmed
 // once, final, and the card says who made it.
 var decisionWithProfile = Story{
-	Name:  "DecisionWithProfile",
-	Langs: []string{"en", "ru", "zh"},
-	Seed:  Seed{Returns: []SeedReturn{{Number: "R-501", Product: "Silk scarf", Status: domain.StatusAwaitingSellerDecision}}},
+	Name: "DecisionWithProfile",
+	Seed: Seed{Returns: []SeedReturn{{Number: "R-501", Product: "Silk scarf", Status: domain.StatusAwaitingSellerDecision}}},
 	Steps: join(
 		openReturn(string(domain.TabPendingDecision), "Silk scarf", 1),
 		[]Step{
@@ -112,21 +111,26 @@ func lastBySeller(tb testing.TB, w *World, ev domain.Event) {
 	}
 }
 
-const reinspected = "Re-checked: a stain on the sleeve"
+const (
+	inspected   = "A seam is torn on the sleeve"
+	reinspected = "Re-checked: a stain on the sleeve too"
+)
 
 // decisionPush: "awaiting decision" comes as the inspection photos and a
-// card whose choices decide; a card the warehouse outdated first is drawn
-// again as the return is now, and that one decides.
+// card with the inspection and each decision explained, whose choices
+// decide; a card the warehouse outdated first is drawn again as the
+// return is now, and that one decides.
 var decisionPush = Story{
-	Name:  "DecisionPush",
-	Langs: []string{"en", "ru", "zh"},
-	Seed:  Seed{Returns: []SeedReturn{{Number: "R-601", Product: "Silk scarf", Status: domain.StatusAwaitingSellerDecision, Photos: 2}}},
+	Name: "DecisionPush",
+	Seed: Seed{Returns: []SeedReturn{{Number: "R-601", Product: "Silk scarf", Status: domain.StatusAwaitingSellerDecision,
+		Comment: inspected, Photos: 2}}},
 	Steps: []Step{
 		// Both channels write only to those who wrote first.
 		{Do: Send("/help"), Want: []Text{T("flow.help")}},
 		{Do: Push(domain.NotifyAwaitingDecision, 0), Photos: true, Want: []Text{
 			T("notify.awaiting_decision", "Product", "Silk scarf", "Return", "R-601").
-				Offers(L("decision", "sell_on_wb"), toSeller, dispose, T("button.back"))}},
+				Offers(L("decision", "sell_on_wb"), toSeller, dispose, T("button.back")),
+			Field("column.inspection_comment", Lit(inspected)), Cat(dispose, Lit(": "), T("flow.decision.explain.dispose"))}},
 		{Do: Reinspect(0, reinspected)},
 		{Do: Press(dispose), Want: []Text{T("error.input.stale_button"), Field("column.inspection_comment", Lit(reinspected))},
 			Check: func(tb testing.TB, w *World) {
@@ -184,9 +188,8 @@ var pickupTyped = Story{
 // pickupScreenshot: a QR screenshot without a word, while returns wait for
 // a code, is that code even mid-flow: the flow is set aside, saying so.
 var pickupScreenshot = Story{
-	Name:  "PickupScreenshot",
-	Langs: []string{"en", "ru", "zh"},
-	Seed:  Seed{Returns: twoAtThePoint},
+	Name: "PickupScreenshot",
+	Seed: Seed{Returns: twoAtThePoint},
 	Steps: []Step{
 		{Do: Send("/profile"), Want: []Text{T("flow.profile.address", "Current", "")}},
 		{Do: QR("WB-PICKUP-77123"), Want: []Text{T("flow.closed", "Flow", T("flow.profile.title")),

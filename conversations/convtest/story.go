@@ -1,7 +1,7 @@
 package convtest
 
 import (
-	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/indigo-warehouse/indigo/domain"
@@ -19,7 +19,7 @@ import (
 // Story is one thing a person does with the bot.
 type Story struct {
 	Name string
-	// Langs are the languages the story is told in; nil: English and Russian.
+	// Langs are the languages the story is told in; nil: every one.
 	Langs []string
 	// Needs is what the story asks of a channel beyond text, buttons and
 	// pictures (a caption on a picture); a channel without it skips the story.
@@ -33,7 +33,7 @@ type Story struct {
 // Languages is where the story is told.
 func (s Story) Languages() []string {
 	if s.Langs == nil {
-		return []string{"en", "ru"}
+		return locales.Languages()
 	}
 	return s.Langs
 }
@@ -92,6 +92,47 @@ type Driver interface {
 
 var bundle = locales.MustNew()
 
+// Tell tells every story of the table in each of its languages, as
+// parallel subtests of t named language/story. The stories of a language
+// share one deployment made by deploy, each with a person of its own
+// (play makes the driver of person n on it); a story that restarts the
+// service or pushes gets a deployment of its own, since either reaches
+// everyone on one. (Deployments are few because each costs a database.)
+func Tell[D any](t *testing.T, deploy func(t *testing.T) D, play func(t *testing.T, d D, person int, lang string) Driver) {
+	for _, lang := range locales.Languages() {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			shared := deploy(t)
+			for i, s := range storiesIn(lang) {
+				t.Run(s.Name, func(t *testing.T) {
+					t.Parallel()
+					d := shared
+					if s.reachesEveryone() {
+						d = deploy(t)
+					}
+					s.Run(t, lang, play(t, d, i, lang))
+				})
+			}
+		})
+	}
+}
+
+func storiesIn(lang string) []Story {
+	var out []Story
+	for _, s := range Stories() {
+		if slices.Contains(s.Languages(), lang) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// reachesEveryone: the story restarts the service or pushes (a pass of
+// the outbox sends every seller's notifications).
+func (s Story) reachesEveryone() bool {
+	return slices.ContainsFunc(s.Steps, func(st Step) bool { return st.Do.kind == actRestart || st.Do.kind == actPush })
+}
+
 // Run tells the story in lang through d.
 func (s Story) Run(tb testing.TB, lang string, d Driver) {
 	tb.Helper()
@@ -102,29 +143,28 @@ func (s Story) Run(tb testing.TB, lang string, d Driver) {
 	sp := speaker{lang: lang, story: lang, client: d.ClientLang()}
 	for i, st := range s.Steps {
 		tb.Logf("step %d: %s", i+1, st.Do)
-		st.Do.play(tb, d, w)
-		if st.Photos {
-			d.ExpectPhotos(w.photos[st.Do.ret])
-		}
-		for _, want := range st.Want {
-			text := sp.say(tb, want)
-			choices := d.Expect(text)
-			if want.checkOffers {
-				checkOffers(tb, i, text, choices, sp.sayAll(tb, want.offers))
-			}
-		}
-		if st.Check != nil {
-			st.Check(tb, w)
-		}
+		st.tell(tb, d, w, sp)
 	}
 	if s.Check != nil {
 		s.Check(tb, w)
 	}
 }
 
-func checkOffers(tb testing.TB, step int, text string, got, want []string) {
+// tell does the step's act and waits for each part of the answer.
+func (st Step) tell(tb testing.TB, d Driver, w *World, sp speaker) {
 	tb.Helper()
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		tb.Fatalf("step %d: %q offers %q, want %q", step+1, head(text), got, want)
+	st.Do.play(tb, d, w, sp)
+	if st.Photos {
+		d.ExpectPhotos(w.photos[st.Do.ret])
+	}
+	for _, want := range st.Want {
+		text := sp.say(tb, want)
+		choices := d.Expect(text)
+		if offers := sp.sayAll(tb, want.offers); want.checkOffers && !slices.Equal(choices, offers) {
+			tb.Fatalf("%q offers %q, want %q", head(text), choices, offers)
+		}
+	}
+	if st.Check != nil {
+		st.Check(tb, w)
 	}
 }

@@ -1,6 +1,8 @@
 package convtest
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,43 +60,60 @@ func (x Text) Offers(labels ...Text) Text {
 	return x
 }
 
+// String names the text for a failure message.
+func (x Text) String() string {
+	switch {
+	case x.parts != nil:
+		return fmt.Sprint(x.parts)
+	case x.label != "":
+		return x.id + "." + x.label
+	case x.id != "":
+		return x.id
+	}
+	return strconv.Quote(x.lit)
+}
+
 // speaker renders texts in a language: the story's unless a text says.
 type speaker struct{ lang, story, client string }
 
 func (sp speaker) say(tb testing.TB, x Text) string {
 	tb.Helper()
-	lang := sp.lang
-	switch x.lang {
-	case "":
-	case Client:
-		lang = sp.client
-	default:
-		lang = x.lang
-	}
-	l := bundle.For(lang)
-	var s string
-	switch {
-	case x.parts != nil:
-		s = strings.Join(sp.with(lang).sayAll(tb, x.parts), "")
-	case x.label == mine:
-		s = l.Label(x.id, sp.story)
-	case x.label != "":
-		s = l.Label(x.id, x.label)
-	case x.id != "":
-		s = l.T(x.id, sp.with(lang).data(tb, x.data))
-	default:
-		s = x.lit
-	}
+	s := sp.in(x.lang).render(tb, x)
 	if x.head {
 		s = head(s)
 	}
 	if s == "" || s == x.id || s == x.id+"."+x.label {
-		tb.Fatalf("%+v renders as %q", x, s)
+		tb.Fatalf("%s renders as %q", x, s)
 	}
 	return s
 }
 
-func (sp speaker) with(lang string) speaker { sp.lang = lang; return sp }
+// in is the speaker of lang ("": the same; Client: the channel's).
+func (sp speaker) in(lang string) speaker {
+	switch lang {
+	case "":
+	case Client:
+		sp.lang = sp.client
+	default:
+		sp.lang = lang
+	}
+	return sp
+}
+
+func (sp speaker) render(tb testing.TB, x Text) string {
+	l := bundle.For(sp.lang)
+	switch {
+	case x.parts != nil:
+		return strings.Join(sp.sayAll(tb, x.parts), "")
+	case x.label == mine:
+		return l.Label(x.id, sp.story)
+	case x.label != "":
+		return l.Label(x.id, x.label)
+	case x.id != "":
+		return l.T(x.id, sp.data(tb, x.data))
+	}
+	return x.lit
+}
 
 func (sp speaker) sayAll(tb testing.TB, xs []Text) []string {
 	out := make([]string, len(xs))

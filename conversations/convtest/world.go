@@ -37,7 +37,8 @@ type SeedReturn struct {
 	Number, Product string
 	Status          domain.Status
 	PickupPoint     string
-	Photos          int // inspection photos on file
+	Comment         string // the warehouse's inspection comment
+	Photos          int    // inspection photos on file
 }
 
 // World is what a story runs on: the seeded rows and what happened since.
@@ -78,6 +79,9 @@ func (s Seed) plant(tb testing.TB, d Driver, lang string) *World {
 		w.Returns = append(w.Returns, pgtest.Return(tb, w.DB, w.Stores[0].ID, func(x *domain.Return) {
 			x.ReturnNumber, x.ProductName, x.Status, x.PickupPointAddress = r.Number, r.Product, r.Status, r.PickupPoint
 		}))
+		if r.Comment != "" { // the warehouse writes it after the return was created
+			w.reinspect(tb, i, r.Comment)
+		}
 		w.photos = append(w.photos, w.attachPhotos(tb, w.Returns[i], r.Photos))
 	}
 	return w
@@ -105,6 +109,14 @@ func (w *World) notify(tb testing.TB, kind domain.NotificationKind, ret int) {
 	if err := storage.NewNotificationService(w.DB).CreateNotification(pgtest.System(), &domain.Notification{
 		SellerID: w.Seller.ID, Kind: kind, ReturnID: &r.ID, StoreID: &r.StoreID,
 	}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (w *World) reinspect(tb testing.TB, ret int, comment string) {
+	tb.Helper()
+	if _, err := storage.NewReturnService(w.DB).UpdateReturn(pgtest.System(), w.Returns[ret].ID,
+		domain.ReturnUpdate{InspectionComment: &comment}); err != nil {
 		tb.Fatal(err)
 	}
 }

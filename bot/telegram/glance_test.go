@@ -18,11 +18,10 @@ import (
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
 
-// The seller's flows after onboarding, through the real client and the
-// fake Telegram. The bot paces itself to about one new message a second
-// per chat after a burst of three, while edits and toasts are free: so
-// each case keeps to a few new messages, and cases that need many use a
-// chat of their own.
+// Browsing returns as only Telegram shows it, one message edited in
+// place, and the helpers Telegram's own tests use to press a button on a
+// given message and wait for its edit. (The stories every channel tells
+// are in stories_test.go.)
 
 // TestReturnsGlance: /returns shows the four tabs with counts and sums; a
 // tab, its pages and a return's card replace that one message in place;
