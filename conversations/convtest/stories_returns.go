@@ -54,6 +54,7 @@ var beforeArrival = Story{
 const returnAddress = "Shanghai, Century Avenue 100, floor 8, 200120, Li Wei, +86 138 0000 0000"
 
 var (
+	sell     = L("decision", string(domain.DecisionSellOnWB))
 	toSeller = L("decision", string(domain.DecisionReturnToSeller))
 	dispose  = L("decision", string(domain.DecisionDispose))
 )
@@ -119,32 +120,43 @@ const (
 // decisionPush: "awaiting decision" comes as the inspection photos and a
 // card with the inspection and each decision explained, whose choices
 // decide; a card the warehouse outdated first is drawn again as the
-// return is now, and that one decides.
+// return is now. A decision not confirmed changes nothing; another one,
+// confirmed, is final.
 var decisionPush = Story{
 	Name: "DecisionPush",
 	Seed: Seed{Returns: []SeedReturn{{Number: "R-601", Product: "Silk scarf", Status: domain.StatusAwaitingSellerDecision,
 		Comment: inspected, Photos: 2}}},
-	Steps: []Step{
-		// Both channels write only to those who wrote first.
-		{Do: Send("/help"), Want: []Text{T("flow.help")}},
-		{Do: Push(domain.NotifyAwaitingDecision, 0), Photos: true, Want: []Text{
-			T("notify.awaiting_decision", "Product", "Silk scarf", "Return", "R-601").
-				Offers(L("decision", "sell_on_wb"), toSeller, dispose, T("button.back")),
-			Field("column.inspection_comment", Lit(inspected)), Cat(dispose, Lit(": "), T("flow.decision.explain.dispose"))}},
-		{Do: Reinspect(0, reinspected)},
-		{Do: Press(dispose), Want: []Text{T("error.input.stale_button"), Field("column.inspection_comment", Lit(reinspected))},
-			Check: func(tb testing.TB, w *World) {
-				if flow, _ := w.Session(tb); flow == "decision" {
-					tb.Error("an outdated decision button opened the confirm step")
+	Steps: join(
+		[]Step{
+			// Both channels write only to those who wrote first.
+			{Do: Send("/help"), Want: []Text{T("flow.help")}},
+			{Do: Push(domain.NotifyAwaitingDecision, 0), Photos: true, Want: []Text{
+				T("notify.awaiting_decision", "Product", "Silk scarf", "Return", "R-601").Offers(sell, toSeller, dispose, T("button.back")),
+				Field("column.inspection_comment", Lit(inspected)), Cat(dispose, Lit(": "), T("flow.decision.explain.dispose"))}},
+			{Do: Reinspect(0, reinspected)},
+			{Do: Press(dispose), Want: []Text{T("error.input.stale_button"), Field("column.inspection_comment", Lit(reinspected))},
+				Check: func(tb testing.TB, w *World) {
+					if flow, _ := w.Session(tb); flow == "decision" {
+						tb.Error("an outdated decision button opened the confirm step")
+					}
+				}},
+			{Do: Press(dispose), Want: []Text{T("flow.decision.confirm", "Decision", dispose, "Explain", T("flow.decision.explain.dispose"))}},
+			{Do: Press(T("button.cancel")), Want: []Text{T("flow.decision.kept_open")}, Check: func(tb testing.TB, w *World) {
+				if r := w.ReturnNow(tb, 0); r.Status != domain.StatusAwaitingSellerDecision {
+					tb.Errorf("a decision not confirmed moved the return to %s", r.Status)
 				}
 			}},
-		{Do: Press(dispose), Want: []Text{T("flow.decision.confirm", "Decision", dispose, "Explain", T("flow.decision.explain.dispose"))}},
-		{Do: Press(T("button.confirm")), Want: []Text{T("flow.decision.done", "Decision", dispose, "Return", "R-601", "Product", "Silk scarf")}},
-	},
+		},
+		openReturn(string(domain.TabPendingDecision), "Silk scarf", 1),
+		[]Step{
+			{Do: Press(sell), Want: []Text{T("flow.decision.confirm", "Decision", sell, "Explain", T("flow.decision.explain.sell_on_wb"))}},
+			{Do: Press(T("button.confirm")), Want: []Text{T("flow.decision.done", "Decision", sell, "Return", "R-601", "Product", "Silk scarf")}},
+		}),
 	Check: func(tb testing.TB, w *World) {
-		if r := w.ReturnNow(tb, 0); r.Status != domain.StatusAwaitingDisposal || r.Decision != domain.DecisionDispose {
+		if r := w.ReturnNow(tb, 0); r.Status != domain.StatusAwaitingTransferToSale || r.Decision != domain.DecisionSellOnWB {
 			tb.Errorf("return = %s / %q", r.Status, r.Decision)
 		}
+		lastBySeller(tb, w, domain.EventDecideSell)
 		left, err := storage.NewNotificationService(w.DB).FindNotifications(pgtest.System(),
 			domain.NotificationFilter{SellerID: &w.Seller.ID, Unsent: true})
 		if err != nil || len(left) != 0 {

@@ -63,6 +63,22 @@ func (s Seed) plant(tb testing.TB, d Driver, lang string) *World {
 		sl.Name, sl.Language, sl.QuietHours = SellerName, domain.Language(lang), false
 		sl.Identities = []domain.Identity{w.Identity}
 	})
+	w.plantStores(tb, s)
+	for i, r := range s.Returns {
+		w.Returns = append(w.Returns, pgtest.Return(tb, w.DB, w.Stores[0].ID, func(x *domain.Return) {
+			x.ReturnNumber, x.ProductName, x.Status, x.PickupPointAddress = r.Number, r.Product, r.Status, r.PickupPoint
+		}))
+		if r.Comment != "" { // the warehouse writes it after the return was created
+			w.reinspect(tb, i, r.Comment)
+		}
+		w.photos = append(w.photos, w.attachPhotos(tb, w.Returns[i], r.Photos))
+	}
+	return w
+}
+
+// plantStores makes the seeded stores, and one for the returns if none is.
+func (w *World) plantStores(tb testing.TB, s Seed) {
+	tb.Helper()
 	stores := s.Stores
 	if len(stores) == 0 && len(s.Returns) > 0 {
 		stores = []SeedStore{{Name: "Main store"}}
@@ -75,16 +91,6 @@ func (s Seed) plant(tb testing.TB, d Driver, lang string) *World {
 			}
 		}))
 	}
-	for i, r := range s.Returns {
-		w.Returns = append(w.Returns, pgtest.Return(tb, w.DB, w.Stores[0].ID, func(x *domain.Return) {
-			x.ReturnNumber, x.ProductName, x.Status, x.PickupPointAddress = r.Number, r.Product, r.Status, r.PickupPoint
-		}))
-		if r.Comment != "" { // the warehouse writes it after the return was created
-			w.reinspect(tb, i, r.Comment)
-		}
-		w.photos = append(w.photos, w.attachPhotos(tb, w.Returns[i], r.Photos))
-	}
-	return w
 }
 
 func (w *World) attachPhotos(tb testing.TB, r *domain.Return, n int) [][]byte {
