@@ -76,16 +76,11 @@ var decisionWithProfile = Story{
 				if s := w.SellerNow(tb); s.ReturnAddress != returnAddress || s.LegalDocuments != 1 {
 					tb.Errorf("profile = %q with %d documents", s.ReturnAddress, s.LegalDocuments)
 				}
-				if r := w.ReturnNow(tb, 0); r.Status != domain.StatusAwaitingSellerDecision {
-					tb.Errorf("the profile steps changed the return: %s", r.Status)
-				}
+				undecided(tb, w)
 			}},
 		},
 		openReturn(string(domain.TabPendingDecision), "Silk scarf", 1),
-		[]Step{
-			{Do: Press(toSeller), Want: []Text{T("flow.decision.confirm", "Decision", toSeller, "Explain", T("flow.decision.explain.return_to_seller"))}},
-			{Do: Press(T("button.confirm")), Want: []Text{T("flow.decision.done", "Decision", toSeller, "Return", "R-501", "Product", "Silk scarf")}},
-		},
+		decide(toSeller, "flow.decision.explain.return_to_seller", "R-501"),
 		// The card now says who decided what, and offers no decision.
 		openReturn(string(domain.TabProcessing), "Silk scarf", 1,
 			Field("column.status", L("status", string(domain.StatusAwaitingShipmentToSeller))).Offers(T("button.back")),
@@ -98,6 +93,23 @@ var decisionWithProfile = Story{
 		}
 		lastBySeller(tb, w, domain.EventDecideReturnToSeller)
 	},
+}
+
+// decide picks a decision on the card shown, of the Silk scarf return
+// number, and confirms it.
+func decide(decision Text, explain, number string) []Step {
+	return []Step{
+		{Do: Press(decision), Want: []Text{T("flow.decision.confirm", "Decision", decision, "Explain", T(explain))}},
+		{Do: Press(T("button.confirm")), Want: []Text{T("flow.decision.done", "Decision", decision, "Return", number, "Product", "Silk scarf")}},
+	}
+}
+
+// undecided checks the first return still waits for the seller's decision.
+func undecided(tb testing.TB, w *World) {
+	tb.Helper()
+	if r := w.ReturnNow(tb, 0); r.Status != domain.StatusAwaitingSellerDecision {
+		tb.Errorf("the return moved to %s before a decision was confirmed", r.Status)
+	}
 }
 
 // lastBySeller checks the first return's last change was ev, by the seller.
@@ -141,17 +153,10 @@ var decisionPush = Story{
 					}
 				}},
 			{Do: Press(dispose), Want: []Text{T("flow.decision.confirm", "Decision", dispose, "Explain", T("flow.decision.explain.dispose"))}},
-			{Do: Press(T("button.cancel")), Want: []Text{T("flow.decision.kept_open")}, Check: func(tb testing.TB, w *World) {
-				if r := w.ReturnNow(tb, 0); r.Status != domain.StatusAwaitingSellerDecision {
-					tb.Errorf("a decision not confirmed moved the return to %s", r.Status)
-				}
-			}},
+			{Do: Press(T("button.cancel")), Want: []Text{T("flow.decision.kept_open")}, Check: undecided},
 		},
 		openReturn(string(domain.TabPendingDecision), "Silk scarf", 1),
-		[]Step{
-			{Do: Press(sell), Want: []Text{T("flow.decision.confirm", "Decision", sell, "Explain", T("flow.decision.explain.sell_on_wb"))}},
-			{Do: Press(T("button.confirm")), Want: []Text{T("flow.decision.done", "Decision", sell, "Return", "R-601", "Product", "Silk scarf")}},
-		}),
+		decide(sell, "flow.decision.explain.sell_on_wb", "R-601")),
 	Check: func(tb testing.TB, w *World) {
 		if r := w.ReturnNow(tb, 0); r.Status != domain.StatusAwaitingTransferToSale || r.Decision != domain.DecisionSellOnWB {
 			tb.Errorf("return = %s / %q", r.Status, r.Decision)
