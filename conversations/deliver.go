@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,9 +43,16 @@ type StaffAlerts interface {
 	SellerUnreachable(ctx context.Context, seller *domain.Seller, cause error) error
 }
 
+// Renderer turns notifications into what a chat shows; the Engine is one.
+type Renderer interface {
+	RenderNotification(ctx context.Context, n *domain.Notification) (Push, error)
+	RenderDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) (Push, error)
+}
+
 // Deliverer sends due notifications.
 type Deliverer struct {
-	Engine  *Engine
+	Render  Renderer
+	Sellers domain.SellerService
 	Outbox  domain.OutboxService
 	Senders map[domain.Channel]Sender
 	Staff   StaffAlerts // nil: unreachable sellers are only logged
@@ -62,7 +67,10 @@ type Deliverer struct {
 	Batch       int
 	DigestAbove int
 	MaxAttempts int
-	Workers     int // sellers served at once
+	// Settle holds a seller's notifications while more keep coming, so
+	// that a burst becomes one digest; zero sends at once.
+	Settle  domain.Settle
+	Workers int // sellers served at once
 	// Lease is how long a claim holds its notifications unless renewed,
 	// and Heartbeat how often a pass renews it (deliver_fence.go); by
 	// default two minutes and a quarter of the lease.
@@ -74,7 +82,7 @@ type Deliverer struct {
 // notifications were delivered.
 func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
 	ctx = domain.NewContextWithActor(ctx, domain.System)
-	batch, err := d.Outbox.ClaimNotifications(ctx, d.Now(), d.lease(), d.Batch)
+	batch, err := d.Outbox.ClaimNotifications(ctx, d.Now(), d.lease(), d.Batch, d.Settle)
 	if err != nil {
 		return 0, fmt.Errorf("deliver: %w", err)
 	}
@@ -112,7 +120,7 @@ func (d *Deliverer) Deliver(ctx context.Context) (int, error) {
 }
 
 func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.Notification) (int, error) {
-	seller, err := d.Engine.Sellers.FindSellerByID(ctx, sellerID)
+	seller, err := d.Sellers.FindSellerByID(ctx, sellerID)
 	if err != nil {
 		return 0, d.retryAll(ctx, ns, err)
 	}
@@ -130,7 +138,7 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 				return 0, err
 			}
 		case seller.QuietHours && !n.Kind.Urgent() && inQuietHours(now, seller.TimeZone):
-			if _, err := d.Outbox.MarkRetry(ctx, n.ID, n.Claim, quietHoursEnd(now, seller.TimeZone), errQuietHours); err != nil {
+			if _, err := d.Outbox.MarkHeld(ctx, n.ID, n.Claim, quietHoursEnd(now, seller.TimeZone)); err != nil {
 				return 0, err
 			}
 		default:
@@ -151,7 +159,7 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 		if due, err = d.stillHeld(ctx, due); err != nil || len(due) == 0 {
 			return 0, err
 		}
-		push, err := d.Engine.RenderDigest(ctx, seller, due)
+		push, err := d.Render.RenderDigest(ctx, seller, due)
 		if err != nil {
 			return 0, d.retryAll(ctx, due, err)
 		}
@@ -160,7 +168,7 @@ func (d *Deliverer) deliverTo(ctx context.Context, sellerID int64, ns []*domain.
 	// One push per notification, in order: one that fails holds back the rest.
 	delivered := 0
 	for i, n := range due {
-		push, err := d.Engine.RenderNotification(ctx, n)
+		push, err := d.Render.RenderNotification(ctx, n)
 		if err != nil {
 			return delivered, d.retryAll(ctx, due[i:], err)
 		}
@@ -189,15 +197,12 @@ func (d *Deliverer) sendOrReschedule(ctx context.Context, seller *domain.Seller,
 	}
 }
 
-var (
-	errMuted      = errors.New("muted by the seller in /notifications")
-	errQuietHours = errors.New("held for the end of the seller's quiet hours")
-)
+var errMuted = errors.New("muted by the seller in /notifications")
 
 // unreachable stops pushes to a seller and tells staff once.
 func (d *Deliverer) unreachable(ctx context.Context, seller *domain.Seller, ns []*domain.Notification, cause error) error {
 	yes := true
-	if _, err := d.Engine.Sellers.UpdateSeller(ctx, seller.ID, domain.SellerUpdate{Unreachable: &yes}); err != nil {
+	if _, err := d.Sellers.UpdateSeller(ctx, seller.ID, domain.SellerUpdate{Unreachable: &yes}); err != nil {
 		return err
 	}
 	if d.Staff != nil {
@@ -260,24 +265,4 @@ func quietHoursEnd(now time.Time, tz string) time.Time {
 		end = end.AddDate(0, 0, 1)
 	}
 	return end
-}
-
-// RenderDigest sums many notifications of one seller up in one message:
-// a poll that finds 200 returns must not become 200 messages.
-func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) (Push, error) {
-	counts := map[domain.NotificationKind]int{}
-	for _, n := range ns {
-		counts[n.Kind]++
-	}
-	l := e.Locales.For(string(seller.Language))
-	var lines []string
-	for kind, n := range counts {
-		lines = append(lines, fmt.Sprintf("• %s: %d", l.T("digest."+string(kind)), n))
-	}
-	sort.Strings(lines)
-	id := seller.Identities[0]
-	return Push{Channel: id.Channel, ChatID: id.ExternalID, Replies: []Reply{{
-		Text:    l.T("notify.digest", map[string]any{"Count": len(ns), "Lines": strings.Join(lines, "\n")}),
-		Buttons: [][]Button{{{Text: l.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}},
-	}}}, nil
 }

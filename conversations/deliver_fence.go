@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 
 // errClaimLost: another sender claimed the rows after this claim's lease
 // lapsed; they are its to send now.
-var errClaimLost = errors.New("outbox claim lost to another sender")
+var errClaimLost = domain.ErrClaimLost
 
 func (d *Deliverer) lease() time.Duration {
 	if d.Lease <= 0 {
@@ -143,49 +142,18 @@ func (d *Deliverer) sendParts(ctx context.Context, send sendFunc, p Push, n *dom
 
 type sendFunc func(ctx context.Context, chatID string, replies []Reply) error
 
-// sendWatched sends while it renews the lease of ns every heartbeat. When
-// another sender took one of them, or the lease is about to lapse because
-// renewing keeps failing, the send is cancelled: whatever still waits in
-// it (the platform's pace, a retry-after) must not go out.
+// sendWatched sends while it renews the lease of ns every heartbeat
+// (domain.KeepLease): whatever still waits in a send whose rows another sender
+// took (the platform's pace, a retry-after) must not go out.
 func (d *Deliverer) sendWatched(ctx context.Context, send sendFunc, chatID string, replies []Reply, ns []*domain.Notification) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	// Deferred, so that a send that panics leaves no watcher behind.
-	defer wg.Wait()
-	defer close(done)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(d.heartbeat())
-		defer tick.Stop()
-		until := d.Now().Add(d.lease()) // stillHeld renewed it just now
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			next := d.Now().Add(d.lease())
-			held, err := d.Outbox.RenewClaim(ctx, ns[0].Claim, notificationIDs(ns), next)
-			switch {
-			case err == nil && len(held) < len(ns):
-				cancel(errClaimLost)
-				return
-			case err == nil:
-				until = next
-			case !d.Now().Add(d.heartbeat()).Before(until):
-				cancel(errClaimLost) // it lapses before the next try
-				return
-			}
-		}
-	}()
-	err := send(ctx, chatID, replies)
-	if errors.Is(context.Cause(ctx), errClaimLost) {
-		return errClaimLost
+	ids := notificationIDs(ns)
+	renew := func(ctx context.Context, until time.Time) (bool, error) {
+		held, err := d.Outbox.RenewClaim(ctx, ns[0].Claim, ids, until)
+		return len(held) == len(ns), err
 	}
-	return err
+	return domain.KeepLease(ctx, d.Now, d.heartbeat(), d.lease(), renew, func(ctx context.Context) error {
+		return send(ctx, chatID, replies)
+	})
 }
 
 func notificationIDs(ns []*domain.Notification) []int64 {

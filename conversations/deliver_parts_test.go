@@ -94,7 +94,7 @@ func TestPushResumesAtFirstUnsentPart(t *testing.T) {
 // claimFor claims the seller's one due notification.
 func claimFor(t *testing.T, d *Deliverer, sellerID int64) *domain.Notification {
 	t.Helper()
-	got, err := d.Outbox.ClaimNotifications(pgtest.System(), d.Now(), d.lease(), 100)
+	got, err := d.Outbox.ClaimNotifications(pgtest.System(), d.Now(), d.lease(), 100, domain.Settle{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,9 +108,12 @@ func claimFor(t *testing.T, d *Deliverer, sellerID int64) *domain.Notification {
 }
 
 // TestRelayBatchFitsLease: the relay claim is sized from the staff
-// group's pace, so posting it all fits in its lease.
+// group's pace, so posting it all fits in its lease, whatever the lease.
 func TestRelayBatchFitsLease(t *testing.T) {
-	if relayBatch < 1 || time.Duration(relayBatch)*staffPostEvery > relayLease {
-		t.Fatalf("relayBatch %d × %v outlasts the lease %v", relayBatch, staffPostEvery, relayLease)
+	for _, lease := range []time.Duration{0, time.Minute, 10 * time.Second} {
+		d := &StaffDesk{Lease: lease}
+		if n := d.relayBatch(); n < 1 || (n > 1 && time.Duration(n)*staffPostEvery > d.relayLease()) {
+			t.Errorf("lease %v: %d sellers' posts × %v outlast it", d.relayLease(), n, staffPostEvery)
+		}
 	}
 }

@@ -47,7 +47,7 @@ func (s *staffRecorder) SellerUnreachable(_ context.Context, seller *domain.Sell
 
 func newDeliverer(h *harness, sender conversations.Sender, staff conversations.StaffAlerts, now time.Time) *conversations.Deliverer {
 	return &conversations.Deliverer{
-		Engine: h.engine, Outbox: storage.NewNotificationService(h.db),
+		Render: h.engine, Sellers: h.engine.Sellers, Outbox: storage.NewNotificationService(h.db),
 		Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: sender},
 		Staff:   staff, Now: func() time.Time { return now }, Workers: 4,
 		Log:   slog.New(slog.NewTextHandler(io.Discard, nil)),

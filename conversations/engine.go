@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -79,6 +78,13 @@ type Photo struct {
 	Name string
 	Data []byte
 	URL  string
+	// AttachmentID is the attachment Data was read from. Replies kept
+	// until sent (replies.go) keep the id, not the bytes, and read them
+	// again when they go.
+	AttachmentID int64
+	// Missing is the line, in the reader's language, that the channel
+	// shows in the photo's place when it cannot send it.
+	Missing string
 }
 
 // LinkMaker makes one-time login links to the web view.
@@ -94,6 +100,7 @@ type Deps struct {
 	Returns     domain.ReturnService
 	Attachments domain.AttachmentService
 	Polls       domain.PollScheduleService
+	Shelf       domain.ShelfService // nil: resale on WB is off, staff mark returns listed by hand
 	Marketplace domain.Marketplace
 	Links       LinkMaker           // nil: /web explains the web view is off
 	Support     SupportDesk         // nil: support is off
@@ -160,8 +167,10 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) (
 		if seen(s, in.UpdateID) {
 			// Done already; only what it answered and did not send goes again.
 			var err error
-			replies, err = pendingFor(s, in.UpdateID)
-			return err
+			if replies, err = pendingFor(s, in.UpdateID); err != nil {
+				return err
+			}
+			return e.loadPhotos(ctx, replies)
 		}
 		t, err := e.newTurn(ctx, s, in, calls)
 		if err != nil {
@@ -239,187 +248,6 @@ func markSeen(s *domain.ChatSession, updateID int64) {
 	if updateID > s.LastUpdateID {
 		s.LastUpdateID = updateID
 	}
-}
-
-// dispatch routes an input by one rule for every state: a command (typed,
-// or a menu item) runs from anywhere; a button goes to its kind's handler;
-// what the current step can use goes to the step; anything else goes to
-// the module that accepts it, and the person is told what became of the
-// step they were at.
-func (e *Engine) dispatch(t *Turn) error {
-	if name, arg, ok := e.commandIn(t); ok {
-		return e.command(t, name, arg)
-	}
-	if t.in.Button != "" {
-		return e.press(t)
-	}
-	if !t.running() && t.seller == nil {
-		return t.StartFlow(onboardingFlow.Name)
-	}
-	if t.running() {
-		_, step, err := e.step(t.s)
-		if err != nil {
-			return err
-		}
-		if step.wants(t.kind()) {
-			return e.read(t)
-		}
-	}
-	return e.detour(t, e.stray)
-}
-
-// commandIn finds a command in the input: "/name arg", or a command's menu
-// name typed where the step reads no text ("help", "客服", "Поддержка").
-func (e *Engine) commandIn(t *Turn) (name, arg string, ok bool) {
-	if t.in.Button != "" {
-		return "", "", false
-	}
-	if name, arg, ok := commandName(t.in.Text); ok {
-		return name, arg, true
-	}
-	if t.running() {
-		if _, step, err := e.step(t.s); err == nil && step.wants(inText) {
-			return "", "", false
-		}
-	}
-	name, ok = e.aliases[strings.ToLower(t.Text())]
-	return name, "", ok && t.Text() != ""
-}
-
-// command runs a command from any state. One that needs a seller waits
-// for onboarding to end, and onboarding goes on where it was.
-func (e *Engine) command(t *Turn, name, arg string) error {
-	cmd, ok := e.commands[name]
-	if !ok {
-		t.Say("error.input.unknown_command", map[string]any{"Command": "/" + name})
-		return e.reask(t)
-	}
-	if cmd.NeedsSeller && t.seller == nil {
-		if t.s.Flow != onboardingFlow.Name {
-			return t.StartFlow(onboardingFlow.Name)
-		}
-		t.Say("flow.onboarding.first")
-		return e.reask(t)
-	}
-	if name == "start" || name == "cancel" {
-		return cmd.Run(t, arg) // they end the running flow themselves
-	}
-	return e.detour(t, func(t *Turn) error { return cmd.Run(t, arg) })
-}
-
-// stray offers an input no step wants to the modules that accept inputs,
-// in registry order; with none, the person hears what they can do.
-func (e *Engine) stray(t *Turn) error {
-	for _, a := range e.accepts {
-		ok, err := a.Takes(t)
-		if err != nil {
-			return err
-		}
-		if ok {
-			return a.Run(t)
-		}
-	}
-	if t.running() {
-		t.Say(e.unusable(t))
-		return nil
-	}
-	return cmdHelp(t, "")
-}
-
-// unusable says what the current step wanted instead of the input.
-func (e *Engine) unusable(t *Turn) string {
-	_, step, err := e.step(t.s)
-	switch {
-	case err != nil:
-		return "error.input.not_now"
-	case step.wants(inText):
-		return "error.input.expected_text"
-	case step.wants(inFile):
-		return "error.input.expected_file"
-	case step.wants(inChoice):
-		return "error.input.expected_choice"
-	}
-	return "error.input.not_now"
-}
-
-// detour runs do away from the running flow, then says what became of
-// it: closed, when do started another flow, or still waiting, asked again.
-func (e *Engine) detour(t *Turn, do func(t *Turn) error) error {
-	flow, state, at, starts := t.s.Flow, t.s.State, len(t.replies), t.starts
-	if err := do(t); err != nil {
-		return err
-	}
-	if state == "" || state == Idle || flow == "" {
-		return nil
-	}
-	if t.starts == starts && t.s.Flow == flow && t.s.State == state {
-		t.Say("flow.resume", map[string]any{"Flow": t.T("flow." + flow + ".title")})
-		return e.reask(t)
-	}
-	if t.s.Flow != flow {
-		// Another flow took over (the same one begun again needs no word).
-		closed := Reply{Text: t.T("flow.closed", map[string]any{"Flow": t.T("flow." + flow + ".title")})}
-		t.replies = append(t.replies[:at], append([]Reply{closed}, t.replies[at:]...)...)
-	}
-	return nil
-}
-
-// answered makes sure every input gets an answer: an input nothing
-// answered hears the current question again, or what the bot can do.
-func (t *Turn) answered() error {
-	if len(t.replies) > 0 {
-		return nil
-	}
-	if t.running() {
-		return t.e.reask(t)
-	}
-	return cmdHelp(t, "")
-}
-
-// press handles a button. Flow buttons answer the current step and carry
-// the session version; others name a kind whose first field the engine
-// loads for the presser, so a handler only ever sees their own data.
-func (e *Engine) press(t *Turn) error {
-	b, ok := parseButton(t.in.Button)
-	if !ok {
-		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
-	}
-	if buttonKind(b.action) == flowButton {
-		if b.version != t.prevVersion || !t.running() {
-			t.Toast("error.input.stale_button")
-			return e.reask(t)
-		}
-		t.choice = b.arg
-		return e.read(t)
-	}
-	spec, ok := e.buttons[buttonKind(b.action)]
-	if !ok || (t.seller == nil && !spec.Anyone) {
-		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
-	}
-	if err := t.load(&b, spec.Owns); err != nil {
-		return err
-	}
-	return spec.Press(t, b)
-}
-
-// load fetches what a button's first field names, in the presser's
-// context: another seller's id is simply not found.
-func (t *Turn) load(b *button, o owned) error {
-	if o == ownsNothing {
-		return nil
-	}
-	id, err := strconv.ParseInt(b.field(0), 10, 64)
-	switch {
-	case o == ownsReturn && err == nil:
-		b.ret, err = t.e.Returns.FindReturnByID(t.ctx, id)
-	case o == ownsReturn:
-		err = domain.Errorf(domain.CodeNotFound, "error.return.not_found", nil)
-	case err == nil:
-		b.store, err = t.e.Stores.FindStoreByID(t.ctx, id)
-	default:
-		err = domain.Errorf(domain.CodeNotFound, "error.store.not_found", nil)
-	}
-	return err
 }
 
 // read feeds the input to the current step and moves the machine.

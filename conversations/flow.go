@@ -35,12 +35,16 @@ const (
 	inFile              // a photo or a document
 	inContact           // a phone shared with the contact button
 	inToken             // text shaped like a WB API token
+	inPhone             // text shaped like a phone number
 )
 
 func (s Step) wants(k inputKind) bool {
 	w := s.Wants
 	if w == 0 {
 		w = inText | inChoice
+	}
+	if k == inPhone && w&inText != 0 {
+		return true // a number is text to a step that reads text (a pickup code)
 	}
 	return w&k != 0
 }
@@ -56,6 +60,8 @@ func (t *Turn) kind() inputKind {
 		return inFile
 	case looksLikeToken(t.Text()):
 		return inToken
+	case phoneShape.MatchString(t.Text()):
+		return inPhone
 	default:
 		return inText
 	}

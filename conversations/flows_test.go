@@ -10,7 +10,7 @@ import (
 	"github.com/indigo-warehouse/indigo/conversations"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.mmd")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestFlows keeps every flow readable as declared: each state of the table
 // has a step, each step is reachable from Start, and every state carries
@@ -57,22 +57,29 @@ func TestFlowDiagrams(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", f.Name+".mmd")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./conversations -run TestFlowDiagrams -update)", err)
-			}
-			if string(want) != got {
-				t.Errorf("%s is stale: run go test ./conversations -run TestFlowDiagrams -update\n%s", path, got)
-			}
+			golden(t, f.Name+".mmd", got)
 		})
+	}
+}
+
+// TestRegistry keeps the registry's listing next to the code: a new
+// command, button or accepted input shows in review as a line of it.
+func TestRegistry(t *testing.T) { golden(t, "registry.md", conversations.DescribeRegistry()) }
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./conversations -run '%s' -update)", err, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("%s is stale: run go test ./conversations -run '%s' -update\n%s", path, t.Name(), got)
 	}
 }

@@ -91,6 +91,14 @@ func (c *chat) press(label string) []conversations.Reply {
 	return nil
 }
 
+func (c *chat) sendFile(kind domain.AttachmentKind, name string, data []byte) []conversations.Reply {
+	c.h.tb.Helper()
+	return c.handle(conversations.Input{Files: []conversations.File{{
+		Kind: kind, Name: name, ContentType: "image/png", Size: int64(len(data)),
+		Open: func(context.Context) ([]byte, error) { return data, nil },
+	}}})
+}
+
 // texts joins what the replies say, for matching.
 func texts(rs []conversations.Reply) string {
 	var b strings.Builder

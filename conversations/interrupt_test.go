@@ -55,9 +55,9 @@ const (
 func TestEveryStateTakesEveryInput(t *testing.T) {
 	stepReads := map[string][]string{
 		"onboarding.language": {inSupport}, "onboarding.terms": {}, "onboarding.name": {inSupport},
-		"onboarding.phone": {inSupport}, "store.marketplace": {inSupport}, "store.name": {inSupport},
+		"onboarding.phone": {}, "store.marketplace": {inSupport}, "store.name": {inSupport},
 		"store.token": {inToken, inSupport}, "store.checklist": {}, "store.rename": {inSupport},
-		"decision.confirm": {}, "pickup.code": {inQR, inSupport}, "pickup.confirm": {},
+		"decision.confirm": {}, "pickup.code": {inQR, inSupport}, "pickup.confirm": {}, "pickup.sent": {inQR, inSupport},
 		"profile.address": {inSupport}, "profile.documents": {inQR}, "support.message": {inQR, inSupport},
 	}
 	fake := wbfake.New()
@@ -187,8 +187,9 @@ func stateFixture(t *testing.T, db *storage.DB, newcomer bool, state string) (st
 		data["store_id"] = strconv.FormatInt(store.ID, 10)
 	case "decision.confirm":
 		data["return_id"], data["decision"], data["version"] = strconv.FormatInt(deciding.ID, 10), "dispose", strconv.FormatInt(deciding.Version, 10)
-	case "pickup.code", "pickup.confirm":
+	case "pickup.code", "pickup.confirm", "pickup.sent":
 		data["return_ids"], data["address"], data["code"] = strconv.FormatInt(waiting.ID, 10), waiting.PickupPointAddress, "48210937"
+		data["sent"] = "48210937"
 	}
 	return seller.Identities[0].ExternalID, data
 }
@@ -206,4 +207,22 @@ func head(s string) string {
 		}
 	}
 	return s
+}
+
+// TestTypedPhone: the phone step takes a typed number (WeChat has no
+// contact button), and a word that is a menu item there runs it.
+func TestTypedPhone(t *testing.T) {
+	h := newHarness(t)
+	l := bundle.For("en")
+	c := h.chat("4401", "en")
+	c.send("/start")
+	c.press(l.T("language.en"))
+	c.press(l.T("button.accept"))
+	c.send("Li Wei")
+	expect(t, c.send("help"), l.T("flow.help"), l.T("flow.onboarding.phone"))
+	expect(t, c.send("+86 139 1234 5678"), l.T("flow.onboarding.welcome", map[string]any{"Name": "Li Wei"}))
+	seller, err := storage.NewSellerService(h.db).FindSellerByIdentity(pgtest.System(), domain.Identity{Channel: domain.ChannelTelegram, ExternalID: "4401"})
+	if err != nil || seller.Phone != "+86 139 1234 5678" {
+		t.Fatalf("seller %+v, %v", seller, err)
+	}
 }

@@ -61,7 +61,7 @@ type Accept struct {
 // comes last.
 func Modules() []Module {
 	return []Module{coreModule(), onboardingModule(), returnsModule(), decisionModule(), pickupModule(),
-		storeModule(), profileModule(), settingsModule(), teamModule(), supportModule()}
+		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), supportModule()}
 }
 
 // Commands lists the command menu, in menu order, for setMyCommands and
@@ -117,6 +117,7 @@ const (
 	ownsNothing owned = iota
 	ownsReturn        // the presser's seller's return
 	ownsStore         // the presser's seller's store
+	ownsUnit          // the presser's seller's shelf unit (resale)
 )
 
 // flowButton is the kind of buttons that answer the current step.
@@ -148,6 +149,7 @@ type button struct {
 	version int64
 	ret     *domain.Return
 	store   *domain.Store
+	unit    *domain.Unit
 }
 
 func (b button) String() string {
@@ -173,4 +175,70 @@ func parseButton(data string) (button, bool) {
 		return button{}, false
 	}
 	return button{action: parts[0], arg: parts[1], version: v}, true
+}
+
+// DescribeRegistry renders the registry as Markdown: per module, its
+// flows with what each state reads, its commands, its buttons with what
+// their first field names, and the stray inputs it accepts; then the
+// staff states. testdata/registry.md is this, kept by a golden test.
+func DescribeRegistry() string {
+	var b strings.Builder
+	b.WriteString("# The interaction registry (generated: go test ./conversations -run TestRegistry -update)\n")
+	for _, m := range Modules() {
+		fmt.Fprintf(&b, "\n## %s\n", m.Name)
+		for _, f := range m.Flows {
+			states := make([]string, 0, len(f.Steps))
+			for s := range f.Steps {
+				states = append(states, s)
+			}
+			sort.Strings(states)
+			for _, s := range states {
+				fmt.Fprintf(&b, "- state `%s` reads %s\n", s, f.Steps[s].describeWants())
+			}
+		}
+		for _, c := range m.Commands {
+			fmt.Fprintf(&b, "- command `/%s`%s%s\n", c.Name, ifThen(c.Menu > 0, fmt.Sprintf(" (menu %d)", c.Menu)), ifThen(c.NeedsSeller, ", needs an account"))
+		}
+		for _, k := range m.Buttons {
+			fmt.Fprintf(&b, "- button `%s`%s%s\n", k.Kind, [...]string{"", " on a return", " on a store", " on a shelf unit"}[k.Owns], ifThen(k.Anyone, ", anyone"))
+		}
+		for _, a := range m.Accepts {
+			fmt.Fprintf(&b, "- accepts %s from any state\n", a.Name)
+		}
+	}
+	b.WriteString("\n## staff\n")
+	kinds := make([]string, 0, len(staffButtons))
+	for k := range staffButtons {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "- button `%s`\n", k)
+	}
+	states := StaffStates()
+	sort.Strings(states)
+	for _, s := range states {
+		fmt.Fprintf(&b, "- state `%s` reads a text reply to its question\n", s)
+	}
+	return b.String()
+}
+
+func (s Step) describeWants() string {
+	var kinds []string
+	for _, k := range []struct {
+		kind inputKind
+		name string
+	}{{inText, "text"}, {inChoice, "its buttons"}, {inFile, "files"}, {inContact, "a contact"}, {inToken, "a WB token"}, {inPhone, "a typed phone number"}} {
+		if w := s.Wants; w&k.kind != 0 || w == 0 && k.kind&(inText|inChoice) != 0 {
+			kinds = append(kinds, k.name)
+		}
+	}
+	return strings.Join(kinds, ", ")
+}
+
+func ifThen(ok bool, s string) string {
+	if ok {
+		return s
+	}
+	return ""
 }

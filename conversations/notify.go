@@ -3,9 +3,11 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // notify.go: a push is a conversation turn the system starts. It renders
@@ -53,6 +55,10 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 }
 
 func renderNotification(t *Turn, n *domain.Notification) error {
+	n, sent, err := renderResale(t, n) // resale.go
+	if sent || err != nil {
+		return err
+	}
 	id := "notify." + string(n.Kind)
 	if n.Kind == domain.NotifyDailyDigest {
 		return dailyDigest(t)
@@ -99,7 +105,7 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 		if err != nil {
 			return err
 		}
-		photos = append(photos, Photo{Name: full.FileName, Data: full.Data})
+		photos = append(photos, Photo{Name: full.FileName, Data: full.Data, AttachmentID: a.ID, Missing: t.T("label.photo_unavailable")})
 	}
 	if len(photos) > 0 {
 		t.Send(Reply{Photos: photos})
@@ -109,6 +115,9 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 	explain := ""
 	for _, d := range domain.AllDecisions() {
 		explain += "\n• " + t.l.Label("decision", string(d)) + ": " + t.T("flow.decision.explain."+string(d))
+		if d == domain.DecisionSellOnWB {
+			explain += resaleExplain(t, r) // resale.go
+		}
 	}
 	card.Text = intro + "\n\n" + card.Text + "\n" + explain
 	t.Send(card)
@@ -121,14 +130,68 @@ func dailyDigest(t *Turn) error {
 	if err != nil {
 		return err
 	}
-	var lines []string
-	for _, s := range sums {
-		lines = append(lines, t.T("flow.returns.tab_line", map[string]any{
-			"Tab": t.l.Label("tab", string(s.Tab)), "Count": s.Count,
-			"RUB": t.l.FormatRUB(s.PriceRUB), "CNY": t.l.FormatCNY(s.PriceCNY),
-		}))
-	}
-	t.Send(Reply{Text: t.T("notify.daily_digest", map[string]any{"Tabs": strings.Join(lines, "\n")}),
+	t.Send(Reply{Text: t.T("notify.daily_digest", map[string]any{"Tabs": strings.Join(tabLines(t.l, sums), "\n")}),
 		Buttons: [][]Button{{{Text: t.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}}})
 	return nil
+}
+
+// RenderDigest sums a backlog of one seller's notifications up in one
+// message. News on returns is told as where the seller's returns stand
+// now, tab by tab as /returns counts them, each return once: counting the
+// notifications instead would count a return that went from the pickup
+// point to a decision in four lines, and add up to no tab. Other news
+// (tokens, the team) keeps a line per kind. A poll that finds 200
+// returns must not become 200 messages.
+func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) (Push, error) {
+	l := e.Locales.For(string(seller.Language))
+	changed := map[int64]bool{}
+	counts := map[domain.NotificationKind]int{}
+	for _, n := range ns {
+		if n.ReturnID != nil && n.Kind != domain.NotifyDailyDigest {
+			changed[*n.ReturnID] = true
+		} else {
+			counts[n.Kind]++
+		}
+	}
+	var other []string
+	for kind, n := range counts {
+		other = append(other, fmt.Sprintf("• %s: %d", l.T("digest."+string(kind)), n))
+	}
+	sort.Strings(other)
+	text := l.T("notify.digest", map[string]any{"Count": len(ns), "Lines": strings.Join(other, "\n")})
+	if len(changed) > 0 {
+		var err error
+		if text, err = e.returnsDigest(ctx, l, seller, len(changed), other); err != nil {
+			return Push{}, err
+		}
+	}
+	id := seller.Identities[0]
+	return Push{Channel: id.Channel, ChatID: id.ExternalID, Replies: []Reply{{
+		Text:    text,
+		Buttons: [][]Button{{{Text: l.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}},
+	}}}, nil
+}
+
+// returnsDigest is a digest with news on changed returns: the seller's
+// tabs now, the returns that wait for the seller's pickup code, and the
+// other lines.
+func (e *Engine) returnsDigest(ctx context.Context, l *locales.Localizer, seller *domain.Seller, changed int, other []string) (string, error) {
+	sums, err := e.Returns.Summarize(ctx, domain.ReturnFilter{SellerID: &seller.ID})
+	if err != nil {
+		return "", fmt.Errorf("digest for seller %d: %w", seller.ID, err)
+	}
+	st := domain.StatusAwaitingPickupCode
+	atPoints, _, err := e.Returns.FindReturns(ctx, domain.ReturnFilter{SellerID: &seller.ID, Status: &st})
+	if err != nil {
+		return "", fmt.Errorf("digest for seller %d: %w", seller.ID, err)
+	}
+	codes := 0
+	for _, r := range atPoints {
+		if !r.AwaitsCollection() {
+			codes++
+		}
+	}
+	return l.Plural("notify.digest_returns", changed, map[string]any{
+		"Tabs": strings.Join(tabLines(l, sums), "\n"), "Codes": codes, "Other": strings.Join(other, "\n"),
+	}), nil
 }

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/looplab/fsm"
@@ -33,8 +34,8 @@ var onboardingFlow = Flow{
 	Steps: map[string]Step{
 		onboardingLanguage: {Ask: askLanguage, Read: readLanguage},
 		onboardingTerms:    {Ask: askTerms, Read: readTerms, Wants: inChoice},
-		onboardingName:     {Ask: askName, Read: readName},
-		onboardingPhone:    {Ask: askPhone, Read: readPhone, Wants: inContact | inChoice | inText},
+		onboardingName:     {Ask: askName, Read: readName, Wants: inText},
+		onboardingPhone:    {Ask: askPhone, Read: readPhone, Wants: inContact | inChoice | inPhone},
 	},
 }
 
@@ -54,7 +55,7 @@ func askLanguage(t *Turn) error {
 func readLanguage(t *Turn) (string, error) {
 	lang, ok := pickLanguage(t)
 	if !ok {
-		return "", nil
+		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_choice", nil)
 	}
 	t.s.Data["lang"] = string(lang)
 	t.l = t.e.Locales.For(string(lang))
@@ -101,6 +102,10 @@ func readName(t *Turn) (string, error) {
 	return "named", nil
 }
 
+// phoneShape is a typed phone number: digits with the usual separators,
+// 6 to 15 digits as E.164 allows, an optional leading plus.
+var phoneShape = regexp.MustCompile(`^\+?[0-9][0-9 ()\-]{4,22}[0-9]$`)
+
 func askPhone(t *Turn) error {
 	r := t.Ask("flow.onboarding.phone", nil, Choice{Value: "skip", Label: "button.skip"})
 	r.ContactButton = t.T("button.share_phone")
@@ -111,6 +116,9 @@ func askPhone(t *Turn) error {
 // identity, in the language they picked, and adds a store next.
 func readPhone(t *Turn) (string, error) {
 	phone := t.in.Contact
+	if phone == "" && t.kind() == inPhone {
+		phone = t.Text() // typed: WeChat has no contact button
+	}
 	if phone == "" && t.Chosen() != "skip" {
 		return "", nil
 	}

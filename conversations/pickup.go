@@ -19,10 +19,12 @@ import (
 // pickup.go: the QR / pickup-code exchange. WB has no API for collecting a
 // return at a pickup point, so the seller sends the code (typed, or a
 // screenshot of the QR) and the warehouse collects every return waiting at
-// that point with it.
+// that point with it. A point whose code the warehouse already has shows
+// that code (pickup.sent) and takes a correction instead of asking again.
 const (
 	pickupCode    = "pickup.code"
 	pickupConfirm = "pickup.confirm"
+	pickupSent    = "pickup.sent"
 )
 
 const btnPickup buttonKind = "pk"
@@ -60,13 +62,16 @@ var pickupFlow = Flow{
 	Name:  "pickup",
 	Start: pickupCode,
 	Transitions: fsm.Events{
-		{Name: "read", Src: []string{pickupCode}, Dst: pickupConfirm},
+		{Name: "read", Src: []string{pickupCode, pickupSent}, Dst: pickupConfirm},
 		{Name: "confirmed", Src: []string{pickupConfirm}, Dst: Idle},
 		{Name: "retry", Src: []string{pickupConfirm}, Dst: pickupCode},
+		{Name: "correct", Src: []string{pickupSent}, Dst: pickupCode},
+		{Name: "kept", Src: []string{pickupSent}, Dst: Idle},
 	},
 	Steps: map[string]Step{
 		pickupCode:    {Ask: askPickupCode, Read: readPickupCode, Wants: inText | inFile},
 		pickupConfirm: {Ask: askPickupConfirm, Read: readPickupConfirm, Wants: inChoice},
+		pickupSent:    {Ask: askPickupSent, Read: readPickupSent, Wants: inChoice | inText | inFile},
 	},
 }
 
@@ -103,7 +108,7 @@ func cmdPickup(t *Turn, _ string) error {
 		t.Send(Reply{Text: t.T("flow.pickup.choose_point"), Buttons: rows})
 		return nil
 	}
-	return startPickup(t, byPoint[points[0]])
+	return offerPickup(t, byPoint[points[0]])
 }
 
 func pressPickup(t *Turn, b button) error {
@@ -123,16 +128,32 @@ func pressPickup(t *Turn, b button) error {
 			group = append(group, o)
 		}
 	}
-	return startPickup(t, group)
+	return offerPickup(t, group)
 }
 
-func startPickup(t *Turn, group []*domain.Return) error {
+// offerPickup asks for a pickup point's code or, when the warehouse holds
+// one for every return there, shows it for correction. A screenshot the
+// seller opened with is a code either way, and is read at once.
+func offerPickup(t *Turn, group []*domain.Return) error {
+	sent := group[0].PickupCode
+	for _, r := range group {
+		if r.PickupCode != sent {
+			sent = "" // a return arrived after the code went: it needs one too
+		}
+	}
+	if sent == "" || len(t.in.Files) > 0 {
+		return startPickup(t, group, pickupCode)
+	}
+	return startPickup(t, group, pickupSent)
+}
+
+func startPickup(t *Turn, group []*domain.Return, state string) error {
 	ids := make([]string, len(group))
 	for i, r := range group {
 		ids[i] = strconv.FormatInt(r.ID, 10)
 	}
-	data := map[string]string{"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress}
-	if err := t.StartFlowAt(pickupFlow.Name, pickupCode, data); err != nil || len(t.in.Files) == 0 {
+	data := map[string]string{"return_ids": strings.Join(ids, ","), "address": group[0].PickupPointAddress, "sent": group[0].PickupCode}
+	if err := t.StartFlowAt(pickupFlow.Name, state, data); err != nil || len(t.in.Files) == 0 {
 		return err
 	}
 	// The seller opened with the screenshot itself: read it now, under the
@@ -144,6 +165,29 @@ func askPickupCode(t *Turn) error {
 	n := len(strings.Split(t.s.Data["return_ids"], ","))
 	t.Send(Reply{Text: t.l.Plural("flow.pickup.ask", n, map[string]any{"Address": t.s.Data["address"]})})
 	return nil
+}
+
+// askPickupSent shows the code the warehouse holds for the point.
+func askPickupSent(t *Turn) error {
+	n := len(strings.Split(t.s.Data["return_ids"], ","))
+	t.Ask("flow.pickup.code_sent", map[string]any{"Code": t.s.Data["sent"], "Address": t.s.Data["address"], "Count": n},
+		Choice{Value: "correct", Label: "button.correct_code"}, Choice{Value: "keep", Label: "button.keep_code"})
+	return nil
+}
+
+// readPickupSent keeps the code, or takes its correction: pressed for,
+// or sent straight away as text or a screenshot.
+func readPickupSent(t *Turn) (string, error) {
+	switch t.Chosen() {
+	case "correct":
+		return "correct", nil
+	case "keep":
+		t.Say("flow.pickup.kept", map[string]any{"Code": t.s.Data["sent"]})
+		return "kept", nil
+	case "":
+		return readPickupCode(t)
+	}
+	return "", nil
 }
 
 // readPickupCode accepts a typed code or a QR screenshot.

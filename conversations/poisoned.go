@@ -94,7 +94,7 @@ func (d *StaffDesk) renderAlert(ctx context.Context, p *domain.PoisonedInput) st
 	switch {
 	case p.SellerID != 0:
 		name := "#" + strconv.FormatInt(p.SellerID, 10)
-		if s, err := d.Engine.Sellers.FindSellerByID(ctx, p.SellerID); err == nil {
+		if s, err := d.Services.Sellers.FindSellerByID(ctx, p.SellerID); err == nil {
 			name = sellerName(s)
 		}
 		lines = append(lines, l.T("staff.alert.seller", map[string]any{"Seller": name, "Link": "/s_" + strconv.FormatInt(p.SellerID, 10)}))

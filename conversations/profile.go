@@ -34,7 +34,7 @@ var profileFlow = Flow{
 		{Name: "done", Src: []string{profileDocuments}, Dst: Idle},
 	},
 	Steps: map[string]Step{
-		profileAddress:   {Ask: askAddress, Read: readAddress},
+		profileAddress:   {Ask: askAddress, Read: readAddress, Wants: inText},
 		profileDocuments: {Ask: askDocuments, Read: readDocuments, Wants: inFile | inChoice},
 	},
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // returns.go: returns at a glance (/returns): the four tabs with counts and
@@ -41,22 +42,32 @@ func cmdReturns(t *Turn, _ string) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	var lines []string
+	lines := tabLines(t.l, sums)
 	var rows [][]Button
 	for _, s := range sums {
-		lines = append(lines, t.T("flow.returns.tab_line", map[string]any{
-			"Tab": t.l.Label("tab", string(s.Tab)), "Count": s.Count,
-			"RUB": t.l.FormatRUB(s.PriceRUB), "CNY": t.l.FormatCNY(s.PriceCNY),
-		}))
 		rows = append(rows, []Button{{
 			Text: fmt.Sprintf("%s (%d)", t.l.Label("tab", string(s.Tab)), s.Count),
 			Data: btnTab.data(0, string(s.Tab), "0"),
 		}})
 	}
+	lines = append(lines, resaleGlance(t)...) // resale.go
 	rows = append(rows, []Button{{Text: t.T("button.refresh"), Data: btnRefresh.data(0)}})
 	t.Send(Reply{Text: t.T("flow.returns.glance", map[string]any{"Tabs": strings.Join(lines, "\n")}),
 		Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
+}
+
+// tabLines are the tabs with their counts and sums, one line each, as
+// /returns, the morning summary and a digest show them.
+func tabLines(l *locales.Localizer, sums []domain.Summary) []string {
+	lines := make([]string, len(sums))
+	for i, s := range sums {
+		lines[i] = l.T("flow.returns.tab_line", map[string]any{
+			"Tab": l.Label("tab", string(s.Tab)), "Count": s.Count,
+			"RUB": l.FormatRUB(s.PriceRUB), "CNY": l.FormatCNY(s.PriceCNY),
+		})
+	}
+	return lines
 }
 
 // pressTab shows one page of a tab: "rt|pending_decision:2|0".
@@ -112,54 +123,39 @@ func pressCard(t *Turn, b button) error {
 	return nil
 }
 
+// sellerCardColumns are the fields of the seller's card, in its order;
+// the decision follows, with who made it.
+var sellerCardColumns = []domain.Column{
+	domain.ColProduct, domain.ColVendorCode, domain.ColBarcode, domain.ColReturnNumber, domain.ColRequestDate,
+	domain.ColStatus, domain.ColPrice, domain.ColDefective, domain.ColNeedsVerification, domain.ColPhotoVideo,
+	domain.ColPickupPoint, domain.ColPickupCode, domain.ColReceivedAt, domain.ColDefectAfterCheck,
+	domain.ColInspectionComment,
+}
+
+// fieldLines are a return's fields in cols as "Title: value" lines, the
+// ones it has no value for left out: the seller's and the staff card.
+func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column) []string {
+	var lines []string
+	for _, c := range cols {
+		if v := c.Text(l, r); v != "" {
+			lines = append(lines, l.T(string(c))+": "+v)
+		}
+	}
+	return lines
+}
+
 // ReturnCard renders a return with the manual's fields and the buttons for
 // what can be done with it in its status. Buttons that change the return
 // carry its version, so a card drawn before a change cannot act on it.
 func ReturnCard(t *Turn, r *domain.Return) Reply {
-	yesNo := func(v bool) string {
-		if v {
-			return t.T("label.yes")
-		}
-		return t.T("label.no")
-	}
-	fields := []struct {
-		column string
-		value  string
-	}{
-		{"column.product_name", r.ProductName},
-		{"column.vendor_code", r.VendorCode},
-		{"column.barcode", r.Barcode},
-		{"column.return_number", r.ReturnNumber},
-		{"column.request_date", t.l.FormatDate(r.RequestDate)},
-		{"column.status", t.l.Label("status", string(r.Status))},
-		{"column.price", t.l.FormatRUB(r.PriceRUB) + " / " + t.l.FormatCNY(r.PriceCNY)},
-		{"column.defective", yesNo(r.Defective)},
-		{"column.needs_verification", yesNo(r.NeedsVerification)},
-		{"column.photo_video_required", yesNo(r.PhotoVideoRequired)},
-	}
-	if r.PickupPointAddress != "" {
-		fields = append(fields, struct{ column, value string }{"column.pickup_point", r.PickupPointAddress})
-	}
-	if r.ReceivedAt != nil {
-		fields = append(fields, struct{ column, value string }{"column.received_at", t.l.FormatDate(*r.ReceivedAt)})
-	}
-	if r.DefectAfterCheck != nil {
-		fields = append(fields, struct{ column, value string }{"column.defect_after_check", yesNo(*r.DefectAfterCheck)})
-	}
-	if r.InspectionComment != "" {
-		fields = append(fields, struct{ column, value string }{"column.inspection_comment", r.InspectionComment})
-	}
+	lines := fieldLines(t.l, r, sellerCardColumns)
 	if r.Decision != "" {
-		fields = append(fields, struct{ column, value string }{"column.decision", decidedBy(t, r)})
+		lines = append(lines, t.T(string(domain.ColDecision))+": "+decidedBy(t, r))
 	}
-	var b strings.Builder
-	for _, f := range fields {
-		if f.value == "" {
-			continue
-		}
-		fmt.Fprintf(&b, "%s: %s\n", t.T(f.column), f.value)
+	unitLine, rows := unitCard(t, r) // resale.go
+	if unitLine != "" {
+		lines = append(lines, strings.TrimPrefix(unitLine, "\n"))
 	}
-	var rows [][]Button
 	switch r.Tab() {
 	case domain.TabInTransit:
 		rows = append(rows, []Button{
@@ -175,9 +171,9 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		}
 	}
 	rows = append(rows, []Button{{Text: t.T("button.back"), Data: btnTab.data(0, string(r.Tab()), "0")}})
-	reply := Reply{Text: strings.TrimSpace(b.String()), Buttons: rows}
+	reply := Reply{Text: strings.Join(lines, "\n"), Buttons: rows}
 	if r.PhotoURL != "" {
-		reply.Photos = []Photo{{URL: r.PhotoURL}}
+		reply.Photos = []Photo{{URL: r.PhotoURL, Missing: t.T("label.photo_unavailable")}}
 	}
 	return reply
 }

@@ -79,10 +79,13 @@ type StaffInput struct {
 // StaffDesk is the staff side. It implements SupportDesk (what sellers send
 // to support) and StaffAlerts (what the outbox sender cannot deliver).
 type StaffDesk struct {
-	Engine  *Engine // the services and locales
-	Support domain.SupportService
-	Audit   domain.AuditService
-	Chat    StaffChat
+	// Services are the ones the seller engine is built from (its Support
+	// unset: that is this desk); the desk reads returns, sellers and
+	// stores, and the locales, through them.
+	Services Deps
+	Support  domain.SupportService
+	Audit    domain.AuditService
+	Chat     StaffChat
 	// Senders reach sellers on their channel, as the Deliverer's do.
 	Senders map[domain.Channel]Sender
 	// Lang is the language staff read the chat in; default English.
@@ -96,8 +99,12 @@ type StaffDesk struct {
 	// DelayNote is how long a relay may wait for the chat's rate limit
 	// before its post says it was held back; default 10 s.
 	DelayNote time.Duration
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Lease is how long a claim of relays holds unless renewed, as it is
+	// while its posts go; default 10 minutes. Only a crashed flush's
+	// relays wait for it to lapse.
+	Lease time.Duration
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 var (
@@ -119,7 +126,7 @@ func (d *StaffDesk) log() *slog.Logger {
 	return d.Log
 }
 
-func (d *StaffDesk) l() *locales.Localizer { return d.Engine.Locales.For(d.Lang) }
+func (d *StaffDesk) l() *locales.Localizer { return d.Services.Locales.For(d.Lang) }
 
 // staffCommands are what members type in the staff chat; "r_<id>" and
 // "s_<id>" open a return card and a seller's returns (links in posts).
@@ -185,6 +192,9 @@ type staffTurn struct {
 	// (and so every other staff input) through Telegram's and WeChat's
 	// calls, and a commit that failed after them made them again.
 	sends []func(ctx context.Context)
+	// reply is the turn's message to a seller (staff_reply.go), kept in
+	// the session with the turn and sent after the sends.
+	reply *sellerReply
 }
 
 // later queues a remote call for after the turn commits; ctx then acts as
@@ -203,33 +213,36 @@ func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, er
 	uid, _ := strconv.ParseInt(in.UserID, 10, 64)
 	actor := domain.StaffActor(uid, in.UserName)
 	var turn *staffTurn
-	err = d.Engine.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
-		turn = nil // a retried transaction starts the turn again
-		if seen(s, in.UpdateID) {
-			return nil
-		}
-		markSeen(s, in.UpdateID)
+	err = d.Services.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
+		// A retried transaction starts the turn again.
 		t := &staffTurn{d: d, in: in, chat: chat, l: d.l(), ctx: domain.NewContextWithActor(ctx, actor)}
 		turn = t
+		if seen(s, in.UpdateID) {
+			var err error
+			t.reply, err = unsentReply(s, in.UpdateID) // staff_reply.go
+			return err
+		}
+		markSeen(s, in.UpdateID)
 		err := t.dispatch()
 		if err != nil && domain.ErrorCode(err) != domain.CodeInternal {
 			// A staff member's mistake: say why, change nothing else.
 			t.refuse(err)
-			err = nil
+			t.reply, err = nil, nil
 		}
 		toast = t.toast
-		return err
+		if err != nil {
+			return err
+		}
+		return keepReply(s, t)
 	})
 	if err != nil {
 		return "", fmt.Errorf("handle staff input in chat %s: %w", in.ChatID, err)
 	}
-	if turn != nil {
-		out := domain.NewContextWithActor(ctx, actor)
-		for _, send := range turn.sends {
-			send(out)
-		}
+	out := domain.NewContextWithActor(ctx, actor)
+	for _, send := range turn.sends {
+		send(out)
 	}
-	return toast, nil
+	return toast, turn.sendReply(out)
 }
 
 func (t *staffTurn) dispatch() error {

@@ -2,6 +2,7 @@ package conversations_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -108,6 +109,60 @@ func TestStaffSendsAfterCommit(t *testing.T) {
 			defer f.sender.mu.Unlock()
 			if got := len(f.sender.sent["8101"]) > 0; got != tt.wantReply {
 				t.Errorf("replied to the seller: %v, want %v", got, tt.wantReply)
+			}
+		})
+	}
+}
+
+// TestStaffReplyComesBack: a staff reply is kept with the staff turn that
+// decided it, so the input delivered again (after a failed send, or a
+// crash between the commit and the send) brings it back, once; a send
+// that keeps failing is given up after a few deliveries and staff are
+// told so where they wrote.
+func TestStaffReplyComesBack(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		failFor  int // deliveries whose send fails
+		wantSent int
+		wantTold bool // staff told it failed
+	}{
+		{name: "SentOnTheSecondDelivery", failFor: 1, wantSent: 1},
+		{name: "GivenUp", failFor: 10, wantSent: 0, wantTold: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newStaffFixture(t, false)
+			_, c := f.sellerChat(t)
+			c.send("hello")
+			f.flush(t)
+			relayed := f.chat.last(t)
+			staffUpdates++
+			in := conversations.StaffInput{Input: conversations.Input{Text: "answer", MessageID: "901", UpdateID: staffUpdates,
+				Channel: domain.ChannelTelegram, ChatID: strconv.FormatInt(f.chat.id, 10), UserID: "77", UserName: "Olga"},
+				ReplyTo: relayed.ids[0]}
+			for delivery := 1; delivery <= 6; delivery++ {
+				f.sender.mu.Lock()
+				f.sender.fail = nil
+				if delivery <= tt.failFor {
+					f.sender.fail = errors.New("502 Bad Gateway")
+				}
+				f.sender.mu.Unlock()
+				_, err := f.desk.Handle(context.Background(), in)
+				if err == nil {
+					continue
+				}
+				if delivery > tt.failFor {
+					t.Fatalf("delivery %d: %v", delivery, err)
+				}
+			}
+			f.sender.mu.Lock()
+			got := len(f.sender.sent["8101"])
+			f.sender.mu.Unlock()
+			if got != tt.wantSent {
+				t.Errorf("the seller got the reply %d times, want %d", got, tt.wantSent)
+			}
+			told := f.chat.last(t).m.Text == bundle.For("en").T("staff.reply.failed")
+			if told != tt.wantTold {
+				t.Errorf("staff told it failed: %v, want %v (last post %q)", told, tt.wantTold, f.chat.last(t).m.Text)
 			}
 		})
 	}

@@ -58,14 +58,23 @@ func opsFor(r *domain.Return) []string {
 	return nil
 }
 
+// staffCardColumns are the fields staff work from, in the card's order
+// (the title line has the return number and product); a field the return
+// has no value for is left out.
+var staffCardColumns = []domain.Column{
+	domain.ColStatus, domain.ColVendorCode, domain.ColBarcode, domain.ColPickupPoint, domain.ColPickupCode,
+	domain.ColNeedsVerification, domain.ColPhotoVideo, domain.ColReceivedAt, domain.ColDefectAfterCheck,
+	domain.ColInspectionComment, domain.ColDecision, domain.ColTracking, domain.ColAttachments,
+}
+
 // renderCard shows a return with every column staff work from.
 func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMessage, error) {
 	l := d.l()
-	seller, err := d.Engine.Sellers.FindSellerByID(ctx, r.SellerID)
+	seller, err := d.Services.Sellers.FindSellerByID(ctx, r.SellerID)
 	if err != nil {
 		return StaffMessage{}, err
 	}
-	store, err := d.Engine.Stores.FindStoreByID(ctx, r.StoreID)
+	store, err := d.Services.Stores.FindStoreByID(ctx, r.StoreID)
 	if err != nil {
 		return StaffMessage{}, err
 	}
@@ -78,41 +87,15 @@ func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMess
 		l.T("staff.card.seller", map[string]any{"Seller": sellerName(seller), "Store": store.Name, "Channel": channel,
 			"Link": "/s_" + strconv.FormatInt(seller.ID, 10)}),
 	}
-	yesNo := func(v bool) string {
-		if v {
-			return l.T("label.yes")
-		}
-		return l.T("label.no")
-	}
-	field := func(id, value string) {
-		if value != "" {
-			lines = append(lines, l.T(id)+": "+value)
-		}
-	}
-	field("column.status", l.Label("status", string(r.Status)))
-	field("column.vendor_code", r.VendorCode)
-	field("column.barcode", r.Barcode)
-	field("column.pickup_point", r.PickupPointAddress)
-	field("staff.card.pickup_code", r.PickupCode)
-	field("column.needs_verification", yesNo(r.NeedsVerification))
-	field("column.photo_video_required", yesNo(r.PhotoVideoRequired))
-	if r.ReceivedAt != nil {
-		field("column.received_at", l.FormatDate(*r.ReceivedAt))
-	}
-	if r.DefectAfterCheck != nil {
-		field("column.defect_after_check", yesNo(*r.DefectAfterCheck))
-	}
-	field("column.inspection_comment", r.InspectionComment)
-	field("column.decision", l.Label("decision", string(r.Decision)))
-	field("column.tracking_number", r.TrackingNumber)
-	field("column.attachments", attachmentCounts(l, r.Attachments))
+	lines = append(lines, fieldLines(l, r, staffCardColumns)...)
+	lines = append(lines, d.unitLines(ctx, l, r)...) // staff_resale.go
 	switch r.Status {
 	case domain.StatusAwaitingVerification:
 		lines = append(lines, l.T("staff.card.hint_inspect"))
 	case domain.StatusAwaitingShipmentToSeller:
 		lines = append(lines, l.T("staff.card.hint_ship"))
 	}
-	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: cardButtons(l, r)}, nil
+	return StaffMessage{Text: strings.Join(lines, "\n"), Buttons: d.shelfButtons(l, cardButtons(l, r))}, nil
 }
 
 // cardButtons are the status's steps, then a refresh.
@@ -127,22 +110,6 @@ func cardButtons(l *locales.Localizer, r *domain.Return) [][]Button {
 		rows = append([][]Button{row}, rows...)
 	}
 	return rows
-}
-
-func attachmentCounts(l *locales.Localizer, as []*domain.Attachment) string {
-	counts := map[domain.AttachmentKind]int{}
-	var kinds []domain.AttachmentKind
-	for _, a := range as {
-		if counts[a.Kind] == 0 {
-			kinds = append(kinds, a.Kind)
-		}
-		counts[a.Kind]++
-	}
-	parts := make([]string, len(kinds))
-	for i, k := range kinds {
-		parts[i] = fmt.Sprintf("%s × %d", l.Label("attachment", string(k)), counts[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // postCardAt posts a card and remembers it, so that replies and presses
@@ -211,6 +178,7 @@ const (
 
 var staffButtons = map[buttonKind]func(t *staffTurn, b button) error{
 	btnStaffStep: (*staffTurn).pressStep,
+	btnStaffUnit: (*staffTurn).pressUnit, // staff_resale.go
 	btnStaffCard: func(t *staffTurn, b button) error {
 		r, err := t.findReturn("r_" + b.field(0))
 		if err != nil {
@@ -251,11 +219,14 @@ func (t *staffTurn) pressStep(b button) error {
 		t.toast = t.l.T("staff.card.stale")
 		return t.redrawPressed(r)
 	}
+	if op == "sell" && t.d.shelving() {
+		return t.ask(staffShelf, r) // staff_resale.go: the loop lists it
+	}
 	var next *domain.Return
 	switch op {
 	case "ship":
 		if r.TrackingNumber == "" {
-			return t.askTracking(r)
+			return t.ask(staffTracking, r)
 		}
 		next, err = t.ship(r, r.TrackingNumber)
 	case "pick":
@@ -306,29 +277,9 @@ func (t *staffTurn) redrawPressed(r *domain.Return) error {
 	return nil
 }
 
-// askTracking asks for the tracking number in answer to the card; a reply
-// to that question ships the return.
-func (t *staffTurn) askTracking(r *domain.Return) error {
-	t.toast = t.l.T("staff.ship.ask")
-	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.ButtonOn}
-	m := StaffMessage{Text: t.l.T("staff.ship.ask_reply", map[string]any{"Return": r.ReturnNumber})}
-	t.later(func(ctx context.Context) {
-		ids, err := t.d.Chat.Post(ctx, at, m)
-		for _, id := range ids {
-			if err == nil {
-				err = t.d.rememberCard(ctx, id, r)
-			}
-		}
-		if err != nil {
-			t.d.log().Warn("staff: ask tracking number", "err", err)
-		}
-	})
-	return nil
-}
-
 // apply moves a return as the staff member and audits it.
 func (t *staffTurn) apply(r *domain.Return, ch domain.ReturnChange) (*domain.Return, error) {
-	next, err := t.d.Engine.Returns.ApplyEvent(t.ctx, r.ID, ch)
+	next, err := t.d.Services.Returns.ApplyEvent(t.ctx, r.ID, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +298,7 @@ func (t *staffTurn) pickUp(r *domain.Return) (*domain.Return, error) {
 	group := []*domain.Return{r}
 	if r.PickupCode != "" {
 		st := domain.StatusAwaitingPickupCode
-		same, _, err := t.d.Engine.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &r.SellerID, Status: &st})
+		same, _, err := t.d.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &r.SellerID, Status: &st})
 		if err != nil {
 			return nil, errInternal(err)
 		}
@@ -378,7 +329,7 @@ func (t *staffTurn) ship(r *domain.Return, tracking string) (*domain.Return, err
 
 // cardReply records what a staff member sent in answer to a card.
 func (t *staffTurn) cardReply(post *domain.StaffPost) error {
-	r, err := t.d.Engine.Returns.FindReturnByID(t.ctx, *post.ReturnID)
+	r, err := t.d.Services.Returns.FindReturnByID(t.ctx, *post.ReturnID)
 	if err != nil {
 		return err
 	}
@@ -390,14 +341,10 @@ func (t *staffTurn) cardReply(post *domain.StaffPost) error {
 	case text == "":
 		return nil
 	case r.Status == domain.StatusAwaitingVerification:
-		if r, err = t.d.Engine.Returns.UpdateReturn(t.ctx, r.ID, domain.ReturnUpdate{InspectionComment: &text}); err != nil {
+		if r, err = t.d.Services.Returns.UpdateReturn(t.ctx, r.ID, domain.ReturnUpdate{InspectionComment: &text}); err != nil {
 			return err
 		}
 		if err := t.audit("return.inspection_comment", r, 0, map[string]any{"comment": text}); err != nil {
-			return err
-		}
-	case r.Status == domain.StatusAwaitingShipmentToSeller:
-		if r, err = t.ship(r, text); err != nil {
 			return err
 		}
 	default:
@@ -426,7 +373,7 @@ func (t *staffTurn) attach(r *domain.Return) error {
 		}
 		a := &domain.Attachment{SellerID: r.SellerID, ReturnID: &r.ID, Kind: f.Kind, FileName: f.Name,
 			ContentType: f.ContentType, Data: data}
-		if err := t.d.Engine.Attachments.CreateAttachment(t.ctx, a); err != nil {
+		if err := t.d.Services.Attachments.CreateAttachment(t.ctx, a); err != nil {
 			return err
 		}
 		kinds[f.Kind]++
@@ -437,7 +384,7 @@ func (t *staffTurn) attach(r *domain.Return) error {
 	if err := t.audit("return.attach", r, 0, map[string]any{"photos": kinds[domain.AttachmentPhoto], "videos": kinds[domain.AttachmentVideo]}); err != nil {
 		return err
 	}
-	r, err := t.d.Engine.Returns.FindReturnByID(t.ctx, r.ID)
+	r, err := t.d.Services.Returns.FindReturnByID(t.ctx, r.ID)
 	if err != nil {
 		return err
 	}

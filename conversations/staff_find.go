@@ -21,7 +21,7 @@ func (t *staffTurn) command() error {
 		return run(t, arg)
 	}
 	if id := shortcutID(name, "r_"); id != 0 {
-		r, err := t.d.Engine.Returns.FindReturnByID(t.ctx, id)
+		r, err := t.d.Services.Returns.FindReturnByID(t.ctx, id)
 		if err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func (t *staffTurn) find(q string) error {
 		t.say("staff.find.usage", nil)
 		return nil
 	}
-	returns, _, err := t.d.Engine.Returns.FindReturns(t.ctx, domain.ReturnFilter{Search: &q, Limit: 8})
+	returns, _, err := t.d.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{Search: &q, Limit: 8})
 	if err != nil {
 		return errInternal(err)
 	}
@@ -77,11 +77,11 @@ func (t *staffTurn) find(q string) error {
 // sellerReturns lists a seller's newest returns, as a new post or in place
 // of the message pressed.
 func (t *staffTurn) sellerReturns(sellerID int64, editID string) error {
-	seller, err := t.d.Engine.Sellers.FindSellerByID(t.ctx, sellerID)
+	seller, err := t.d.Services.Sellers.FindSellerByID(t.ctx, sellerID)
 	if err != nil {
 		return err
 	}
-	list, total, err := t.d.Engine.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &sellerID, Limit: 10})
+	list, total, err := t.d.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &sellerID, Limit: 10})
 	if err != nil {
 		return errInternal(err)
 	}
@@ -115,13 +115,13 @@ func returnButton(l *locales.Localizer, r *domain.Return) Button {
 func (t *staffTurn) findReturn(ref string) (*domain.Return, error) {
 	ref = strings.TrimPrefix(strings.TrimSpace(ref), "/")
 	if id := shortcutID(strings.ToLower(ref), "r_"); id != 0 {
-		return t.d.Engine.Returns.FindReturnByID(t.ctx, id)
+		return t.d.Services.Returns.FindReturnByID(t.ctx, id)
 	}
 	if ref == "" {
 		return nil, domain.Errorf(domain.CodeNotFound, "error.return.not_found", nil)
 	}
 	for _, f := range []domain.ReturnFilter{{ReturnNumber: &ref, Limit: 2}, {Search: &ref, Limit: 2}} {
-		list, _, err := t.d.Engine.Returns.FindReturns(t.ctx, f)
+		list, _, err := t.d.Services.Returns.FindReturns(t.ctx, f)
 		if err != nil {
 			return nil, errInternal(err)
 		}

@@ -21,22 +21,36 @@ import (
 const staffChannel = domain.ChannelTelegram
 
 const (
-	// relayLease is how long a claim of relays holds unless renewed: only
-	// a crashed flush's claims wait for it to lapse.
-	relayLease = 10 * time.Minute
+	// defaultRelayLease is StaffDesk.Lease's default.
+	defaultRelayLease = 10 * time.Minute
 	// staffPostEvery is the pace of posts into one group: Telegram allows
 	// 20 a minute, and the channel keeps a margin under it.
 	staffPostEvery = 3200 * time.Millisecond
-	// relayBatch is as many relays as can be posted within one lease at
-	// that pace, were each its own post (relays of one seller merge into
-	// one). Files and task cards take messages of their own beyond that,
-	// which is why Flush also renews the claim before every post.
-	relayBatch = int(relayLease / staffPostEvery)
+	// maxRelaySellers bounds the sellers of one claim of relays.
+	maxRelaySellers = 4
 	// maxTopicName is Telegram's limit for a topic name, in UTF-16 units.
 	maxTopicName = 128
 	// maxTaskCards bounds the cards one post brings along.
 	maxTaskCards = 5
 )
+
+func (d *StaffDesk) relayLease() time.Duration {
+	if d.Lease <= 0 {
+		return defaultRelayLease
+	}
+	return d.Lease
+}
+
+// relayBatch is how many sellers one claim takes, each with their waiting
+// relays merged into one post: no more than can be posted for within one
+// lease at the group's pace, and few, since a flush that dies holds its
+// sellers' relays until the lease lapses while other replicas' flushes
+// post for the rest. Files and task cards take messages of their own
+// beyond that, which is why the claim is also renewed while every post
+// goes.
+func (d *StaffDesk) relayBatch() int {
+	return max(min(int(d.relayLease()/staffPostEvery), maxRelaySellers), 1)
+}
 
 // Relay queues what a seller sent to support, files included, in the
 // seller's turn: it commits with the turn and is posted by Flush.
@@ -127,7 +141,7 @@ func (d *StaffDesk) Run(ctx context.Context, wake <-chan struct{}, every time.Du
 // claim's lease lapses.
 func (d *StaffDesk) Flush(ctx context.Context) (int, error) {
 	ctx = domain.NewContextWithActor(ctx, domain.System)
-	relays, err := d.Support.ClaimRelays(ctx, d.now(), relayLease, relayBatch)
+	relays, err := d.Support.ClaimRelays(ctx, d.now(), d.relayLease(), d.relayBatch())
 	if err != nil {
 		return 0, fmt.Errorf("staff relay: %w", err)
 	}
@@ -158,7 +172,7 @@ func (d *StaffDesk) Flush(ctx context.Context) (int, error) {
 // one keep theirs however long this one takes, and returns those of rs
 // it still holds.
 func (d *StaffDesk) stillHeldRelays(ctx context.Context, rs []*domain.SupportRelay) ([]*domain.SupportRelay, error) {
-	held, err := d.Support.RenewRelayClaim(ctx, rs[0].Claim, d.now().Add(relayLease))
+	held, err := d.Support.RenewRelayClaim(ctx, rs[0].Claim, d.now().Add(d.relayLease()))
 	if err != nil {
 		return nil, err
 	}
@@ -166,28 +180,30 @@ func (d *StaffDesk) stillHeldRelays(ctx context.Context, rs []*domain.SupportRel
 }
 
 // flushSeller posts one seller's relays as one post and returns how many
-// it marked relayed.
+// it marked relayed. No transaction is held while it posts (the group's
+// pace can make that seconds): the claim, renewed meanwhile, keeps other
+// flushes off this seller's relays, and the claims themselves keep two
+// flushes from posting for one seller at once (storage's ClaimRelays).
 func (d *StaffDesk) flushSeller(ctx context.Context, sellerID int64, rs []*domain.SupportRelay) int {
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
 		ids[i] = r.ID
 	}
 	claim := rs[0].Claim
-	marked := 0
-	// Posting under the staff chat's session lock means a staff reply to
-	// the post waits until the post's links are saved with it.
+	renew := func(ctx context.Context, until time.Time) (bool, error) {
+		held, err := d.Support.RenewRelayClaim(ctx, claim, until)
+		return len(keepHeld(rs, held, func(r *domain.SupportRelay) int64 { return r.ID })) == len(rs), err
+	}
 	item := domain.WorkItem{Worker: domain.WorkerStaffRelay, Key: strconv.FormatInt(ids[0], 10), SellerID: sellerID}
 	err := d.Guard.Run(ctx, item, func(ctx context.Context) error {
-		return d.Engine.Sessions.WithSession(ctx, staffChannel, strconv.FormatInt(d.Chat.ID(), 10),
-			func(ctx context.Context, _ *domain.ChatSession) error {
-				if err := d.postRelays(ctx, sellerID, rs); err != nil {
-					return err
-				}
-				var err error
-				marked, err = d.Support.MarkRelayed(ctx, ids, claim)
-				return err
-			})
+		return domain.KeepLease(ctx, d.now, d.relayLease()/4, d.relayLease(), renew, func(ctx context.Context) error {
+			return d.postRelays(ctx, sellerID, rs)
+		})
 	})
+	marked := 0
+	if err == nil {
+		marked, err = d.Support.MarkRelayed(ctx, ids, claim)
+	}
 	switch {
 	case errors.Is(err, domain.ErrPoisoned):
 		d.setAsideRelays(ctx, sellerID, ids, claim) // poisoned.go
@@ -210,7 +226,8 @@ type sellerThread struct {
 	stores []*domain.Store
 	forum  bool
 	place  StaffPlace
-	fresh  bool // a new topic: its first post introduces the seller
+	fresh  bool        // a new topic: its first post introduces the seller
+	resale *resaleView // the units and supplies resale relays are about
 }
 
 func (d *StaffDesk) postRelays(ctx context.Context, sellerID int64, rs []*domain.SupportRelay) error {
@@ -218,12 +235,15 @@ func (d *StaffDesk) postRelays(ctx context.Context, sellerID int64, rs []*domain
 	if err != nil {
 		return err
 	}
+	if err := d.loadResale(ctx, th, rs); err != nil { // staff_resale.go
+		return err
+	}
 	returns := map[int64]*domain.Return{}
 	for _, r := range rs {
 		if r.ReturnID == nil || returns[*r.ReturnID] != nil {
 			continue
 		}
-		ret, err := d.Engine.Returns.FindReturnByID(ctx, *r.ReturnID)
+		ret, err := d.Services.Returns.FindReturnByID(ctx, *r.ReturnID)
 		if err != nil {
 			return err
 		}
@@ -245,7 +265,9 @@ func (d *StaffDesk) postRelays(ctx context.Context, sellerID int64, rs []*domain
 	if err != nil {
 		return err
 	}
-	if err := d.savePosts(ctx, th.seller.ID, rs, m, ids, returns); err != nil {
+	// What went is recorded even when the claim is lost just now: staff
+	// may answer it.
+	if err := d.savePosts(context.WithoutCancel(ctx), th.seller.ID, rs, m, ids, returns); err != nil {
 		return err
 	}
 	return d.postTaskCards(ctx, th, rs, returns)

@@ -2,9 +2,12 @@ package conversations
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -12,7 +15,10 @@ import (
 // staff_reply.go: staff → seller. What a staff member writes in a seller's
 // topic, or in answer to a relayed post, goes to the seller on their
 // channel signed as Indigo support, in answer to the seller's message when
-// the channel can show that.
+// the channel can show that. The reply is at least once: kept in the
+// staff chat's session row with the turn that decided it, it is sent after
+// the commit and forgotten once it went, and the same input delivered
+// again (after a crash, or a send that failed) brings it back.
 
 // message handles what a staff member wrote that is not a command: in a
 // seller's topic or in answer to a relayed post it goes to the seller; in
@@ -30,6 +36,8 @@ func (t *staffTurn) message() error {
 			return nil
 		case err == nil && post.Kind == domain.StaffPostCard && post.ReturnID != nil:
 			return t.cardReply(post)
+		case err == nil && post.Kind == domain.StaffPostQuestion:
+			return t.answer(post)
 		case err == nil:
 			return t.toSeller(post.SellerID, post.SellerMessageID)
 		case domain.ErrorCode(err) != domain.CodeNotFound:
@@ -55,10 +63,11 @@ func (t *staffTurn) message() error {
 // toSeller sends a staff message to the seller on their channel, signed
 // as Indigo support, in answer to replyTo when the channel can. What can
 // be refused (no chat, the channel off, not a photo) is refused in the
-// turn; the photos are fetched and the reply sent after it commits, and a
-// failure is reported where the staff member wrote.
+// turn; the reply is kept with the turn (keepReply) and sent after it
+// commits, the photos fetched then, and a failure reported where the
+// staff member wrote.
 func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
-	seller, err := t.d.Engine.Sellers.FindSellerByID(t.ctx, sellerID)
+	seller, err := t.d.Services.Sellers.FindSellerByID(t.ctx, sellerID)
 	if err != nil {
 		return err
 	}
@@ -72,30 +81,54 @@ func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
 	if text == "" && len(t.in.Files) == 0 {
 		return nil // a sticker, a poll: nothing a seller's channel carries
 	}
-	send, err := t.sellerSender(seller, replyTo)
+	if _, err := t.sellerSender(seller, replyTo); err != nil {
+		return err
+	}
+	sl := t.d.Services.Locales.For(string(seller.Language))
+	r := &sellerReply{Update: t.in.UpdateID, Seller: seller.ID, ReplyTo: replyTo, Photos: len(t.in.Files),
+		Text: sl.T("staff.reply.signature"), At: t.d.now(), Attempts: 1}
+	if text != "" {
+		r.Text = sl.T("staff.reply.signed", map[string]any{"Text": text})
+	}
+	t.reply = r
+	return nil
+}
+
+// sendReply sends the reply the turn kept, if any, and forgets it. A
+// failure that may pass returns an error, so that the input comes again
+// and brings the reply back (unsentReply), up to maxReplyAttempts; then,
+// or when the channel refuses it, staff are told where they wrote.
+func (t *staffTurn) sendReply(ctx context.Context) error {
+	r := t.reply
+	if r == nil {
+		return nil
+	}
+	err := t.deliverReply(ctx, r)
+	if err != nil && domain.ErrorCode(err) == domain.CodeInternal && !errors.Is(err, ErrUnreachable) && r.Attempts < maxReplyAttempts {
+		return fmt.Errorf("staff reply to seller %d (attempt %d): %w", r.Seller, r.Attempts, err)
+	}
+	t.replied(ctx, r.Seller, r.ReplyTo, r.Photos, err)
+	return t.d.forgetReply(ctx, t.in)
+}
+
+func (t *staffTurn) deliverReply(ctx context.Context, r *sellerReply) error {
+	seller, err := t.d.Services.Sellers.FindSellerByID(ctx, r.Seller)
+	if err != nil {
+		return errInternal(err)
+	}
+	send, err := t.sellerSender(seller, r.ReplyTo)
 	if err != nil {
 		return err
 	}
-	sl := t.d.Engine.Locales.For(string(seller.Language))
-	files := t.in.Files
-	t.later(func(ctx context.Context) {
-		reply := Reply{Text: sl.T("staff.reply.signature")}
-		if text != "" {
-			reply.Text = sl.T("staff.reply.signed", map[string]any{"Text": text})
+	reply := Reply{Text: r.Text}
+	for _, f := range t.in.Files[:min(r.Photos, len(t.in.Files))] {
+		data, err := openPhoto(ctx, f)
+		if err != nil {
+			return err
 		}
-		err := func() error {
-			for _, f := range files {
-				data, err := openPhoto(ctx, f)
-				if err != nil {
-					return err
-				}
-				reply.Photos = append(reply.Photos, Photo{Name: f.Name, Data: data})
-			}
-			return send(ctx, []Reply{reply})
-		}()
-		t.replied(ctx, seller.ID, replyTo, len(reply.Photos), err)
-	})
-	return nil
+		reply.Photos = append(reply.Photos, Photo{Name: f.Name, Data: data})
+	}
+	return send(ctx, []Reply{reply})
 }
 
 // replied reports how a reply to a seller went, after commit: audited
@@ -141,4 +174,110 @@ func (t *staffTurn) sellerSender(seller *domain.Seller, replyTo string) (func(ct
 	return func(ctx context.Context, replies []Reply) error {
 		return sender.Send(ctx, id.ExternalID, replies)
 	}, nil
+}
+
+const (
+	// repliesKey holds, in the staff chat's session, the replies to
+	// sellers decided and not sent yet, by update.
+	repliesKey = "_seller_replies"
+	// maxReplyAttempts bounds how often an input comes again for a reply
+	// whose send keeps failing, as each time holds up the chat's intake.
+	maxReplyAttempts = 4
+)
+
+// sellerReply is a staff message on its way to a seller.
+type sellerReply struct {
+	Update   int64     `json:"update"`
+	Seller   int64     `json:"seller"`
+	ReplyTo  string    `json:"reply_to,omitempty"`
+	Text     string    `json:"text"`             // signed, in the seller's language
+	Photos   int       `json:"photos,omitempty"` // the input's files, all photos, fetched again at each send
+	At       time.Time `json:"at"`
+	Attempts int       `json:"attempts"`
+}
+
+// keptReplies reads the replies a staff chat's session keeps; those older
+// than any redelivery are dropped.
+func keptReplies(s *domain.ChatSession) ([]sellerReply, error) {
+	var rs []sellerReply
+	if raw := s.Data[repliesKey]; raw != "" {
+		if err := json.Unmarshal([]byte(raw), &rs); err != nil {
+			return nil, fmt.Errorf("read the staff replies kept: %w", err)
+		}
+	}
+	fresh := rs[:0]
+	for _, r := range rs {
+		if time.Since(r.At) < redeliveryWindow {
+			fresh = append(fresh, r)
+		}
+	}
+	return fresh, nil
+}
+
+func saveReplies(s *domain.ChatSession, rs []sellerReply) error {
+	if len(rs) == 0 {
+		delete(s.Data, repliesKey)
+		return nil
+	}
+	raw, err := json.Marshal(rs)
+	if err != nil {
+		return fmt.Errorf("keep staff replies: %w", err)
+	}
+	s.Data[repliesKey] = string(raw)
+	return nil
+}
+
+// keepReply records the turn's reply in its transaction; an input without
+// an update id cannot come again, so there is nothing to keep it for.
+func keepReply(s *domain.ChatSession, t *staffTurn) error {
+	if t.reply == nil || t.in.UpdateID == 0 {
+		return nil
+	}
+	rs, err := keptReplies(s)
+	if err != nil {
+		return err
+	}
+	return saveReplies(s, append(rs, *t.reply))
+}
+
+// unsentReply is what is left of the reply to an update delivered again,
+// counted as one more attempt.
+func unsentReply(s *domain.ChatSession, update int64) (*sellerReply, error) {
+	rs, err := keptReplies(s)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		if rs[i].Update == update {
+			rs[i].Attempts++
+			r := rs[i]
+			return &r, saveReplies(s, rs)
+		}
+	}
+	return nil, nil
+}
+
+// forgetReply drops the reply to in once it went or was given up.
+func (d *StaffDesk) forgetReply(ctx context.Context, in StaffInput) error {
+	if in.UpdateID == 0 {
+		return nil
+	}
+	err := d.Services.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
+		rs, err := keptReplies(s)
+		if err != nil {
+			return err
+		}
+		left := rs[:0]
+		for _, r := range rs {
+			if r.Update != in.UpdateID {
+				left = append(left, r)
+			}
+		}
+		return saveReplies(s, left)
+	})
+	if err != nil {
+		// The input coming again resends the reply: better twice than never.
+		return fmt.Errorf("staff: forget the reply to update %d: %w", in.UpdateID, err)
+	}
+	return nil
 }

@@ -118,7 +118,7 @@ func newStaffFixture(t *testing.T, forum bool) *staffFixture {
 	h := newHarness(t)
 	f := &staffFixture{h: h, chat: newStaffChat(forum), sender: &replySender{}}
 	f.desk = &conversations.StaffDesk{
-		Engine: h.engine, Support: storage.NewSupportService(h.db), Audit: storage.NewAuditService(h.db),
+		Services: h.engine.Deps, Support: storage.NewSupportService(h.db), Audit: storage.NewAuditService(h.db),
 		Chat: f.chat, Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: f.sender},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
@@ -288,7 +288,8 @@ func TestStaffCardSteps(t *testing.T) {
 }
 
 // TestStaffShip: "Shipped" asks for the tracking number; the answer to
-// the question ships the return with it. /ship does it in one go.
+// the question, and only to it, ships the return with it. /ship does it
+// in one go.
 func TestStaffShip(t *testing.T) {
 	f := newStaffFixture(t, true)
 	seller, _ := f.sellerChat(t)
@@ -308,6 +309,11 @@ func TestStaffShip(t *testing.T) {
 	ask := f.chat.last(t)
 	if toast != l.T("staff.ship.ask") || ask.at.ReplyTo != card.ids[0] {
 		t.Fatalf("toast %q, question %+v", toast, ask)
+	}
+	// The question is a declared state: a reply to the card is no answer.
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "looks fine"}, ReplyTo: card.ids[0]})
+	if got, _ := rs.FindReturnByID(pgtest.System(), a.ID); got.Status != domain.StatusAwaitingShipmentToSeller {
+		t.Fatalf("a reply to the card shipped the return: %s", got.Status)
 	}
 	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "RR123456789CN"}, ReplyTo: ask.ids[0]})
 	got, _ := rs.FindReturnByID(pgtest.System(), a.ID)

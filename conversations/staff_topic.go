@@ -16,11 +16,11 @@ import (
 
 // thread finds or opens the seller's topic; a chat without topics has none.
 func (d *StaffDesk) thread(ctx context.Context, sellerID int64) (*sellerThread, error) {
-	seller, err := d.Engine.Sellers.FindSellerByID(ctx, sellerID)
+	seller, err := d.Services.Sellers.FindSellerByID(ctx, sellerID)
 	if err != nil {
 		return nil, err
 	}
-	stores, err := d.Engine.Stores.FindStores(ctx, domain.StoreFilter{SellerID: &sellerID})
+	stores, err := d.Services.Stores.FindStores(ctx, domain.StoreFilter{SellerID: &sellerID})
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +132,8 @@ func (d *StaffDesk) renderRelays(th *sellerThread, rs []*domain.SupportRelay, re
 			lines = append(lines, l.T("staff.relay.unreachable"))
 		case domain.RelayAccountTaken:
 			lines = append(lines, l.T("staff.relay.account_taken", map[string]any{"SID": r.Text}))
+		case domain.RelayResale:
+			lines = append(lines, d.resaleLine(l, th, r, ret, &m)) // staff_resale.go
 		}
 	}
 	m.Text = strings.Join(lines, "\n")

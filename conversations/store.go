@@ -63,10 +63,10 @@ var storeFlow = Flow{
 	},
 	Steps: map[string]Step{
 		storeMarketplace: {Ask: askMarketplace, Read: readMarketplace},
-		storeName:        {Ask: askStoreName, Read: readStoreName},
+		storeName:        {Ask: askStoreName, Read: readStoreName, Wants: inText},
 		storeToken:       {Ask: askToken, Read: readToken, Wants: inText | inToken},
 		storeChecklist:   {Ask: showChecklist, Read: readChecklist, Wants: inChoice},
-		storeRename:      {Ask: askStoreName, Read: readRename},
+		storeRename:      {Ask: askStoreName, Read: readRename, Wants: inText},
 	},
 }
 
@@ -79,7 +79,7 @@ func readMarketplace(t *Turn) (string, error) {
 	if t.Chosen() == string(domain.MarketplaceWildberries) || strings.EqualFold(t.Text(), "wildberries") || strings.EqualFold(t.Text(), "wb") {
 		return "picked", nil
 	}
-	return "", nil
+	return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_choice", nil)
 }
 
 func askStoreName(t *Turn) error {

@@ -24,6 +24,17 @@ const (
 	NotifyPickupCodeOverdue NotificationKind = "pickup_code_overdue"
 	NotifyDailyDigest       NotificationKind = "daily_digest"
 	NotifyTeamMemberJoined  NotificationKind = "team_member_joined"
+
+	// Resale on WB (domain/unit.go): Data has Product, Return, Shelf.
+	NotifyResaleSold      NotificationKind = "resale_sold"      // + Price (×100) and Currency
+	NotifyResaleCancelled NotificationKind = "resale_cancelled" // back on the shelf and on sale
+	NotifyResaleRefused   NotificationKind = "resale_refused"   // cancelled after hand-over: it comes back
+	// NotifyResaleBlocked: Indigo cannot sell the store's items on WB;
+	// Data has Store and Reason, a locales id saying why.
+	NotifyResaleBlocked NotificationKind = "resale_blocked"
+	// NotifyResaleInvite reminds the seller to invite IndigoWarehouse as a
+	// user of the WB account (manual §6); Data has Store.
+	NotifyResaleInvite NotificationKind = "resale_invite"
 )
 
 // AllNotificationKinds lists every kind, for the locales completeness test
@@ -33,7 +44,8 @@ func AllNotificationKinds() []NotificationKind {
 		NotifyReturnOnItsWay, NotifyPickupCodeNeeded, NotifyPickedUp, NotifyReceived,
 		NotifyAwaitingDecision, NotifyListedForSale, NotifyShippedToSeller, NotifyDisposed,
 		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue, NotifyDailyDigest,
-		NotifyTeamMemberJoined,
+		NotifyTeamMemberJoined, NotifyResaleSold, NotifyResaleCancelled, NotifyResaleRefused,
+		NotifyResaleBlocked, NotifyResaleInvite,
 	}
 }
 
@@ -95,6 +107,14 @@ type NotificationService interface {
 	FindNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
 }
 
+// Settle holds a seller's notifications back while more keep coming, so
+// that a burst (a store's first import, a warehouse's morning) reaches
+// the seller as one digest instead of a digest per moment it was looked
+// at: a seller's notifications are claimed once the newest unsent one is
+// Quiet old, or the oldest Max old, however many still come. The zero
+// Settle claims at once.
+type Settle struct{ Quiet, Max time.Duration }
+
 // OutboxService hands notifications to the sender. A claimed notification
 // is leased under a claim token: no other sender takes it until it is
 // marked or the lease ends, so a sender that dies mid-way is replaced and
@@ -102,8 +122,9 @@ type NotificationService interface {
 // the row still carried it: false means another sender claimed it after
 // this claim's lease lapsed, and this sender must leave it alone.
 type OutboxService interface {
-	// ClaimNotifications leases due notifications under one new token.
-	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Notification, error)
+	// ClaimNotifications leases due notifications under one new token,
+	// holding back a seller's while they settle.
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int, settle Settle) ([]*Notification, error)
 	// RenewClaim extends to until the lease of those of ids (every row of
 	// the claim when ids is nil) that claim still holds unsent, and
 	// returns their ids.
@@ -113,6 +134,10 @@ type OutboxService interface {
 	MarkSent(ctx context.Context, id, claim int64) (bool, error)
 	// MarkRetry puts a notification back for another attempt at next.
 	MarkRetry(ctx context.Context, id, claim int64, next time.Time, cause error) (bool, error)
+	// MarkHeld puts a notification back until the end of the seller's
+	// quiet hours: not an attempt, and released at once when the seller
+	// switches quiet hours off.
+	MarkHeld(ctx context.Context, id, claim int64, until time.Time) (bool, error)
 	// MarkFailed gives a notification up for good.
 	MarkFailed(ctx context.Context, id, claim int64, cause error) (bool, error)
 }

@@ -18,6 +18,7 @@ const (
 	WorkerOutbox         = "outbox"          // key: the notification id
 	WorkerStaffRelay     = "staff.relay"     // key: the relay id
 	WorkerPoll           = "poll"            // key: store id/feed
+	WorkerResale         = "resale"          // key: store id
 	WorkerJob            = "job"             // key: the job's name
 )
 

@@ -78,6 +78,30 @@ type Return struct {
 // Tab is the manual's tab the return is listed under.
 func (r *Return) Tab() Tab { return TabOf(r.Status) }
 
+// AwaitsCollection reports whether the seller's pickup code is with the
+// warehouse for a return still at its pickup point: the return waits for
+// the warehouse to collect it, no longer for the seller.
+//
+// It is read from stored data, not a status of the lifecycle: sending the
+// code moves nothing (the item stays at the point until pick_up, which
+// the lifecycle takes from awaiting_pickup_code either way), a corrected
+// code would need a transition back, and the manual and WB know no such
+// status. The reminders already tell the two apart by the code
+// (storage/reminders.go).
+func (r *Return) AwaitsCollection() bool {
+	return r.Status == StatusAwaitingPickupCode && r.PickupCode != ""
+}
+
+// StatusLabel is the locales id that names the return's status for
+// people: the status's own label, or "awaiting collection" once the
+// pickup code is with the warehouse.
+func (r *Return) StatusLabel() string {
+	if r.AwaitsCollection() {
+		return "label.awaiting_collection"
+	}
+	return "status." + string(r.Status)
+}
+
 // Transition is one recorded status change: the return's history.
 type Transition struct {
 	ReturnID int64

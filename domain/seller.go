@@ -107,7 +107,9 @@ type SellerUpdate struct {
 	Unreachable   *bool
 
 	MutedNotifications *[]NotificationKind
-	QuietHours         *bool
+	// QuietHours set to false also releases what quiet hours held
+	// (OutboxService.MarkHeld): the seller asked for it now, not at 08:00.
+	QuietHours *bool
 }
 
 // SellerService stores sellers and their channel identities.

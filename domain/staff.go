@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -40,6 +42,28 @@ const (
 	// RelayAccountTaken: the seller tried to connect a WB account (Text is
 	// its sid) that another Indigo seller has connected, and was refused.
 	RelayAccountTaken RelayKind = "account_taken"
+	// RelayResale: a shelf unit needs staff (Text is a ResaleTask): pick
+	// an order with its sticker, hand a supply over with its QR, put a
+	// unit back or take it off the shelf. ReturnID is the unit's return.
+	RelayResale RelayKind = "resale"
+)
+
+// ResaleTask is what a RelayResale asks of staff.
+type ResaleTask string
+
+// Resale tasks.
+const (
+	ResalePick     ResaleTask = "pick"      // a buyer ordered the unit: pick, label, pack
+	ResaleQR       ResaleTask = "qr"        // the unit's supply was delivered: here is its QR
+	ResaleUnpick   ResaleTask = "cancel"    // the order was cancelled: back to the shelf place
+	ResaleRefused  ResaleTask = "refuse"    // cancelled after hand-over: it comes back as a return
+	ResaleWithdraw ResaleTask = "withdraw"  // the seller withdrew it: off the shelf
+	ResaleDrift    ResaleTask = "drift"     // WB's stock differs from the shelf (Text after the task)
+	ResaleNoSize   ResaleTask = "no_size"   // the card has no size for the unit's barcode
+	ResaleNoUnit   ResaleTask = "no_unit"   // an order came for a size with no unit on the shelf: Indigo cancelled it
+	ResalePass     ResaleTask = "pass"      // a pass to the WB warehouse is needed
+	ResaleBlocked  ResaleTask = "blocked"   // the store cannot sell on WB: the seller was told why
+	ResalePickList ResaleTask = "pick_list" // the day's picks of the seller (Text after the task: the day)
 )
 
 // SupportRelay is something waiting to be posted into the seller's thread
@@ -83,6 +107,9 @@ type StaffPostKind string
 const (
 	StaffPostRelay StaffPostKind = "relay" // a copy of what a seller sent; a reply to it goes to the seller
 	StaffPostCard  StaffPostKind = "card"  // a return card; a reply to it records on the return
+	// A question a staff step waits on (StaffPost.Question names it); only
+	// a reply to it answers.
+	StaffPostQuestion StaffPostKind = "question"
 )
 
 // StaffPost ties a message the bot posted in the staff chat to the seller
@@ -94,6 +121,7 @@ type StaffPost struct {
 	SellerID        int64
 	SellerMessageID string // the seller's message it copies, "" for none
 	ReturnID        *int64
+	Question        string // the declared staff state a question post waits in
 	CreatedAt       time.Time
 }
 
@@ -104,10 +132,12 @@ type StaffPost struct {
 type SupportService interface {
 	// QueueRelay adds a relay, inside the caller's transaction if any.
 	QueueRelay(ctx context.Context, r *SupportRelay) error
-	// ClaimRelays leases the oldest unposted relays under one new claim
-	// token, their files described but not loaded; a claim neither renewed
-	// nor marked relayed before the lease ends is claimed again.
-	ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*SupportRelay, error)
+	// ClaimRelays leases the unposted relays of up to sellers sellers, the
+	// longest waiting first and none another live claim holds relays of,
+	// under one new claim token, their files described but not loaded; a
+	// claim neither renewed nor marked relayed before the lease ends is
+	// claimed again.
+	ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, sellers int) ([]*SupportRelay, error)
 	// RenewRelayClaim extends to until the lease of the unposted relays
 	// claim still holds and returns their ids.
 	RenewRelayClaim(ctx context.Context, claim int64, until time.Time) ([]int64, error)
@@ -135,4 +165,20 @@ type SupportService interface {
 	// SearchSellers finds sellers by id ("#12"), name, company or chat
 	// account id, for staff looking a seller up.
 	SearchSellers(ctx context.Context, query string, limit int) ([]*Seller, error)
+}
+
+// Text is the relay text of the task with its arguments, e.g. the order
+// and size of ResaleNoUnit: "no_unit:5000012:987".
+func (t ResaleTask) Text(args ...any) string {
+	s := string(t)
+	for _, a := range args {
+		s += ":" + fmt.Sprint(a)
+	}
+	return s
+}
+
+// ParseResaleTask splits a relay text made by ResaleTask.Text.
+func ParseResaleTask(text string) (ResaleTask, []string) {
+	parts := strings.Split(text, ":")
+	return ResaleTask(parts[0]), parts[1:]
 }

@@ -22,6 +22,7 @@ func TestLabels(t *testing.T) {
 		{"event", names(domain.AllEvents())},
 		{"tab", names(domain.AllTabs())},
 		{"decision", names(domain.AllDecisions())},
+		{"unit_status", names(domain.AllUnitStatuses())},
 		{"language", names(domain.AllLanguages())},
 		{"channel", names(domain.AllChannels())},
 		{"attachment", names([]domain.AttachmentKind{domain.AttachmentPhoto, domain.AttachmentVideo,

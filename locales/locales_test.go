@@ -42,6 +42,8 @@ var idPattern = regexp.MustCompile(`^(error|warning|status|event|tab|decision|la
 // Each needs a reason.
 var notMessageIDs = map[string]string{
 	"decision.confirm": "a state of the decision flow (conversations/decision.go); its text is flow.decision.confirm",
+	"staff.tracking":   "a declared staff state (conversations/staff_question.go); its question is staff.ship.ask_reply",
+	"staff.shelf":      "a declared staff state (conversations/staff_question.go); its question is staff.shelve.ask_reply",
 }
 
 // notIDEndings mark file names and hosts ("event.go", "web.telegram.org").

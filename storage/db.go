@@ -57,9 +57,9 @@ func OpenSized(ctx context.Context, url string, secretKey []byte, maxConns int32
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	if !strings.Contains(url, "pool_max_conns") && maxConns > 0 {
-		// pgxpool's default (4 on this size of machine) is far too few: a
-		// chat turn holds its session's connection while it calls WB, and
-		// each listener holds one for good.
+		// pgxpool's default (4 on this size of machine) is far too few:
+		// each listener holds one for good, and the callers size it from
+		// their workers (cmd/indigo/pool.go).
 		cfg.MaxConns = maxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -83,6 +83,21 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping database: %w", err)
 	}
 	return nil
+}
+
+// ConnectionLimit is how many connections the server takes from roles
+// that are not superusers: max_connections less the slots reserved for
+// superusers (and, from PostgreSQL 16, for pg_use_reserved_connections).
+// Every replica's pool must fit in it together.
+func (db *DB) ConnectionLimit(ctx context.Context) (int, error) {
+	var n int
+	err := db.Pool.QueryRow(ctx, `SELECT current_setting('max_connections')::int
+		- current_setting('superuser_reserved_connections')::int
+		- coalesce(current_setting('reserved_connections', true)::int, 0)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("read the server's max_connections: %w", err)
+	}
+	return n, nil
 }
 
 type txKey struct{}

@@ -81,25 +81,33 @@ var _ domain.OutboxService = (*NotificationService)(nil)
 // sellers behind the oldest limit due rows, so a seller's burst is claimed
 // whole and can become one digest. SKIP LOCKED lets senders on several
 // replicas claim side by side, each notification once; the new token
-// fences the claim against the one before it, whose lease lapsed.
-func (ns *NotificationService) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []*domain.Notification, err error) {
+// fences the claim against the one before it, whose lease lapsed. A
+// seller whose outbox is still growing (a row younger than settle.Quiet,
+// none older than settle.Max) is left for a later claim, which then takes
+// the whole burst; its rows' times are the database's, compared with now.
+func (ns *NotificationService) ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int, settle domain.Settle) (_ []*domain.Notification, err error) {
 	defer wrap(&err, "claim notifications")
 	if err := staffOnly(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := ns.db.q(ctx).Query(ctx, `WITH claim AS (SELECT nextval('outbox_claim_tokens') AS token)
 		UPDATE notifications n SET leased_until = $1::timestamptz + $2::interval,
-		attempts = n.attempts + 1, claim_token = claim.token
+		attempts = n.attempts + 1, claim_token = claim.token, quiet_held = false
 		FROM claim, (SELECT id FROM notifications
 			WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
 			  AND (leased_until IS NULL OR leased_until <= $1)
-			  AND seller_id IN (SELECT seller_id FROM notifications
-				WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
-				  AND (leased_until IS NULL OR leased_until <= $1)
-				ORDER BY next_attempt_at, id LIMIT $3)
+			  AND seller_id IN (SELECT d.seller_id FROM notifications d
+				WHERE d.sent_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= $1
+				  AND (d.leased_until IS NULL OR d.leased_until <= $1)
+				  AND ($4::interval = interval '0'
+				    OR NOT EXISTS (SELECT 1 FROM notifications y WHERE y.seller_id = d.seller_id
+				      AND y.sent_at IS NULL AND y.failed_at IS NULL AND y.created_at > $1 - $4::interval)
+				    OR EXISTS (SELECT 1 FROM notifications o WHERE o.seller_id = d.seller_id
+				      AND o.sent_at IS NULL AND o.failed_at IS NULL AND o.created_at <= $1 - $5::interval))
+				ORDER BY d.next_attempt_at, d.id LIMIT $3)
 			ORDER BY next_attempt_at, id LIMIT $3 * 20 FOR UPDATE SKIP LOCKED) due
 		WHERE n.id = due.id
-		RETURNING `+claimedColumns, now, lease, limit)
+		RETURNING `+claimedColumns, now, lease, limit, settle.Quiet, settle.Max)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +160,22 @@ func (ns *NotificationService) MarkSent(ctx context.Context, id, claim int64) (_
 func (ns *NotificationService) MarkRetry(ctx context.Context, id, claim int64, next time.Time, cause error) (_ bool, err error) {
 	defer wrap(&err, "reschedule notification %d", id)
 	return ns.mark(ctx, `next_attempt_at = $3, leased_until = NULL, claim_token = NULL, last_error = $4`, id, claim, next, errText(cause))
+}
+
+// MarkHeld implements domain.OutboxService. The claim's attempt is given
+// back: waiting for the morning is not a failure to send.
+func (ns *NotificationService) MarkHeld(ctx context.Context, id, claim int64, until time.Time) (_ bool, err error) {
+	defer wrap(&err, "hold notification %d for quiet hours", id)
+	return ns.mark(ctx, `next_attempt_at = $3, leased_until = NULL, claim_token = NULL, quiet_held = true,
+		attempts = greatest(attempts - 1, 0), last_error = ''`, id, claim, until)
+}
+
+// releaseQuietHeld makes what a seller's quiet hours held due again, in
+// the order it was written, within the caller's transaction.
+func releaseQuietHeld(ctx context.Context, q querier, sellerID int64) error {
+	_, err := q.Exec(ctx, `UPDATE notifications SET next_attempt_at = created_at, quiet_held = false
+		WHERE seller_id = $1 AND quiet_held AND sent_at IS NULL AND failed_at IS NULL`, sellerID)
+	return err
 }
 
 // MarkFailed implements domain.OutboxService.

@@ -36,6 +36,9 @@ func TestOutboxFence(t *testing.T) {
 			held, err := ns.RenewClaim(ctx, claim, []int64{id}, now.Add(time.Hour))
 			return len(held) == 1, err
 		}},
+		{name: "Held", terminal: true, mark: func(ctx context.Context, id, claim int64) (bool, error) {
+			return ns.MarkHeld(ctx, id, claim, now.Add(time.Hour))
+		}},
 		{name: "Sent", terminal: true, mark: ns.MarkSent},
 		{name: "Failed", terminal: true, mark: func(ctx context.Context, id, claim int64) (bool, error) {
 			return ns.MarkFailed(ctx, id, claim, cause)
@@ -87,7 +90,7 @@ func TestOutboxPartsSent(t *testing.T) {
 	if held, err := ns.RenewClaim(ctx, first.Claim, nil, now.Add(time.Hour)); err != nil || len(held) != 1 {
 		t.Fatalf("renew = %v, %v", held, err)
 	}
-	if got, err := ns.ClaimNotifications(ctx, now.Add(30*time.Minute), time.Minute, 10); err != nil || len(got) != 0 {
+	if got, err := ns.ClaimNotifications(ctx, now.Add(30*time.Minute), time.Minute, 10, domain.Settle{}); err != nil || len(got) != 0 {
 		t.Fatalf("renewed row claimed by another: %v, %v", got, err)
 	}
 	if ok, err := ns.MarkPartsSent(ctx, n.ID, first.Claim, 2); err != nil || !ok {
@@ -103,7 +106,7 @@ func TestOutboxPartsSent(t *testing.T) {
 
 func claimOne(t *testing.T, ns *storage.NotificationService, id int64, now time.Time) *domain.Notification {
 	t.Helper()
-	got, err := ns.ClaimNotifications(pgtest.System(), now, 2*time.Minute, 10)
+	got, err := ns.ClaimNotifications(pgtest.System(), now, 2*time.Minute, 10, domain.Settle{})
 	if err != nil {
 		t.Fatal(err)
 	}

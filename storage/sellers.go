@@ -107,7 +107,23 @@ func (ss *SellerService) UpdateSeller(ctx context.Context, id int64, upd domain.
 	if _, err := ss.FindSellerByID(ctx, id); err != nil {
 		return nil, err
 	}
-	_, err = ss.db.q(ctx).Exec(ctx, `UPDATE sellers SET
+	err = ss.db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := updateSeller(ctx, tx, id, upd); err != nil {
+			return err
+		}
+		if upd.QuietHours != nil && !*upd.QuietHours {
+			return releaseQuietHeld(ctx, tx, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ss.FindSellerByID(ctx, id)
+}
+
+func updateSeller(ctx context.Context, q querier, id int64, upd domain.SellerUpdate) error {
+	_, err := q.Exec(ctx, `UPDATE sellers SET
 		name = coalesce($2, name), company = coalesce($3, company), phone = coalesce($4, phone),
 		language = coalesce($5, language), time_zone = coalesce($6, time_zone),
 		return_address = coalesce($7, return_address), unreachable = coalesce($8, unreachable),
@@ -116,10 +132,7 @@ func (ss *SellerService) UpdateSeller(ctx context.Context, id int64, upd domain.
 		WHERE id = $1`,
 		id, upd.Name, upd.Company, upd.Phone, upd.Language, upd.TimeZone, upd.ReturnAddress, upd.Unreachable,
 		upd.MutedNotifications, upd.QuietHours)
-	if err != nil {
-		return nil, err
-	}
-	return ss.FindSellerByID(ctx, id)
+	return err
 }
 
 // AddIdentity links another chat account to a seller.

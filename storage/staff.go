@@ -72,24 +72,37 @@ func (ss *SupportService) QueueRelay(ctx context.Context, r *domain.SupportRelay
 	})
 }
 
-// ClaimRelays implements domain.SupportService. Relays come oldest first;
+// ClaimRelays implements domain.SupportService. Sellers come in the order
+// of their oldest relay, each with every relay they have waiting (up to
+// maxClaimedRelays in all), so that one post carries a seller's backlog.
 // SKIP LOCKED lets replicas claim side by side without waiting, and the
-// new token fences the claim against the one whose lease lapsed.
-func (ss *SupportService) ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []*domain.SupportRelay, err error) {
+// new token fences the claim against the one whose lease lapsed. A
+// seller whose relays another live claim holds is skipped: one flush at a
+// time posts into a seller's thread, so posts keep their order and a new
+// seller gets one topic. Claims take turns on an advisory lock for that,
+// as two at once would each miss the other's.
+func (ss *SupportService) ClaimRelays(ctx context.Context, now time.Time, lease time.Duration, sellers int) (_ []*domain.SupportRelay, err error) {
 	defer wrap(&err, "claim support relays")
 	if err := staffOnly(ctx); err != nil {
 		return nil, err
 	}
 	var out []*domain.SupportRelay
 	err = ss.db.inTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `WITH claim AS (SELECT nextval('outbox_claim_tokens') AS token)
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('indigo.support_relays.claim', 0))`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `WITH claim AS (SELECT nextval('outbox_claim_tokens') AS token),
+			free AS (SELECT id, seller_id FROM support_relays r
+				WHERE relayed_at IS NULL AND (leased_until IS NULL OR leased_until < $1)
+				AND NOT EXISTS (SELECT 1 FROM support_relays live WHERE live.seller_id = r.seller_id
+					AND live.relayed_at IS NULL AND live.leased_until >= $1)),
+			sellers AS (SELECT seller_id FROM free GROUP BY seller_id ORDER BY min(id) LIMIT $3)
 			UPDATE support_relays SET leased_until = $2, claim_token = claim.token
 			FROM claim
-			WHERE id IN (SELECT id FROM support_relays
-				WHERE relayed_at IS NULL AND (leased_until IS NULL OR leased_until < $1)
-				ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+			WHERE id IN (SELECT id FROM support_relays WHERE id IN (SELECT id FROM free WHERE seller_id IN (SELECT seller_id FROM sellers))
+				ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
 			RETURNING id, seller_id, kind, channel, chat_id, message_id, text, return_id, created_at, claim_token`,
-			now, now.Add(lease), limit)
+			now, now.Add(lease), sellers, maxClaimedRelays)
 		if err != nil {
 			return err
 		}
@@ -106,6 +119,10 @@ func (ss *SupportService) ClaimRelays(ctx context.Context, now time.Time, lease 
 	})
 	return out, err
 }
+
+// maxClaimedRelays bounds one claim, however many relays its sellers have
+// waiting: a post's lines and files are read into memory together.
+const maxClaimedRelays = 500
 
 func loadRelayFiles(ctx context.Context, q querier, relays []*domain.SupportRelay) error {
 	byID := make(map[int64]*domain.SupportRelay, len(relays))
@@ -235,12 +252,12 @@ func (ss *SupportService) SaveStaffPost(ctx context.Context, p *domain.StaffPost
 		return err
 	}
 	return ss.db.q(ctx).QueryRow(ctx, `INSERT INTO staff_posts
-		(chat_id, message_id, kind, seller_id, seller_message_id, return_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		(chat_id, message_id, kind, seller_id, seller_message_id, return_id, question, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (chat_id, message_id) DO UPDATE SET kind = $3, seller_id = $4,
-			seller_message_id = $5, return_id = $6
+			seller_message_id = $5, return_id = $6, question = $7
 		RETURNING created_at`,
-		p.ChatID, p.MessageID, p.Kind, p.SellerID, p.SellerMessageID, p.ReturnID, ss.db.Now()).Scan(&p.CreatedAt)
+		p.ChatID, p.MessageID, p.Kind, p.SellerID, p.SellerMessageID, p.ReturnID, p.Question, ss.db.Now()).Scan(&p.CreatedAt)
 }
 
 // FindStaffPost implements domain.SupportService.
@@ -250,9 +267,9 @@ func (ss *SupportService) FindStaffPost(ctx context.Context, chatID, messageID i
 		return nil, err
 	}
 	p := domain.StaffPost{ChatID: chatID, MessageID: messageID}
-	err = ss.db.q(ctx).QueryRow(ctx, `SELECT kind, seller_id, seller_message_id, return_id, created_at
+	err = ss.db.q(ctx).QueryRow(ctx, `SELECT kind, seller_id, seller_message_id, return_id, question, created_at
 		FROM staff_posts WHERE chat_id = $1 AND message_id = $2`, chatID, messageID).
-		Scan(&p.Kind, &p.SellerID, &p.SellerMessageID, &p.ReturnID, &p.CreatedAt)
+		Scan(&p.Kind, &p.SellerID, &p.SellerMessageID, &p.ReturnID, &p.Question, &p.CreatedAt)
 	if errNoRows(err) {
 		return nil, notFound("error.not_found")
 	}

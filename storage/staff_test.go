@@ -97,6 +97,49 @@ func TestSupportRelays(t *testing.T) {
 	}
 }
 
+// TestSupportRelaysBySeller: a claim takes whole sellers, the longest
+// waiting first, and leaves a seller another live claim is posting for:
+// what they write meanwhile waits for that post, so the thread keeps its
+// order and a new seller gets one topic, whichever replica flushes.
+func TestSupportRelaysBySeller(t *testing.T) {
+	db := pgtest.New(t)
+	ss := storage.NewSupportService(db)
+	a, b := pgtest.Seller(t, db, nil), pgtest.Seller(t, db, nil)
+	queue := func(s *domain.Seller, text string) {
+		t.Helper()
+		if err := ss.QueueRelay(pgtest.As(s), &domain.SupportRelay{SellerID: s.ID, Kind: domain.RelayMessage, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := func(rs []*domain.SupportRelay) (out []string) {
+		for _, r := range rs {
+			out = append(out, r.Text)
+		}
+		return out
+	}
+	queue(a, "a1")
+	queue(b, "b1")
+	queue(a, "a2")
+	now := time.Now()
+	first, err := ss.ClaimRelays(staffCtx(), now, time.Minute, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a1", "a2"}, texts(first)); diff != "" {
+		t.Fatalf("first claim, one seller (-want +got):\n%s", diff)
+	}
+	queue(a, "a3")
+	if diff := cmp.Diff([]string{"b1"}, texts(claimAll(t, ss, now))); diff != "" {
+		t.Fatalf("second claim, while a's post goes (-want +got):\n%s", diff)
+	}
+	if n, err := ss.MarkRelayed(staffCtx(), []int64{first[0].ID, first[1].ID}, first[0].Claim); err != nil || n != 2 {
+		t.Fatalf("marked %d, %v", n, err)
+	}
+	if diff := cmp.Diff([]string{"a3"}, texts(claimAll(t, ss, now))); diff != "" {
+		t.Fatalf("after a's post (-want +got):\n%s", diff)
+	}
+}
+
 // TestSupportTriggers: a confirmed pickup code and a seller's decision are
 // queued for staff in the transaction of the change, whoever makes it.
 func TestSupportTriggers(t *testing.T) {

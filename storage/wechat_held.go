@@ -15,8 +15,8 @@ import (
 // send that fails or a claimant that dies leaves what did not go for the
 // next turn.
 
-// HoldPush keeps a push that could not be sent and returns how many the
-// follower has waiting now, this one included.
+// HoldPush keeps a push that could not be sent and returns how many pushes
+// the follower has waiting now, this one included.
 func (ws *WeChatService) HoldPush(ctx context.Context, openID string, payload []byte) (held int, err error) {
 	defer wrap(&err, "hold wechat push for %s", openID)
 	err = ws.db.inTx(ctx, func(tx pgx.Tx) error {
@@ -24,20 +24,53 @@ func (ws *WeChatService) HoldPush(ctx context.Context, openID string, payload []
 			openID, payload, ws.db.Now()); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `SELECT count(*) FROM wechat_held_pushes WHERE openid = $1`, openID).Scan(&held)
+		return tx.QueryRow(ctx, `SELECT count(*) FROM wechat_held_pushes WHERE openid = $1 AND NOT reply`, openID).Scan(&held)
 	})
 	return held, err
 }
 
-// HeldPushes counts the pushes waiting for the follower.
+// HoldReply keeps the replies to a follower's message, in the caller's
+// transaction (the callback's turn), until they went: claimed and settled
+// like held pushes, they are sent first by the next answer, or by a
+// replica's sweep (FollowersWithReplies) when the one that made them died.
+func (ws *WeChatService) HoldReply(ctx context.Context, openID string, payload []byte) (err error) {
+	defer wrap(&err, "keep wechat reply for %s", openID)
+	_, err = ws.db.q(ctx).Exec(ctx, `INSERT INTO wechat_held_pushes (openid, payload, created_at, reply)
+		VALUES ($1, $2, $3, true)`, openID, payload, ws.db.Now())
+	return err
+}
+
+// FollowersWithReplies lists followers with replies kept since before
+// before and claimed by nobody at now: their answer did not go.
+func (ws *WeChatService) FollowersWithReplies(ctx context.Context, before, now time.Time, limit int) (_ []string, err error) {
+	defer wrap(&err, "list wechat followers with replies unsent")
+	rows, err := ws.db.q(ctx).Query(ctx, `SELECT openid FROM wechat_held_pushes
+		WHERE reply AND created_at < $1 AND (claimed_until IS NULL OR claimed_until <= $2)
+		GROUP BY openid ORDER BY min(id) LIMIT $3`, before, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// RenewPushes extends the lease of what a claim still holds to until, as
+// its claimant keeps it while the answer goes, and returns how many.
+func (ws *WeChatService) RenewPushes(ctx context.Context, token int64, until time.Time) (n int, err error) {
+	defer wrap(&err, "renew wechat claim %d", token)
+	tag, err := ws.db.q(ctx).Exec(ctx, `UPDATE wechat_held_pushes SET claimed_until = $2 WHERE claim_token = $1`, token, until)
+	return int(tag.RowsAffected()), err
+}
+
+// HeldPushes counts the pushes waiting for the follower; replies on their
+// way (HoldReply) are none of them.
 func (ws *WeChatService) HeldPushes(ctx context.Context, openID string) (n int, err error) {
 	defer wrap(&err, "count wechat pushes held for %s", openID)
-	err = ws.db.q(ctx).QueryRow(ctx, `SELECT count(*) FROM wechat_held_pushes WHERE openid = $1`, openID).Scan(&n)
+	err = ws.db.q(ctx).QueryRow(ctx, `SELECT count(*) FROM wechat_held_pushes WHERE openid = $1 AND NOT reply`, openID).Scan(&n)
 	return n, err
 }
 
-// ClaimPushes leases the pushes held for the follower until until, newest
-// first, with a new claim token: those nobody holds, or whose claim ended
+// ClaimPushes leases the pushes and replies held for the follower until
+// until, newest first, with a new claim token: those nobody holds, or whose claim ended
 // by now (its claimant died or stalled). Nothing is deleted: the claimant
 // reports what went with SettlePushes and ends the claim with
 // ReleasePushes. Two live claimants never get the same push.

@@ -134,3 +134,51 @@ func TestWeChatHeldPushesStaleClaimant(t *testing.T) {
 		t.Fatalf("held after settling = %d", n)
 	}
 }
+
+// TestWeChatKeptReplies: a reply kept with its turn is no held push (a
+// push need not wait behind it) but is claimed with them; the sweep finds
+// it once it is old enough and nobody's claim covers it, and a renewed
+// claim keeps covering it past the first lease.
+func TestWeChatKeptReplies(t *testing.T) {
+	db := pgtest.New(t)
+	ws := storage.NewWeChatService(db)
+	ctx := context.Background()
+	holdN(t, ws, "oA", 1)
+	if err := ws.HoldReply(ctx, "oA", []byte("reply")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ws.HeldPushes(ctx, "oA"); err != nil || n != 1 {
+		t.Fatalf("held pushes = %d, %v; want the one push", n, err)
+	}
+	now := db.Now().Add(time.Second)
+	unsent := func(at time.Time) []string {
+		t.Helper()
+		got, err := ws.FollowersWithReplies(ctx, now, at, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if diff := cmp.Diff([]string{"oA"}, unsent(now)); diff != "" {
+		t.Fatalf("unclaimed (-want +got):\n%s", diff)
+	}
+	if got, err := ws.FollowersWithReplies(ctx, now.Add(-time.Hour), now, 10); err != nil || len(got) != 0 {
+		t.Fatalf("a reply kept just now is listed as old: %v, %v", got, err)
+	}
+	token, ids, payloads, err := ws.ClaimPushes(ctx, "oA", now, now.Add(time.Minute))
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("claimed %q, %v", texts(payloads), err)
+	}
+	if got := unsent(now.Add(30 * time.Second)); len(got) != 0 {
+		t.Fatalf("a claimed reply is listed: %v", got)
+	}
+	if n, err := ws.RenewPushes(ctx, token, now.Add(3*time.Minute)); err != nil || n != 2 {
+		t.Fatalf("renewed %d, %v", n, err)
+	}
+	if got := unsent(now.Add(2 * time.Minute)); len(got) != 0 {
+		t.Fatalf("a renewed claim's reply is listed: %v", got)
+	}
+	if diff := cmp.Diff([]string{"oA"}, unsent(now.Add(3*time.Minute))); diff != "" {
+		t.Fatalf("after the renewed lease (-want +got):\n%s", diff)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -36,7 +37,7 @@ type CardPhoto struct {
 
 // CardSize is one size of a card; ChrtID is what stocks are set by.
 type CardSize struct {
-	ChrtID   int64    `json:"chrtID"`
+	ChrtID   uint64   `json:"chrtID"` // uint64 in WB's schemas since 2026-09
 	TechSize string   `json:"techSize"`
 	WBSize   string   `json:"wbSize"`
 	Skus     []string `json:"skus"`
@@ -123,4 +124,19 @@ func (c *Client) CardByNmID(ctx context.Context, token string, nmID int64) (card
 		}
 	}
 	return Card{}, false, nil
+}
+
+// SizeFor finds the size a unit with barcode is: the one listing the
+// barcode, or the only size when the card has one and the barcode is not
+// known.
+func (c Card) SizeFor(barcode string) (CardSize, bool) {
+	for _, s := range c.Sizes {
+		if barcode != "" && slices.Contains(s.Skus, barcode) {
+			return s, true
+		}
+	}
+	if len(c.Sizes) == 1 && (barcode == "" || len(c.Sizes[0].Skus) == 0) {
+		return c.Sizes[0], true
+	}
+	return CardSize{}, false
 }

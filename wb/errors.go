@@ -68,6 +68,32 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// Code returns WB's business code of a refusal (SupplyShippingRequired,
+// FailedToAddSupplyOrder, …), "" for other errors. The newer
+// /api/marketplace/v3/fbs methods carry it as the problem body's title.
+func Code(err error) string {
+	var e *APIError
+	if !errors.As(err, &e) || e.Status < 400 || e.Status >= 500 || e.Status == 429 {
+		return ""
+	}
+	if e.Code != "" && !strings.Contains(e.Code, "-") {
+		return e.Code
+	}
+	if e.Title != "" && !strings.Contains(e.Title, " ") {
+		return e.Title
+	}
+	return e.Code
+}
+
+// Status returns the HTTP status of a WB refusal, 0 for other errors.
+func Status(err error) int {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
 // parseAPIError reads any of WB's error shapes: the gateway's problem body,
 // marketplace's {code,message,data} (also as an array on stock updates),
 // content's {error,errorText,additionalErrors} envelope, or plain text.

@@ -1,7 +1,9 @@
 package wb_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -27,7 +29,7 @@ func TestFBSResale(t *testing.T) {
 	}
 
 	a := e.fake.AddOrder(sid, wbfake.Order{NmID: 1, ChrtID: 987, Options: map[string]any{"isB2b": true}})
-	b := e.fake.AddOrder(sid, wbfake.Order{NmID: 1, ChrtID: 987})
+	b := e.fake.AddOrder(sid, wbfake.Order{NmID: 1, ChrtID: 987, Options: map[string]any{"isB2b": true}})
 	orders, err := e.client.NewOrders(c, tok)
 	must(t, err)
 	if len(orders) != 2 || !orders[0].Options.IsB2B || orders[0].RID == "" {
@@ -49,6 +51,15 @@ func TestFBSResale(t *testing.T) {
 	if apiErr := mustAPIError(t, err, 409); apiErr.Code != "SupplyNotClosed" {
 		t.Errorf("code = %q, want SupplyNotClosed", apiErr.Code)
 	}
+	err = e.client.DeliverSupply(c, tok, supplyID)
+	if mustAPIError(t, err, 409); wb.Code(err) != "SupplyShippingRequired" {
+		t.Errorf("deliver without shipping: code = %q, want SupplyShippingRequired", wb.Code(err))
+	}
+	points, err := e.client.ShippingPoints(c, tok, "Подольск", 1)
+	must(t, err)
+	sc := points[slices.IndexFunc(points, func(p wb.ShippingPoint) bool { return p.OfficeType == wb.PointSortingCentre })]
+	must(t, e.client.SetSupplyShipping(c, tok, []wb.SupplyShipping{{SupplyID: supplyID,
+		ShippingDt: time.Now().Format(time.DateOnly), ShippingPointID: sc.ID, ShippingType: wb.ShipSelf}}))
 	must(t, e.client.DeliverSupply(c, tok, supplyID))
 	qr, err := e.client.SupplyBarcode(c, tok, supplyID, "svg")
 	must(t, err)
@@ -75,9 +86,11 @@ func TestFBSResale(t *testing.T) {
 }
 
 func TestPasses(t *testing.T) {
-	e := newEnv(t)
+	// A clock, because WB takes one new pass per ten minutes.
+	e := newEnv(t, withClock())
+	e.fake.SetClock(e.clock.Now)
 	_, tok := e.seller(t, "passes")
-	c := ctx(t)
+	c := context.Background()
 	offices, err := e.client.PassOffices(c, tok)
 	must(t, err)
 	p := wb.Pass{FirstName: "Александр", LastName: "Петров", CarModel: "Lada", CarNumber: "A456BC123", OfficeID: offices[0].ID}

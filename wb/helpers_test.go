@@ -100,6 +100,13 @@ func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// Advance moves the clock on, as time passing outside any call.
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 // stop makes every later Sleep fail, ending the call that wanted to wait.
 func (c *clock) stop() {
 	c.mu.Lock()

@@ -22,6 +22,7 @@ const (
 	groupGoodsReturn group = "goods-return"
 	groupFBS         group = "fbs" // orders, supplies, passes, warehouses, stocks
 	groupFBSCancel   group = "fbs-cancel"
+	groupPassCreate  group = "fbs-pass-create" // POST /api/v3/passes: 1 per 10 min
 	groupContent     group = "content"
 )
 
@@ -47,6 +48,7 @@ var limits = map[group]struct{ normal, basic limit }{
 	groupGoodsReturn: {normal: limit{time.Minute, 1, 10, 1}, basic: limit{time.Hour, 2, 1, 1}},
 	groupFBS:         {normal: limit{time.Minute, 300, 20, 10}},
 	groupFBSCancel:   {normal: limit{time.Minute, 100, 20, 10}},
+	groupPassCreate:  {normal: limit{10 * time.Minute, 1, 1, 10}},
 	groupContent:     {normal: limit{time.Minute, 100, 5, 1}},
 }
 

@@ -13,15 +13,16 @@ import (
 
 // Order is an FBS assembly task: one unit of one product (wb-api.md §7.4).
 type Order struct {
-	ID                    int64         `json:"id"`
-	RID                   string        `json:"rid"` // = srid in claims and goods-return
-	OrderUID              string        `json:"orderUid"`
-	CreatedAt             time.Time     `json:"createdAt"`
-	WarehouseID           int64         `json:"warehouseId"`
-	OfficeID              int64         `json:"officeId"`
-	Offices               []string      `json:"offices"`
-	NmID                  int64         `json:"nmId"`
-	ChrtID                int64         `json:"chrtId"`
+	ID          int64     `json:"id"`
+	RID         string    `json:"rid"` // = srid in claims and goods-return
+	OrderUID    string    `json:"orderUid"`
+	CreatedAt   time.Time `json:"createdAt"`
+	WarehouseID int64     `json:"warehouseId"`
+	OfficeID    int64     `json:"officeId"`
+	Offices     []string  `json:"offices"`
+	NmID        int64     `json:"nmId"`
+	ChrtID      uint64    `json:"chrtId"` // uint64 in WB's schemas since 2026-09
+
 	Article               string        `json:"article"`
 	Skus                  []string      `json:"skus"`
 	ColorCode             string        `json:"colorCode"`
@@ -39,11 +40,14 @@ type Order struct {
 	ScanPrice             *float64      `json:"scanPrice"`
 	Address               *OrderAddress `json:"address"`
 	DDate                 string        `json:"ddate"`
+	SellerDate            string        `json:"sellerDate"`
 	RequiredMeta          []string      `json:"requiredMeta"`
 	OptionalMeta          []string      `json:"optionalMeta"`
 	IsZeroOrder           bool          `json:"isZeroOrder"`
-	SupplyID              string        `json:"supplyId"` // list only, when attached
-	Options               OrderOptions  `json:"options"`
+	// IsPickupPointShipmentAllowed: the task may be dropped at a pickup point.
+	IsPickupPointShipmentAllowed bool         `json:"isPickupPointShipmentAllowed"`
+	SupplyID                     string       `json:"supplyId"` // list only, when attached
+	Options                      OrderOptions `json:"options"`
 }
 
 // OrderAddress is the buyer's address, when WB shares it.
@@ -130,9 +134,28 @@ func (c *Client) AllOrders(ctx context.Context, token string, from, to time.Time
 // values over time, so they stay strings.
 type OrderStatus struct {
 	ID             int64  `json:"id"`
-	SupplierStatus string `json:"supplierStatus"` // new, confirm, complete, cancel
+	SupplierStatus string `json:"supplierStatus"` // new, confirm, complete, cancel, cancel_carrier
 	WBStatus       string `json:"wbStatus"`       // waiting, sorted, sold, ready_for_pickup, …
 	IsCancellable  *bool  `json:"isCancellable"`
+}
+
+// Sold reports whether the buyer received the item.
+func (s OrderStatus) Sold() bool { return s.WBStatus == "sold" }
+
+// Cancelled reports whether the order will not reach a buyer: the seller
+// or the carrier cancelled it, WB did, the buyer cancelled it in the first
+// hour or refused it at the pickup point, or it was rejected as defective
+// (wb-resale.md §2.6).
+func (s OrderStatus) Cancelled() bool {
+	switch s.SupplierStatus {
+	case "cancel", "cancel_carrier":
+		return true
+	}
+	switch s.WBStatus {
+	case "canceled", "canceled_by_client", "declined_by_client", "defect", "canceled_by_carrier":
+		return true
+	}
+	return false
 }
 
 // OrderStatuses reads the statuses of ids, 1000 per request.
@@ -152,7 +175,10 @@ func (c *Client) OrderStatuses(ctx context.Context, token string, ids []int64) (
 	return all, nil
 }
 
-// CancelOrder cancels an assembly task (supplierStatus → cancel).
+// CancelOrder cancels an assembly task (supplierStatus → cancel), which
+// also takes it out of its supply. WB allows it only before the task is
+// handed over (isCancellable) and answers 409 StatusMismatch or
+// StatusChangeNotAllowed otherwise. Cancel has its own bucket.
 func (c *Client) CancelOrder(ctx context.Context, token string, id int64) error {
 	cl := fbsCall(token, http.MethodPatch, "/api/v3/orders/"+strconv.FormatInt(id, 10)+"/cancel", nil, nil)
 	cl.group, cl.idempotent = groupFBSCancel, false
@@ -168,8 +194,9 @@ type Sticker struct {
 	File    string `json:"file"`
 }
 
-// OrderStickers reads labels for tasks in confirm or complete, 100 per
-// request. kind is svg, zplv, zplh or png; the size is 58×40 mm.
+// OrderStickers reads labels for tasks in confirm or complete (WB has none
+// for a new task: it must be in a supply first), 100 per request. kind is
+// svg, zplv, zplh or png; the size, which WB requires, is 58×40 mm.
 func (c *Client) OrderStickers(ctx context.Context, token string, ids []int64, kind string) ([]Sticker, error) {
 	var all []Sticker
 	for chunk := range slices.Chunk(ids, 100) {

@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// Supply is a batch of assembly tasks handed to WB together (wb-api.md §7.6).
+// Supply is a batch of assembly tasks handed to WB together (wb-api.md
+// §7.6, wb-resale.md §2.1). One supply holds one cargo type, taken from
+// its first order, and never mixes B2B with other orders.
 type Supply struct {
 	ID                  string     `json:"id"`
 	Done                bool       `json:"done"`
@@ -19,6 +21,18 @@ type Supply struct {
 	Name                string     `json:"name"`
 	CargoType           int        `json:"cargoType"`
 	DestinationOfficeID *int64     `json:"destinationOfficeId"`
+	IsB2B               *bool      `json:"isB2b"`
+	CrossBorderType     *int       `json:"crossBorderType"`
+	// The shipping parameters deliver needs since 01.10.2026.
+	ShippingDt      string  `json:"shippingDt"`
+	ShippingPointID int64   `json:"shippingPointId"`
+	ShippingType    string  `json:"shippingType"`
+	WaybillUUID     *string `json:"waybillUuid"`
+	SpotAvailable   bool    `json:"spotAvailable"`
+	// IsPickupPointShipmentAllowed: the supply may be dropped at a pickup
+	// point, which then needs cargo places.
+	IsPickupPointShipmentAllowed bool  `json:"isPickupPointShipmentAllowed"`
+	RecommendedWhID              int64 `json:"recommendedWhId"`
 }
 
 // CreateSupply opens a supply and returns its id (WB-GI-…). It is not
@@ -70,7 +84,10 @@ func (c *Client) DeleteSupply(ctx context.Context, token, id string) error {
 }
 
 // AddOrdersToSupply attaches orders to a supply, 100 per request, moving
-// them to confirm. Resending is harmless: the orders are already there.
+// them to confirm (the old one-order path was switched off 18.12.2025).
+// Resending is harmless: the orders are already there. WB answers 409
+// FailedToAddSupplyOrder for an order it cannot take: cancelled, of
+// another cargo type or warehouse, or B2B into a non-B2B supply.
 func (c *Client) AddOrdersToSupply(ctx context.Context, token, supplyID string, orderIDs []int64) error {
 	for chunk := range slices.Chunk(orderIDs, 100) {
 		cl := fbsCall(token, http.MethodPatch, "/api/marketplace/v3/supplies/"+url.PathEscape(supplyID)+"/orders",
@@ -94,8 +111,10 @@ func (c *Client) SupplyOrderIDs(ctx context.Context, token, supplyID string) ([]
 }
 
 // DeliverSupply closes a supply and hands it to delivery (orders →
-// complete). Not resent after a 5xx: a second close answers 409, and every
-// FBS 4XX costs ten requests.
+// complete). WB answers 409 SupplyShippingRequired without shipping
+// parameters (SetSupplyShipping), SupplyHasZeroOrders when empty, and
+// MetaValidationFail when marking is missing. Not resent after a 5xx: a
+// second close answers 409, and every FBS 4XX costs ten requests.
 func (c *Client) DeliverSupply(ctx context.Context, token, supplyID string) error {
 	return c.do(ctx, fbsCall(token, http.MethodPatch, "/api/v3/supplies/"+url.PathEscape(supplyID)+"/deliver", nil, nil))
 }
@@ -113,4 +132,21 @@ func (c *Client) SupplyBarcode(ctx context.Context, token, supplyID, kind string
 	cl := fbsCall(token, http.MethodGet, "/api/v3/supplies/"+url.PathEscape(supplyID)+"/barcode", nil, &b)
 	cl.query = url.Values{"type": {kind}}
 	return b, c.do(ctx, cl)
+}
+
+// Reshipment is an order WB wants shipped again: its supply was scanned
+// but the order itself was not.
+type Reshipment struct {
+	SupplyID string `json:"supplyID"`
+	OrderID  int64  `json:"orderID"`
+}
+
+// Reshipments lists the orders that need shipping again; add them to an
+// open supply.
+func (c *Client) Reshipments(ctx context.Context, token string) ([]Reshipment, error) {
+	var out struct {
+		Orders []Reshipment `json:"orders"`
+	}
+	err := c.do(ctx, fbsCall(token, http.MethodGet, "/api/v3/supplies/orders/reshipment", nil, &out))
+	return out.Orders, err
 }

@@ -46,7 +46,10 @@ func (c *Client) Warehouses(ctx context.Context, token string) ([]Warehouse, err
 	return out, err
 }
 
-// CreateWarehouse links a new seller warehouse to a WB office.
+// CreateWarehouse links a new seller warehouse to a WB office and returns
+// its id. WB answers 409 when the office is linked to another of the
+// seller's warehouses already. Not resent after a 5xx: a resend could make
+// a second warehouse; list them instead.
 func (c *Client) CreateWarehouse(ctx context.Context, token, name string, officeID int64) (int64, error) {
 	var out struct {
 		ID int64 `json:"id"`
@@ -59,8 +62,8 @@ func (c *Client) CreateWarehouse(ctx context.Context, token, name string, office
 // Stock is the amount of one size (chrtId) at a warehouse. WB stopped taking
 // barcodes (sku) in February 2026.
 type Stock struct {
-	ChrtID int64 `json:"chrtId"`
-	Amount int   `json:"amount"`
+	ChrtID uint64 `json:"chrtId"`
+	Amount int    `json:"amount"`
 }
 
 // UpdateStocks sets stock amounts at a seller warehouse, 1000 per request.
@@ -75,6 +78,25 @@ func (c *Client) UpdateStocks(ctx context.Context, token string, warehouseID int
 		}
 	}
 	return nil
+}
+
+// Stocks reads the amounts of chrtIDs at a seller warehouse, 1000 per
+// request (a POST that changes nothing, so it is resent after a 5xx).
+func (c *Client) Stocks(ctx context.Context, token string, warehouseID int64, chrtIDs []uint64) ([]Stock, error) {
+	var all []Stock
+	for chunk := range slices.Chunk(chrtIDs, 1000) {
+		var out struct {
+			Stocks []Stock `json:"stocks"`
+		}
+		cl := fbsCall(token, http.MethodPost, "/api/v3/stocks/"+strconv.FormatInt(warehouseID, 10),
+			map[string]any{"chrtIds": chunk}, &out)
+		cl.idempotent = true
+		if err := c.do(ctx, cl); err != nil {
+			return all, err
+		}
+		all = append(all, out.Stocks...)
+	}
+	return all, nil
 }
 
 // Pass is an entry pass to a WB warehouse, valid 48 hours.
@@ -117,13 +139,16 @@ func passBody(p Pass) map[string]any {
 		"carModel": p.CarModel, "carNumber": p.CarNumber, "officeId": p.OfficeID}
 }
 
-// CreatePass orders a pass and returns its id.
+// CreatePass orders a pass and returns its id. WB allows one such request
+// per ten minutes, in a bucket of its own; not resent after a 5xx, list
+// the passes instead.
 func (c *Client) CreatePass(ctx context.Context, token string, p Pass) (int64, error) {
 	var out struct {
 		ID int64 `json:"id"`
 	}
-	err := c.do(ctx, fbsCall(token, http.MethodPost, "/api/v3/passes", passBody(p), &out))
-	return out.ID, err
+	cl := fbsCall(token, http.MethodPost, "/api/v3/passes", passBody(p), &out)
+	cl.group = groupPassCreate
+	return out.ID, c.do(ctx, cl)
 }
 
 // UpdatePass changes pass p.ID.

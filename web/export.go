@@ -70,9 +70,9 @@ func (s *Server) handleExportXLSX(rq *request) error {
 			cells := anyRow(rec)
 			for i, c := range exportColumns {
 				switch c {
-				case colRequestDate:
+				case domain.ColRequestDate:
 					cells[i] = excelize.Cell{StyleID: dateStyle, Value: civilDate(r.RequestDate.In(rq.loc))}
-				case colReceivedAt:
+				case domain.ColReceivedAt:
 					if r.ReceivedAt != nil {
 						cells[i] = excelize.Cell{StyleID: dateStyle, Value: civilDate(r.ReceivedAt.In(rq.loc))}
 					}
@@ -125,9 +125,9 @@ func (s *Server) export(rq *request, ext string,
 	l := rq.l
 	header := make([]string, len(exportColumns))
 	for i, c := range exportColumns {
-		header[i] = c.header(l)
+		header[i] = columnTitle(l, c)
 	}
-	date := func(t time.Time) string { return t.In(rq.loc).Format("2006-01-02") }
+	dates := isoDates{zoned{l, rq.loc}}
 	name := "returns"
 	if tab != "" {
 		name += "-" + strings.ReplaceAll(string(tab), "_", "-")
@@ -146,7 +146,7 @@ func (s *Server) export(rq *request, ext string,
 			for _, r := range list {
 				rec := make([]string, len(exportColumns))
 				for i, c := range exportColumns {
-					rec[i] = c.text(l, r, names, date)
+					rec[i] = text(dates, c, r, names)
 				}
 				if err := each(rec, r); err != nil {
 					return err

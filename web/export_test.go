@@ -76,7 +76,7 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []string{"2026-03-05", "North", "White shirt", "SKU-WHITE", fmt.Sprint(f.byNumber["C-1"].NmID),
-			"4600000000059", "", "C-1", "-", "Sent to Seller", "", "No", "No", "", "-", "", "1000.00", "90.00"}
+			"4600000000059", "", "C-1", "", "Sent to Seller", "", "No", "No", "", "", "", "1000.00", "90.00"}
 		if diff := cmp.Diff(want, recs[1]); diff != "" {
 			t.Errorf("CSV row (-want +got):\n%s", diff)
 		}

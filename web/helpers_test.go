@@ -64,6 +64,7 @@ func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
 		Sellers:     storage.NewSellerService(db),
 		Stores:      storage.NewStoreService(db),
 		Attachments: storage.NewAttachmentService(db),
+		Shelf:       storage.NewUnitService(db),
 		Sessions:    storage.NewWebSessionService(db),
 		Locales:     locales.MustNew(),
 		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),

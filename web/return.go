@@ -3,9 +3,9 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -80,7 +80,7 @@ func (s *Server) returnPage(rq *request, r *domain.Return) (*returnPage, error) 
 	if err != nil {
 		return nil, err
 	}
-	date := func(t time.Time) string { return l.FormatDate(t.In(rq.loc)) }
+	zl := zoned{l, rq.loc}
 	title := l.T("web.return.title", map[string]any{"Number": r.ReturnNumber})
 	p := &returnPage{layout: s.layout(rq, title), PhotoURL: safeImageURL(r.PhotoURL), Comment: r.InspectionComment,
 		Back: filter{Tab: r.Tab()}.url(1), BackLabel: l.Label("tab", string(r.Tab()))}
@@ -89,35 +89,16 @@ func (s *Server) returnPage(rq *request, r *domain.Return) (*returnPage, error) 
 	if p.Stores, err = s.sellerStores(rq, 0); err != nil {
 		return nil, err
 	}
-	dash := func(v string) string {
-		if strings.TrimSpace(v) == "" {
-			return "-"
-		}
-		return v
-	}
 	stores := map[int64]string{}
 	for _, st := range p.Stores {
 		stores[st.ID] = st.Name
 	}
-	for _, c := range []column{colStore, colRequestDate, colProduct, colVendorCode, colNmID, colBarcode, colCategory,
-		colReturnNumber, colDefective, colStatus, colTracking} {
-		p.Fields = append(p.Fields, field{c.header(l), dash(c.text(l, r, stores, date))})
-	}
-	p.Fields = append(p.Fields, field{l.T("column.price"), l.FormatCNY(r.PriceCNY) + " · " + l.FormatRUB(r.PriceRUB)})
-	p.Fields = append(p.Fields, field{l.T("column.pickup_point"), dash(r.PickupPointAddress)})
-	if r.ReadyAt != nil {
-		p.Fields = append(p.Fields, field{l.T("web.return.ready_at"), date(*r.ReadyAt)})
-	}
-	if r.PickupCode != "" {
-		p.Fields = append(p.Fields, field{l.T("web.return.pickup_code"), r.PickupCode})
-	}
+	var choices []column // shown as toggles while in transit (addActions)
 	if r.Tab() != domain.TabInTransit {
-		for _, c := range []column{colNeedsVerification, colPhotoVideo} {
-			p.Fields = append(p.Fields, field{c.header(l), c.text(l, r, nil, date)})
-		}
+		choices = []column{domain.ColNeedsVerification, domain.ColPhotoVideo}
 	}
-	for _, c := range []column{colReceivedAt, colDefectAfterCheck, colDecision} {
-		p.Fields = append(p.Fields, field{c.header(l), dash(c.text(l, r, nil, date))})
+	for _, c := range slices.Concat(pageColumns, choices, pageColumnsAfter) {
+		p.Fields = append(p.Fields, field{columnTitle(l, c), dash(text(zl, c, r, stores))})
 	}
 	s.addFiles(p, r)
 	for _, t := range history {
@@ -136,12 +117,12 @@ func (s *Server) addActions(rq *request, p *returnPage, r *domain.Return) {
 	csrf := csrfToken(rq.session)
 	switch {
 	case r.Tab() == domain.TabInTransit:
-		for _, c := range []column{colNeedsVerification, colPhotoVideo} {
+		for _, c := range []column{domain.ColNeedsVerification, domain.ColPhotoVideo} {
 			on := r.NeedsVerification
-			if c == colPhotoVideo {
+			if c == domain.ColPhotoVideo {
 				on = r.PhotoVideoRequired
 			}
-			p.Choices = append(p.Choices, labelled{c.header(l), &toggle{Action: detail + "/choices", CSRF: csrf,
+			p.Choices = append(p.Choices, labelled{columnTitle(l, c), &toggle{Action: detail + "/choices", CSRF: csrf,
 				Field: fieldOf[c], Back: detail, Yes: l.T("label.yes"), No: l.T("label.no"), On: on}})
 		}
 	case r.Status == domain.StatusAwaitingSellerDecision:

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -113,7 +112,7 @@ func (s *Server) list(rq *request, tab domain.Tab) error {
 		{"no", l.T("web.filter.defect_no"), f.Defect == "no"},
 	}
 	for _, c := range tableColumns[tab] {
-		p.Head = append(p.Head, c.header(l))
+		p.Head = append(p.Head, columnTitle(l, c))
 	}
 	back := rq.r.URL.RequestURI()
 	for _, r := range list {
@@ -178,7 +177,8 @@ func (s *Server) cards(rq *request, store int64) ([]card, error) {
 			Href:   filter{Tab: sum.Tab, Store: store}.url(1),
 		})
 	}
-	return out, nil
+	resale, err := s.resaleCard(rq, store) // resale.go
+	return append(out, resale...), err
 }
 
 // tabLinks switch between the summary table and the four tabs, keeping
@@ -212,34 +212,34 @@ func statusOptions(rq *request, tab domain.Tab, current domain.Status) []option 
 // tableRow is a return in a tab's columns. back is where its forms return.
 func (s *Server) tableRow(rq *request, tab domain.Tab, r *domain.Return, back string) row {
 	l := rq.l
-	date := func(t time.Time) string { return l.FormatDate(t.In(rq.loc)) }
+	zl := zoned{l, rq.loc}
 	detail := "/web/returns/" + strconv.FormatInt(r.ID, 10)
 	var out row
 	for _, c := range tableColumns[tab] {
 		var cl cell
 		switch {
-		case c == colProduct:
+		case c == domain.ColProduct:
 			cl = cell{Text: r.ProductName, Href: detail}
 			if cl.Text == "" {
 				cl.Text = r.ReturnNumber
 			}
-		case c == colDecision && r.Status == domain.StatusAwaitingSellerDecision:
+		case c == domain.ColDecision && r.Status == domain.StatusAwaitingSellerDecision:
 			cl = cell{Text: l.T("web.table.choose_action"), Href: detail + "#decision"}
-		case c == colDecision:
-			cl = cell{Text: l.Label("status", string(r.Status))}
-		case tab == domain.TabInTransit && (c == colNeedsVerification || c == colPhotoVideo):
+		case c == domain.ColDecision: // the manual shows the status until there is a choice to make
+			cl = cell{Text: text(zl, domain.ColStatus, r, nil)}
+		case tab == domain.TabInTransit && (c == domain.ColNeedsVerification || c == domain.ColPhotoVideo):
 			on := r.NeedsVerification
-			if c == colPhotoVideo {
+			if c == domain.ColPhotoVideo {
 				on = r.PhotoVideoRequired
 			}
 			cl = cell{Toggle: &toggle{Action: detail + "/choices", CSRF: csrfToken(rq.session),
 				Field: fieldOf[c], Back: back, Yes: l.T("label.yes"), No: l.T("label.no"), On: on}}
-		case tab == domain.TabPendingDecision && c == colNeedsVerification:
+		case tab == domain.TabPendingDecision && c == domain.ColNeedsVerification:
 			cl = cell{Toggle: &toggle{Action: detail + "/inspection", CSRF: csrfToken(rq.session),
 				Field: fieldOf[c], Back: back, Yes: l.T("label.yes"), No: l.T("label.no"),
 				On: r.NeedsVerification, Locked: r.NeedsVerification}}
 		default:
-			cl = cell{Text: c.text(l, r, nil, date)}
+			cl = cell{Text: dash(text(zl, c, r, nil))}
 		}
 		out.Cells = append(out.Cells, cl)
 	}
@@ -248,6 +248,6 @@ func (s *Server) tableRow(rq *request, tab domain.Tab, r *domain.Return, back st
 
 // fieldOf names the form field of each before-arrival choice.
 var fieldOf = map[column]string{
-	colNeedsVerification: "needs_verification",
-	colPhotoVideo:        "photo_video_required",
+	domain.ColNeedsVerification: "needs_verification",
+	domain.ColPhotoVideo:        "photo_video_required",
 }

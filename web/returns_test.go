@@ -140,13 +140,13 @@ func TestColumns(t *testing.T) {
 		row  []string // the first row's cells after the return number
 	}{
 		{"/web/", []string{"Status", "Tracking Number", "Decision on Product"},
-			[]string{"-", "Disposed", "", "Disposed"}},
+			[]string{"-", "Disposed", "-", "Disposed"}},
 		{"/web/tab/in_transit", []string{"Needs Verification", "Photo/Video Required?", "Decision on Product"},
 			[]string{"Yes", "Yes No", "Yes No", "In Transit to IndigoWarehouse"}},
 		{"/web/tab/processing", []string{"Status"}, []string{"-", "Awaiting Verification"}},
 		{"/web/tab/pending_decision", []string{"Needs Verification", "Defect After Check", "Decision on Product"},
 			[]string{"Yes", "Yes No", "-", "Choose Action ›"}},
-		{"/web/tab/completed", []string{"Status", "Tracking Number"}, []string{"-", "Disposed", ""}},
+		{"/web/tab/completed", []string{"Status", "Tracking Number"}, []string{"-", "Disposed", "-"}},
 	} {
 		resp := b.page(tt.path)
 		var head []string
@@ -368,5 +368,40 @@ func TestTemplateIDs(t *testing.T) {
 	}
 	if n < 20 {
 		t.Fatalf("found only %d ids in templates; the scan is broken", n)
+	}
+}
+
+// TestAwaitingCollection: once the seller's pickup code is with the
+// warehouse, the return reads "awaiting collection" in the tables and on
+// its page, which shows the code; before, it reads "awaiting pickup code".
+func TestAwaitingCollection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := pgtest.Seller(t, e.DB, nil)
+	store := pgtest.Store(t, e.DB, seller.ID, nil)
+	l := locales.MustNew().For("en")
+	for _, tt := range []struct {
+		number, code, status string
+	}{
+		{"W-1", "", l.T("status.awaiting_pickup_code")},
+		{"W-2", "48210937", l.T("label.awaiting_collection")},
+	} {
+		r := pgtest.Return(t, e.DB, store.ID, func(r *domain.Return) {
+			r.ReturnNumber, r.Status, r.PickupCode, r.PickupPointAddress = tt.number, domain.StatusAwaitingPickupCode, tt.code, "Moscow, Tverskaya 1"
+		})
+		b := e.login(t, seller)
+		for path, col := range map[string]int{"/web/?q=" + tt.number: 6, "/web/tab/in_transit?q=" + tt.number: 8} {
+			if got := b.page(path).column(col); len(got) != 1 || got[0] != tt.status {
+				t.Errorf("%s: status cell %q, want %q", path, got, tt.status)
+			}
+		}
+		body := b.page(fmt.Sprintf("/web/returns/%d", r.ID)).Body
+		want := "Status</dt><dd>" + html.EscapeString(tt.status)
+		if !strings.Contains(body, want) {
+			t.Errorf("the page of %s lacks %q", tt.number, want)
+		}
+		if tt.code != "" && !strings.Contains(body, "Pickup Code</dt><dd>"+tt.code) {
+			t.Errorf("the page of %s does not show its code", tt.number)
+		}
 	}
 }

@@ -52,6 +52,7 @@ type Deps struct {
 	Sellers     domain.SellerService
 	Stores      domain.StoreService
 	Attachments domain.AttachmentService
+	Shelf       domain.ShelfService // nil: resale on WB is off, the main page has no card for it
 	Sessions    Sessions
 	Locales     *locales.Bundle
 	Log         *slog.Logger

@@ -176,8 +176,9 @@ var qrPNG = convtest.QRPNG
 // deliver sends the outbox through this bot, as cmd/indigo's loop does.
 func (h *harness) deliver(t *testing.T) {
 	t.Helper()
+	engine := h.newEngine()
 	d := &conversations.Deliverer{
-		Engine: h.newEngine(), Outbox: storage.NewNotificationService(h.db),
+		Render: engine, Sellers: engine.Sellers, Outbox: storage.NewNotificationService(h.db),
 		Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: h.bot},
 		Now:     func() time.Time { return time.Now().Add(time.Minute) },
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),

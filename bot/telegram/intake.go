@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -279,17 +282,34 @@ func (b *Bot) answerCallback(ctx context.Context, queryID, text string) {
 	}
 }
 
-// SetWebhook registers Config.WebhookURL with its secret. tgbotapi's
-// WebhookConfig cannot carry secret_token, hence the raw request.
-// max_connections is 1 because Telegram delivers over parallel connections
-// out of order, and the engine skips an update older than one it has seen.
+// SetWebhook registers Config.WebhookURL with its secret, unless Telegram
+// has it already. tgbotapi's WebhookConfig cannot carry secret_token, hence
+// the raw request. max_connections is 1 because Telegram delivers over
+// parallel connections out of order, and the engine skips an update older
+// than one it has seen.
+//
+// Every replica calls it at start; registering again drops the delivery
+// Telegram has in flight, which it then makes again, possibly to another
+// replica while the first one still answers it: a reply twice. So the
+// registered URL carries a fingerprint of the secret (Telegram never shows
+// the secret back), and a webhook already set with it is left alone.
 func (b *Bot) SetWebhook(ctx context.Context) error {
+	want := b.registeredWebhook()
+	var info tgbotapi.WebhookInfo
+	err := b.call(ctx, "get webhook info", func(api *tgbotapi.BotAPI) (err error) {
+		info, err = api.GetWebhookInfo()
+		return err
+	})
+	if err == nil && info.URL == want && info.MaxConnections == 1 && slices.Equal(info.AllowedUpdates, allowedUpdates) {
+		b.log.Info("telegram: webhook already set")
+		return nil
+	}
 	allowed, err := json.Marshal(allowedUpdates)
 	if err != nil {
 		return fmt.Errorf("set webhook: %w", err)
 	}
 	params := tgbotapi.Params{
-		"url":             b.cfg.WebhookURL,
+		"url":             want,
 		"secret_token":    b.cfg.WebhookSecret,
 		"allowed_updates": string(allowed),
 		"max_connections": "1",
@@ -298,6 +318,17 @@ func (b *Bot) SetWebhook(ctx context.Context) error {
 		_, err := api.MakeRequest("setWebhook", params)
 		return err
 	})
+}
+
+// registeredWebhook is Config.WebhookURL with the secret's fingerprint in
+// its query, which the handler ignores: a new secret is a new URL.
+func (b *Bot) registeredWebhook() string {
+	sum := sha256.Sum256([]byte("indigo webhook secret " + b.cfg.WebhookSecret))
+	sep := "?"
+	if strings.Contains(b.cfg.WebhookURL, "?") {
+		sep = "&"
+	}
+	return b.cfg.WebhookURL + sep + "v=" + hex.EncodeToString(sum[:6])
 }
 
 // WebhookHandler receives updates Telegram posts to Config.WebhookURL. It

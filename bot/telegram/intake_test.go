@@ -145,3 +145,31 @@ func TestCrashBeforeOffsetSave(t *testing.T) {
 	u.Press(u.L.T("language.en"))
 	u.Expect(head(u.L.T("flow.onboarding.terms")))
 }
+
+// TestWebhookSetOnce: a replica that starts registers the webhook only when
+// Telegram does not have it with this secret: registering again would drop
+// the delivery in flight to another replica, which Telegram then makes
+// again. A new secret is registered.
+func TestWebhookSetOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{webhookURL: "http://127.0.0.1:9/telegram"})
+	for range 2 {
+		if err := h.bot.SetWebhook(h.ctx()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := h.tg.Requests("setWebhook"); n != 1 {
+		t.Errorf("two starts registered the webhook %d times, want once", n)
+	}
+	rotated, err := telegram.New(telegram.Config{Token: h.tg.Token(), APIEndpoint: h.tg.URL() + "/bot%s/%s",
+		WebhookURL: "http://127.0.0.1:9/telegram", WebhookSecret: "another-secret", Clock: h.clock}, h.newEngine(), h.sessions, bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rotated.SetWebhook(h.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.tg.Requests("setWebhook"); n != 2 {
+		t.Errorf("setWebhook called %d times in all, want 2: the new secret registered", n)
+	}
+}

@@ -79,7 +79,7 @@ func newGuarded(t *testing.T, webhook bool) *guarded {
 
 	h.tg.AddGroup(poisonGroup, "Indigo staff", true)
 	chat := bot.StaffChat(poisonGroup)
-	g.desk = &conversations.StaffDesk{Engine: engine, Support: storage.NewSupportService(h.db),
+	g.desk = &conversations.StaffDesk{Services: engine.Deps, Support: storage.NewSupportService(h.db),
 		Audit: storage.NewAuditService(h.db), Chat: chat, Poisoned: poisoned, Log: log}
 	chat.Serve(g.desk)
 	return g

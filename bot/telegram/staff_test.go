@@ -70,14 +70,14 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 	senders := map[domain.Channel]conversations.Sender{domain.ChannelTelegram: bot}
 	chat := bot.StaffChat(opts.group)
 	desk := &conversations.StaffDesk{
-		Engine: engine, Support: storage.NewSupportService(db), Audit: storage.NewAuditService(db),
+		Services: engine.Deps, Support: storage.NewSupportService(db), Audit: storage.NewAuditService(db),
 		Chat: chat, Senders: senders, DelayNote: time.Second, Log: log, Now: clock.Now,
 	}
 	chat.Serve(desk)
 	engine.Support = desk
 	h := &staffHarness{t: t, db: db, tg: tg, bot: bot, desk: desk, group: opts.group,
 		deliver: &conversations.Deliverer{
-			Engine: engine, Outbox: storage.NewNotificationService(db), Senders: senders, Staff: desk,
+			Render: engine, Sellers: engine.Sellers, Outbox: storage.NewNotificationService(db), Senders: senders, Staff: desk,
 			Now: time.Now, Log: log, Batch: 100, DigestAbove: 5, MaxAttempts: 5, Workers: 2,
 		}}
 	tg.AddUser(tgfake.User{ID: staffID, FirstName: "Olga", LastName: "Petrova", LanguageCode: "ru"})
@@ -198,6 +198,18 @@ func (h *staffHarness) audit(sellerID int64) []*domain.AuditEntry {
 }
 
 // eventually waits for what a commit after a post makes true.
+// linked waits until the desk recorded what post m relays, and returns m.
+// The desk posts with no transaction open and records the post just
+// after: a person answers seconds later, a test at once.
+func (h *staffHarness) linked(m tgfake.Message) tgfake.Message {
+	h.t.Helper()
+	h.eventually("post "+strconv.Itoa(m.MessageID)+" linked", func() bool {
+		_, err := storage.NewSupportService(h.db).FindStaffPost(pgtest.System(), m.Chat.ID, int64(m.MessageID))
+		return err == nil
+	})
+	return m
+}
+
 func (h *staffHarness) eventually(what string, ok func() bool) {
 	h.t.Helper()
 	deadline := time.Now().Add(3 * waitLimit)
@@ -251,7 +263,7 @@ func TestStaffRelayTopics(t *testing.T) {
 		t.Errorf("seller got %+v", got)
 	}
 	// In reply to the relayed message: the seller sees it answer theirs.
-	h.tg.SendGroupMessage(h.group, topic.MessageThreadID, staffID, "It is at the pickup point", post.MessageID)
+	h.tg.SendGroupMessage(h.group, topic.MessageThreadID, staffID, "It is at the pickup point", h.linked(post).MessageID)
 	got = u.Expect("It is at the pickup point")
 	if got.ReplyToMessage == nil || got.ReplyToMessage.MessageID != first.MessageID {
 		t.Errorf("the reply is not in the context of message %d: %+v", first.MessageID, got.ReplyToMessage)
@@ -380,7 +392,7 @@ func TestStaffGroupWithoutTopics(t *testing.T) {
 		t.Fatalf("post = %+v", post)
 	}
 	h.tg.SendGroupMessage(oldGroup, 0, staffID, "staff talk, not for the seller", 0)
-	h.tg.SendGroupMessage(oldGroup, 0, staffID, "Проверяем", post.MessageID)
+	h.tg.SendGroupMessage(oldGroup, 0, staffID, "Проверяем", h.linked(post).MessageID)
 	got := u.Expect("Проверяем")
 	if got.ReplyToMessage == nil || got.ReplyToMessage.MessageID != asked.MessageID {
 		t.Errorf("reply not in context: %+v", got.ReplyToMessage)
@@ -389,7 +401,7 @@ func TestStaffGroupWithoutTopics(t *testing.T) {
 	h.tg.MigrateGroup(oldGroup, newGroup)
 	u.Send("А сейчас?")
 	post = h.waitGroupText(newGroup, "А сейчас?")
-	h.tg.SendGroupMessage(newGroup, 0, staffID, "Уже в пути", post.MessageID)
+	h.tg.SendGroupMessage(newGroup, 0, staffID, "Уже в пути", h.linked(post).MessageID)
 	u.Expect("Уже в пути")
 	for _, m := range h.tg.Messages(u.ID) {
 		if strings.Contains(m.Text, "staff talk") {

@@ -207,13 +207,39 @@ func (b *Bot) goHandle(key string) {
 	}()
 }
 
+// takeSlot waits for a free work slot; false when ctx ended first.
+func (b *Bot) takeSlot(ctx context.Context) bool {
+	select {
+	case b.work <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// goAnswer sends what a follower is owed in the background, as the sweep
+// finds it; the caller holds a work slot.
+func (b *Bot) goAnswer(openID string) {
+	b.wg.Add(1)
+	go func() {
+		defer func() { <-b.work; b.wg.Done() }()
+		err := domain.Recovered(func() error {
+			b.answer(context.Background(), openID, nil, false)
+			return nil
+		})
+		if err != nil {
+			b.log.Error("wechat: answer from the sweep", "openid", openID, "err", err)
+		}
+	}()
+}
+
 // handle runs one stored callback through the engine, in one transaction
-// with marking it handled, then sends the replies and what was held.
+// with marking it handled and keeping the replies, then sends them and
+// what was held.
 func (b *Bot) handle(ctx context.Context, key string) {
 	var (
-		openID  string
-		replies []conversations.Reply
-		act     action
+		openID string
+		act    action
 	)
 	err := b.store.InTx(ctx, func(ctx context.Context) error {
 		raw, ok, err := b.store.ClaimCallback(ctx, key)
@@ -231,7 +257,13 @@ func (b *Bot) handle(ctx context.Context, key string) {
 			if in, err = b.pickFromMenu(ctx, in); err != nil {
 				return err
 			}
-			if replies, err = b.engine.Handle(ctx, in); err != nil {
+			replies, err := b.engine.Handle(ctx, in)
+			if err != nil {
+				return err
+			}
+			// Kept with the turn: a crash after the commit leaves them to
+			// another replica's sweep instead of losing them (held.go).
+			if err := b.keepReplies(ctx, openID, replies); err != nil {
 				return err
 			}
 		}
@@ -244,7 +276,7 @@ func (b *Bot) handle(ctx context.Context, key string) {
 	if openID != "" {
 		// The follower acted, so their window is open: the replies go, and
 		// what was held for them.
-		b.answer(ctx, openID, replies, act == actShowHeld)
+		b.answer(ctx, openID, nil, act == actShowHeld)
 	}
 }
 

@@ -8,16 +8,18 @@ import (
 	"time"
 
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // held.go: what was held for a follower goes with the answer to their
-// next message. The held pushes are claimed, not taken: each is deleted
+// next message, and the answer itself is kept the same way until it went.
+// Held pushes and kept replies are claimed, not taken: each is deleted
 // only once the messages carrying it went, and what of it is left is
 // written back into it after every message, so a send that fails, a
-// deadline that passes or a replica that dies leaves the rest held for
-// the next turn, in its order; a claimant that died is presumed so when
-// its lease ends.
+// deadline that passes or a replica that dies leaves the rest for the next
+// answer, in its order; a claimant that died is presumed so when its lease
+// ends, and a reply it left is sent by another replica's sweep.
 
 const (
 	// srcTurn marks what is made of the replies being sent: if they do
@@ -27,31 +29,31 @@ const (
 	// if it does not go, it is dropped; the next answer has its own.
 	srcNote = -1
 
-	// heldLease is how long a claim on held pushes lasts, and the budget
-	// of the answer that carries them: it starts after the turn committed,
-	// so the turn's own deadline passing does not strand them.
-	heldLease = 5 * time.Minute
+	// answerBudget bounds one answer, held pushes and all: it starts after
+	// the turn committed, so the turn's own deadline passing does not
+	// strand what it claimed.
+	answerBudget = 5 * time.Minute
+	// defaultHeldLease is Config.HeldLease's default.
+	defaultHeldLease = 5 * time.Minute
 )
-
-// errLeaseShort stops an answer whose claim has too little time left for
-// one more message: the rest waits for the next turn rather than risking
-// another claimant sending it too.
-var errLeaseShort = errors.New("the claim on held pushes ends too soon for another message")
 
 // errClaimLost stops an answer whose claim lapsed and was taken over.
 var errClaimLost = errors.New("the claim on held pushes was taken over")
 
-// heldPush is what is kept of a push that waits for the follower.
+// heldPush is what is kept of a push that waits for the follower, or of
+// the replies to what they wrote (Reply) on their way.
 type heldPush struct {
 	Replies []conversations.Reply `json:"replies"`
 	At      time.Time             `json:"at"`
+	Reply   bool                  `json:"reply,omitempty"`
 }
 
-// heldGroup is what one segment source stands for: a held push (one id),
-// or the older pushes only counted (several ids, one segment).
+// heldGroup is what one segment source stands for: a held push or reply
+// (one id), or the older pushes only counted (several ids, one segment).
 type heldGroup struct {
-	ids []int64
-	at  time.Time
+	ids   []int64
+	at    time.Time
+	reply bool
 }
 
 // progress settles a claim while an answer goes: after each message, the
@@ -60,23 +62,12 @@ type heldGroup struct {
 type progress struct {
 	b      *Bot
 	token  int64
-	until  time.Time
 	groups []heldGroup
 	// parts is what the answer sends, then what waits; left[g] counts the
 	// pieces of group g not sent yet.
 	parts   []part
 	left    []int
 	settled []bool
-}
-
-func (p *progress) before() error {
-	if p == nil {
-		return nil
-	}
-	if p.b.cfg.Now().Add(p.b.partBudget()).After(p.until) {
-		return errLeaseShort
-	}
-	return nil
 }
 
 // after records that the first sent parts went.
@@ -102,7 +93,7 @@ func (p *progress) after(ctx context.Context, sent int) error {
 			done = append(done, grp.ids...)
 			p.settled[g] = true
 		case changed[g] && len(grp.ids) == 1:
-			payload, err := json.Marshal(heldPush{Replies: toReplies(only(p.parts[sent:], g+1)), At: grp.at})
+			payload, err := json.Marshal(heldPush{Replies: toReplies(only(p.parts[sent:], g+1)), At: grp.at, Reply: grp.reply})
 			if err != nil {
 				return fmt.Errorf("settle held pushes: %w", err)
 			}
@@ -119,23 +110,36 @@ func (p *progress) after(ctx context.Context, sent int) error {
 	return nil
 }
 
-// partBudget bounds how long one message may take: an upload and a send,
-// each retried once with a new token.
-func (b *Bot) partBudget() time.Duration {
-	if t := b.client.Timeout; t > 0 {
-		return 4 * t
+func (b *Bot) heldLease() time.Duration {
+	if b.cfg.HeldLease <= 0 {
+		return defaultHeldLease
 	}
-	return time.Minute
+	return b.cfg.HeldLease
 }
 
-// answer sends the replies to what a follower did, then what was held for
-// them, newest first, as far as their window allows; the rest stays held.
+// keepReplies keeps the replies to what a follower did, in the callback's
+// transaction, for answer to send once it committed.
+func (b *Bot) keepReplies(ctx context.Context, openID string, replies []conversations.Reply) error {
+	if len(replies) == 0 {
+		return nil
+	}
+	payload, err := json.Marshal(heldPush{Replies: replies, At: b.cfg.Now(), Reply: true})
+	if err != nil {
+		return fmt.Errorf("keep replies for %s: %w", openID, err)
+	}
+	return b.store.HoldReply(ctx, openID, payload)
+}
+
+// answer sends what the follower is owed, as far as their window allows:
+// replies (those given, then those kept for what they wrote, oldest
+// first), then what was held for them, newest first; the rest stays held.
+// The claim on what was held is kept while the messages go.
 func (b *Bot) answer(ctx context.Context, openID string, replies []conversations.Reply, askedForHeld bool) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), heldLease)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), answerBudget)
 	defer cancel()
 	l := b.localizer(ctx, openID)
 	now := b.cfg.Now()
-	token, ids, payloads, err := b.store.ClaimPushes(ctx, openID, now, now.Add(heldLease))
+	token, ids, payloads, err := b.store.ClaimPushes(ctx, openID, now, now.Add(b.heldLease()))
 	claimed := err == nil
 	if !claimed {
 		b.log.Error("wechat: claim held pushes", "openid", openID, "err", err)
@@ -147,40 +151,21 @@ func (b *Bot) answer(ctx context.Context, openID string, replies []conversations
 			}
 		}()
 	}
-	batch, srcs := replies, make([]int, len(replies))
-	var groups []heldGroup
-	if len(ids) > 0 {
-		var more []conversations.Reply
-		var moreSrcs []int
-		more, moreSrcs, groups = b.heldDigest(l, ids, payloads)
-		batch, srcs = append(batch, more...), append(srcs, moreSrcs...)
-	} else if askedForHeld {
+	more, moreSrcs, groups, pushes := b.heldDigest(l, ids, payloads)
+	batch, srcs := append(replies[:len(replies):len(replies)], more...), append(make([]int, len(replies)), moreSrcs...)
+	if pushes == 0 && askedForHeld {
 		batch, srcs = append(batch, conversations.Reply{Text: l.T("msg.wechat.nothing_held")}), append(srcs, srcNote)
 	}
 	parts := renderFrom(l, batch, srcs)
 	if len(parts) == 0 {
 		return
 	}
-	left, err := b.store.WindowLeft(ctx, openID, now)
-	if err != nil {
-		b.log.Error("wechat: read window", "openid", openID, "err", err)
-	}
-	send, rest := fit(parts, left)
-	if len(rest) > 0 && len(send) > 0 {
-		send = withSegment(send, segment{text: l.T("msg.wechat.more_held", map[string]any{"N": len(rest)}), src: srcNote})
-	}
-	got, err := b.store.SpendWindow(ctx, openID, now, len(send))
-	if err != nil {
-		b.log.Error("wechat: spend window", "openid", openID, "err", err)
-	}
-	if got < len(send) {
-		send, rest = send[:got], append(send[got:len(send):len(send)], rest...)
-	}
+	send, rest := b.fitWindow(ctx, openID, l, now, parts)
 	var each *progress
 	if claimed {
-		each = newProgress(b, token, now.Add(heldLease), groups, append(send[:len(send):len(send)], rest...))
+		each = newProgress(b, token, groups, append(send[:len(send):len(send)], rest...))
 	}
-	sent, err := b.transmitEach(ctx, openID, l, send, each, true)
+	sent, err := b.transmitKept(ctx, openID, l, send, each, groups)
 	if err != nil {
 		if outOfWindow(err) {
 			b.closeWindow(ctx, openID)
@@ -200,8 +185,65 @@ func (b *Bot) answer(ctx context.Context, openID string, replies []conversations
 	}
 }
 
-func newProgress(b *Bot, token int64, until time.Time, groups []heldGroup, parts []part) *progress {
-	p := &progress{b: b, token: token, until: until, groups: groups, parts: parts,
+// fitWindow splits parts into what the follower's window takes now,
+// spent, and what waits.
+func (b *Bot) fitWindow(ctx context.Context, openID string, l *locales.Localizer, now time.Time, parts []part) (send, rest []part) {
+	left, err := b.store.WindowLeft(ctx, openID, now)
+	if err != nil {
+		b.log.Error("wechat: read window", "openid", openID, "err", err)
+	}
+	send, rest = fit(parts, left)
+	if len(rest) > 0 && len(send) > 0 {
+		send = withSegment(send, segment{text: l.T("msg.wechat.more_held", map[string]any{"N": len(rest)}), src: srcNote})
+	}
+	got, err := b.store.SpendWindow(ctx, openID, now, len(send))
+	if err != nil {
+		b.log.Error("wechat: spend window", "openid", openID, "err", err)
+	}
+	if got < len(send) {
+		send, rest = send[:got], append(send[got:len(send):len(send)], rest...)
+	}
+	return send, rest
+}
+
+// transmitKept transmits while the claim's lease is kept (domain.KeepLease):
+// a send that outlasted it could go out beside another claimant's. Settling
+// after each message (progress) is what finds a claim taken over.
+func (b *Bot) transmitKept(ctx context.Context, openID string, l *locales.Localizer, send []part, each *progress, groups []heldGroup) (int, error) {
+	answering := answersFollower(send, groups)
+	if each == nil {
+		return b.transmitEach(ctx, openID, l, send, nil, answering)
+	}
+	lease := b.heldLease()
+	renew := func(ctx context.Context, until time.Time) (bool, error) {
+		_, err := b.store.RenewPushes(ctx, each.token, until)
+		return true, err
+	}
+	var sent int
+	err := domain.KeepLease(ctx, b.cfg.Now, lease/4, lease, renew, func(ctx context.Context) error {
+		var err error
+		sent, err = b.transmitEach(ctx, openID, l, send, each, answering)
+		return err
+	})
+	return sent, err
+}
+
+// answersFollower reports whether parts carry replies to what the
+// follower did, given now or kept for them (a reply group), which decides
+// what becomes of their numbered menu (updateMenu).
+func answersFollower(parts []part, groups []heldGroup) bool {
+	for _, p := range parts {
+		for _, src := range sources(p) {
+			if src == srcTurn || src > srcTurn && groups[src-1].reply {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func newProgress(b *Bot, token int64, groups []heldGroup, parts []part) *progress {
+	p := &progress{b: b, token: token, groups: groups, parts: parts,
 		left: make([]int, len(groups)), settled: make([]bool, len(groups))}
 	for _, q := range parts {
 		for _, src := range sources(q) {
@@ -249,31 +291,52 @@ func only(parts []part, src int) []part {
 	return out
 }
 
-// heldDigest lays held pushes out as one answer, newest first, with the
-// source of each reply and the groups those sources stand for. A push
-// that cannot be read is a group with nothing to send: it is deleted with
-// the first message.
-func (b *Bot) heldDigest(l *locales.Localizer, ids []int64, payloads [][]byte) ([]conversations.Reply, []int, []heldGroup) {
-	out := []conversations.Reply{{Text: l.T("msg.wechat.held_header")}}
-	srcs := []int{srcNote}
-	var groups []heldGroup
+// heldDigest lays out what was claimed as one answer: the replies kept for
+// what the follower wrote, oldest first, then the held pushes under a
+// header, newest first; with the source of each reply, the groups those
+// sources stand for, and how many pushes there were. A push that cannot
+// be read is a group with nothing to send: it is deleted with the first
+// message.
+func (b *Bot) heldDigest(l *locales.Localizer, ids []int64, payloads [][]byte) (out []conversations.Reply, srcs []int, groups []heldGroup, pushes int) {
+	held := make([]heldPush, len(payloads))
+	var pushIdx []int
 	for i, p := range payloads {
-		if i == maxHeldShown {
-			groups = append(groups, heldGroup{ids: ids[i:]})
-			out = append(out, conversations.Reply{Text: l.T("msg.wechat.held_older", map[string]any{"N": len(payloads) - i})})
-			srcs = append(srcs, len(groups))
-			break
-		}
-		var h heldPush
-		if err := json.Unmarshal(p, &h); err != nil {
+		if err := json.Unmarshal(p, &held[i]); err != nil {
 			b.log.Error("wechat: unreadable held push", "err", err)
 		}
-		groups = append(groups, heldGroup{ids: ids[i : i+1], at: h.At})
-		for _, r := range h.Replies {
+		if !held[i].Reply {
+			pushIdx = append(pushIdx, i)
+		}
+	}
+	add := func(i int) {
+		groups = append(groups, heldGroup{ids: ids[i : i+1], at: held[i].At, reply: held[i].Reply})
+		for _, r := range held[i].Replies {
 			out, srcs = append(out, r), append(srcs, len(groups))
 		}
 	}
-	return out, srcs, groups
+	for i := len(held) - 1; i >= 0; i-- {
+		if held[i].Reply {
+			add(i)
+		}
+	}
+	if len(pushIdx) == 0 {
+		return out, srcs, groups, 0
+	}
+	out, srcs = append(out, conversations.Reply{Text: l.T("msg.wechat.held_header")}), append(srcs, srcNote)
+	for n, i := range pushIdx {
+		if n == maxHeldShown {
+			older := heldGroup{}
+			for _, j := range pushIdx[n:] {
+				older.ids = append(older.ids, ids[j])
+			}
+			groups = append(groups, older)
+			out = append(out, conversations.Reply{Text: l.T("msg.wechat.held_older", map[string]any{"N": len(pushIdx) - n})})
+			srcs = append(srcs, len(groups))
+			break
+		}
+		add(i)
+	}
+	return out, srcs, groups, len(pushIdx)
 }
 
 func (b *Bot) hold(ctx context.Context, openID string, replies []conversations.Reply) error {

@@ -114,3 +114,26 @@ func TestHeldClaimLapses(t *testing.T) {
 	}
 	u.quiet()
 }
+
+// TestReplyKeptUntilSent: the answer to a message is kept with the turn
+// that made it, so when it cannot go after the commit (WeChat fails, or
+// the replica dies) it is not lost: another answer, here the sweep's,
+// sends it, once, and then forgets it. A push meanwhile does not wait
+// behind it.
+func TestReplyKeptUntilSent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	h.seller("oKept", domain.LangEnglish)
+	u := h.user("oKept", "en")
+	h.acct.FailNextStatus("/cgi-bin/message/custom/send", 502)
+	u.Send("/help")
+	u.Expect(head(u.L.T("flow.help")))
+	waitFor(t, func() bool { return h.kept("oKept") == 0 })
+	if n := h.times("oKept", head(u.L.T("flow.help"))); n != 1 {
+		t.Errorf("the help went %d times", n)
+	}
+	if h.held("oKept") != 0 {
+		t.Errorf("the reply was counted as a held push")
+	}
+	u.quiet()
+}

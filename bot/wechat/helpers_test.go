@@ -183,7 +183,7 @@ func (h *harness) ctx() context.Context {
 func (h *harness) deliver() int {
 	h.t.Helper()
 	d := &conversations.Deliverer{
-		Engine: h.engine, Outbox: storage.NewNotificationService(h.db),
+		Render: h.engine, Sellers: h.engine.Sellers, Outbox: storage.NewNotificationService(h.db),
 		Senders: map[domain.Channel]conversations.Sender{domain.ChannelWeChat: h.bot},
 		Now:     time.Now, Log: slog.New(slog.NewTextHandler(h.logs, nil)),
 		Batch: 50, DigestAbove: 5, MaxAttempts: 3, Workers: 2,

@@ -16,6 +16,18 @@ func (h *harness) tokenExpiring(seller *domain.Seller, store string) {
 		Data: map[string]any{"Store": store, "Days": 3}})
 }
 
+// kept counts every row kept for the follower: held pushes and replies
+// on their way.
+func (h *harness) kept(openID string) int {
+	h.t.Helper()
+	var n int
+	if err := h.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM wechat_held_pushes WHERE openid = $1`,
+		openID).Scan(&n); err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
 func (h *harness) held(openID string) int {
 	h.t.Helper()
 	n, err := h.store.HeldPushes(context.Background(), openID)

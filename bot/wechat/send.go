@@ -3,7 +3,6 @@ package wechat
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -167,19 +166,15 @@ func (b *Bot) transmit(ctx context.Context, openID string, l *locales.Localizer,
 	return b.transmitEach(ctx, openID, l, parts, nil, false)
 }
 
-// transmitEach is transmit with a check before each part and a report
-// after it (held.go settles held pushes one message at a time); an error
-// of either stops it. answering says the parts answer what the follower
-// just did (menus).
+// transmitEach is transmit with a report after each part (held.go settles
+// held pushes one message at a time); an error of it stops it. answering:
+// the parts carry the replies to what the follower did (updateMenu).
 func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Localizer, parts []part, each *progress, answering bool) (int, error) {
 	if err := b.updateMenu(ctx, openID, parts, answering); err != nil {
 		return 0, err
 	}
 	n := 0
 	for i, p := range parts {
-		if err := each.before(); err != nil {
-			return i, err
-		}
 		var err error
 		if p.photo != nil {
 			err = b.sendPhoto(ctx, openID, *p.photo)
@@ -207,16 +202,14 @@ func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Locali
 // the list the follower was answering still stands.
 func (b *Bot) updateMenu(ctx context.Context, openID string, parts []part, answering bool) error {
 	var menu []string
-	turn := false
 	for _, p := range parts {
-		turn = turn || slices.Contains(sources(p), srcTurn)
 		for _, s := range p.segs {
 			for _, btn := range s.buttons {
 				menu = append(menu, btn.Data)
 			}
 		}
 	}
-	if len(menu) == 0 && !(answering && turn) {
+	if len(menu) == 0 && !answering {
 		return nil
 	}
 	return b.store.SetMenu(ctx, openID, menu)

@@ -76,18 +76,18 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	ctx := context.Background()
 
 	// WeChat refuses the token and a proxy fails the fetch of a new one:
-	// the reply cannot go and is held.
+	// the reply cannot go and is kept.
 	waitFor(t, func() bool { return strings.Contains(h.logs.String(), "account menu published") })
 	h.acct.RevokeTokens()
 	h.acct.FailNextStatus("/cgi-bin/token", 502)
 	u.Send("你好")
-	waitFor(t, func() bool { return h.held("oLeak") == 1 })
+	waitFor(t, func() bool { return h.kept("oLeak") == 1 && h.claimed("oLeak") == 0 })
 
 	// A proxy error on the send itself, after a good token.
 	u.Send("/help")
 	u.Expect(head(u.L.T("flow.help")))
-	// The held reply is deleted once it went; until then a push would wait behind it.
-	waitFor(t, func() bool { return h.held("oLeak") == 0 })
+	// The kept reply is deleted once it went.
+	waitFor(t, func() bool { return h.kept("oLeak") == 0 })
 	h.acct.FailNextStatus("/cgi-bin/message/custom/send", 502)
 	err := h.bot.Send(ctx, "oLeak", push("will not go"))
 	if err == nil {

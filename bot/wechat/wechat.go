@@ -72,6 +72,10 @@ type Config struct {
 	// SweepEvery is how often callbacks left unhandled (a replica died,
 	// the workers were busy) are taken up again; default 30 s.
 	SweepEvery time.Duration
+	// HeldLease is how long a claim on what is held for a follower holds
+	// unless renewed, as it is while an answer goes; default 5 minutes.
+	// Only what a dead replica claimed waits for it to lapse.
+	HeldLease time.Duration
 	// Guard recovers a panic while a callback is handled and sets aside a
 	// callback that panics again and again (guard.go); nil recovers and
 	// logs only.
@@ -102,6 +106,9 @@ type Store interface {
 	SetMenu(ctx context.Context, openID string, menu []string) error
 
 	HoldPush(ctx context.Context, openID string, payload []byte) (held int, err error)
+	HoldReply(ctx context.Context, openID string, payload []byte) error
+	FollowersWithReplies(ctx context.Context, before, now time.Time, limit int) ([]string, error)
+	RenewPushes(ctx context.Context, token int64, until time.Time) (int, error)
 	HeldPushes(ctx context.Context, openID string) (int, error)
 	ClaimPushes(ctx context.Context, openID string, now, until time.Time) (token int64, ids []int64, payloads [][]byte, err error)
 	SettlePushes(ctx context.Context, token int64, done []int64, left map[int64][]byte) (ok bool, err error)
@@ -224,8 +231,10 @@ func (b *Bot) publishMenu(ctx context.Context) bool {
 	return true
 }
 
-// sweep handles callbacks received a while ago and still not handled, and
-// forgets those handled a day ago and the signed pairs whose window passed.
+// sweep handles callbacks received a while ago and still not handled,
+// sends replies a while old and still not sent (their replica died, or
+// their window was spent), and forgets callbacks handled a day ago and the
+// signed pairs whose window passed.
 func (b *Bot) sweep(ctx context.Context) {
 	now := b.cfg.Now()
 	keys, err := b.store.UnhandledCallbacks(ctx, now.Add(-b.cfg.SweepEvery), 100)
@@ -233,12 +242,20 @@ func (b *Bot) sweep(ctx context.Context) {
 		b.log.Error("wechat: list unhandled callbacks", "err", err)
 	}
 	for _, key := range keys {
-		select {
-		case b.work <- struct{}{}:
-		case <-ctx.Done():
+		if !b.takeSlot(ctx) {
 			return
 		}
 		b.goHandle(key)
+	}
+	openIDs, err := b.store.FollowersWithReplies(ctx, now.Add(-b.cfg.SweepEvery), now, 100)
+	if err != nil {
+		b.log.Error("wechat: list replies unsent", "err", err)
+	}
+	for _, openID := range openIDs {
+		if !b.takeSlot(ctx) {
+			return
+		}
+		b.goAnswer(openID)
 	}
 	if _, err := b.store.PruneCallbacks(ctx, now.Add(-24*time.Hour)); err != nil {
 		b.log.Warn("wechat: prune callbacks", "err", err)

@@ -29,6 +29,7 @@ func (m *Main) startConversations() error {
 		Returns:     storage.NewReturnService(m.DB),
 		Attachments: storage.NewAttachmentService(m.DB),
 		Polls:       storage.NewPollScheduleService(m.DB),
+		Shelf:       m.shelf(),
 		Audit:       storage.NewAuditService(m.DB),
 		Marketplace: wb.Marketplace{Client: m.WB},
 		Links:       m.webLinks,
@@ -36,7 +37,8 @@ func (m *Main) startConversations() error {
 		Log:         m.Log,
 	})
 	m.Deliverer = &conversations.Deliverer{
-		Engine:      m.Engine,
+		Render:      m.Engine,
+		Sellers:     m.Engine.Sellers,
 		Outbox:      storage.NewNotificationService(m.DB),
 		Senders:     map[domain.Channel]conversations.Sender{},
 		Now:         m.Now,
@@ -44,9 +46,13 @@ func (m *Main) startConversations() error {
 		Batch:       200,
 		DigestAbove: 5,
 		MaxAttempts: 12,
-		Workers:     deliverWorkers,
-		Guard:       m.Guard,
-		Lease:       m.Config.OutboxLease, // renewed every quarter of it
+		// A burst (a store's first import, a warehouse shift) goes as one
+		// digest once it has been quiet for a moment; every push waits
+		// that moment, which a chat does not notice.
+		Settle:  domain.Settle{Quiet: 3 * time.Second, Max: 30 * time.Second},
+		Workers: deliverWorkers,
+		Guard:   m.Guard,
+		Lease:   m.Config.OutboxLease, // renewed every quarter of it
 	}
 	if m.Config.TelegramEnabled() {
 		if err := m.startTelegram(bundle); err != nil {

@@ -35,9 +35,13 @@ type Config struct {
 	WBAPIBaseURL string // replaces every WB host when set
 	PollSchedule string // robfig/cron spec of the WB polling round
 	CNYPerRUB    float64
-	// OutboxLease is how long a replica's claim on outbox rows holds
-	// unless renewed: after a crash, its rows wait this long for another.
+	// OutboxLease is how long a replica's claim on outbox rows (and on
+	// staff relays) holds unless renewed: after a crash, its rows wait this
+	// long for another.
 	OutboxLease time.Duration
+	// FBS is where resold items ship (cmd/indigo/resale.go); a zero
+	// office turns resale on WB off, and staff mark returns listed by hand.
+	FBS FBSConfig
 
 	WeChatAppID      string
 	WeChatAppSecret  string
@@ -148,6 +152,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("OUTBOX_LEASE", "want a duration of at least %v such as 2m, got %q", minOutboxLease, env("OUTBOX_LEASE", ""))
 	}
 	c.OutboxLease = lease
+	c.FBS = loadFBS(env, bad)
 	if c.WeChatAESKey != "" && len(c.WeChatAESKey) != 43 {
 		bad("WECHAT_AES_KEY", "the EncodingAESKey is 43 characters, got %d", len(c.WeChatAESKey))
 	}

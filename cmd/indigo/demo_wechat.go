@@ -13,20 +13,14 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 )
 
-// demoWeChatServer makes the demo's fake WeChat platform; owned says the
-// demo closes it. The WeChat client's URL rewrite is process-wide, so tests
-// hand the demo the one fake their binary shares.
-var demoWeChatServer = func() (srv *wxfake.Server, owned bool) { return wxfake.New(), true }
-
 const demoWeChatOpenID = "oDemoWangFang"
 
 // demoWeChat is the demo's WeChat pane: an Official Account on the fake
 // platform and one follower, Wang Fang.
 type demoWeChat struct {
-	srv   *wxfake.Server
-	owned bool
-	acct  *wxfake.Account
-	user  *wxfake.User
+	srv  *wxfake.Server
+	acct *wxfake.Account
+	user *wxfake.User
 
 	mu   sync.Mutex // serialises the follower's posts and guards said
 	said []demoWXMessage
@@ -53,8 +47,9 @@ type demoWeChatState struct {
 
 // startDemoWeChat makes the account and adds its settings for the service.
 func startDemoWeChat(settings map[string]string) *demoWeChat {
-	srv, owned := demoWeChatServer()
-	w := &demoWeChat{srv: srv, owned: owned, acct: srv.NewAccount(wxfake.AccountOptions{})}
+	// The process's one fake: the WeChat client's base URL is process-wide.
+	srv := wxfake.Shared()
+	w := &demoWeChat{srv: srv, acct: srv.NewAccount(wxfake.AccountOptions{})}
 	settings["WECHAT_APP_ID"] = w.acct.AppID
 	settings["WECHAT_APP_SECRET"] = w.acct.AppSecret
 	settings["WECHAT_TOKEN"] = w.acct.Token
@@ -69,12 +64,6 @@ func (w *demoWeChat) connect(publicURL string) {
 	}
 	w.acct.SetCallbackURL(publicURL + "/wechat")
 	w.user = w.acct.User(demoWeChatOpenID)
-}
-
-func (w *demoWeChat) close() {
-	if w != nil && w.owned {
-		w.srv.Close()
-	}
 }
 
 func (w *demoWeChat) mount(mux *http.ServeMux) {

@@ -56,6 +56,9 @@ func (m *Main) jobs() []job {
 			_, err := ns.RemindDaily(ctx, m.Now())
 			return err
 		}},
+		{"wb-resale", "@every 30s", false, m.resaleRound},
+		{"resale-pick-list", "0 7 * * *", true, m.resalePickList},
+		{"resale-pick-list", "0 7 * * *", true, m.resalePickList},
 		{"forget-idle-sends", "@every 10m", true, func(ctx context.Context) error {
 			// The wall clock, which sends are booked on, not the time of day m.Now.
 			_, err := storage.NewSendBudget(m.DB).ForgetIdleSends(ctx, time.Now())
@@ -88,6 +91,7 @@ func (m *Main) startJobs() error {
 		CNYPerRUB:     m.Config.CNYPerRUB,
 		Guard:         m.Guard,
 	}
+	m.Resale = m.newResale()
 	runs := storage.NewJobRunService(m.DB)
 	logger := cron.VerbosePrintfLogger(slogPrintf{m.Log})
 	m.Cron = cron.New(cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))

@@ -19,6 +19,7 @@ var allowed = map[string][]string{
 	"wb":                      {"domain"},
 	"wb/wbfake":               nil,
 	"wb/poll":                 {"wb", "domain"},
+	"wb/resale":               {"wb", "domain"},
 	"conversations":           {"domain", "locales"},
 	"conversations/convtest":  {"conversations", "locales", "storage", "wb", "domain"}, // test support: the engine on a test database
 	"bot/telegram":            {"conversations", "locales", "domain"},
@@ -33,7 +34,7 @@ var allowed = map[string][]string{
 	"cmd/killloop":            {"cmd/internal/indigoproc"}, // drives the indigo binary from outside
 	// cmd/soak drives indigo binaries from outside, against the fakes in its
 	// own process, and seeds and counts rows through storage.
-	"cmd/soak": {"cmd/internal/indigoproc", "bot/telegram/tgfake", "wb/wbfake", "storage", "storage/pglocal", "domain"},
+	"cmd/soak": {"cmd/internal/indigoproc", "bot/telegram/tgfake", "bot/wechat/wxfake", "wb/wbfake", "storage", "storage/pglocal", "domain"},
 }
 
 func TestLayering(t *testing.T) {

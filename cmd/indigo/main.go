@@ -28,6 +28,7 @@ import (
 	"github.com/indigo-warehouse/indigo/storage/pglocal"
 	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/poll"
+	"github.com/indigo-warehouse/indigo/wb/resale"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -96,6 +97,9 @@ type Main struct {
 	HTTPServer *http.Server
 	HTTPAddr   net.Addr     // where HTTPServer listens, once Run has started it
 	Web        http.Handler // the seller's web view, mounted under /web/ and /login/
+	// Mount adds routes of the process that runs the service (the demo's
+	// /demo page) to its HTTP server; set before Run.
+	Mount func(mux *http.ServeMux)
 
 	// Guard runs every worker's inputs: a panic is recovered and counted,
 	// and what keeps panicking is set aside with one alert to staff.
@@ -105,6 +109,7 @@ type Main struct {
 	Guard     *domain.Guard
 	WB        *wb.Client
 	Poller    *poll.Poller
+	Resale    *resale.Loop // nil when resale on WB is off
 	Engine    *conversations.Engine
 	Telegram  *telegram.Bot
 	webLinks  conversations.LinkMaker
@@ -166,6 +171,9 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if err := m.checkConnections(ctx); err != nil { // pool.go
+		return err
+	}
 	return db.Migrate(ctx, m.Log)
 }
 

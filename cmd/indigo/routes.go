@@ -64,7 +64,9 @@ func (m *Main) routes() http.Handler {
 		mux.Handle("/web/", m.Web)
 		mux.Handle("/login/", m.Web)
 	}
-	m.mountDemo(mux) // /demo, only under `indigo demo`
+	if m.Mount != nil {
+		m.Mount(mux) // /demo, only under `indigo demo`
+	}
 	if m.WeChat != nil {
 		mux.Handle("/wechat", m.WeChat) // GET verifies the URL, POST delivers
 	}

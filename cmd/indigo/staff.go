@@ -31,14 +31,15 @@ func (m *Main) startStaff() error {
 	}
 	chat := m.Telegram.StaffChat(current)
 	desk := &conversations.StaffDesk{
-		Engine:  m.Engine,
-		Support: support,
-		Audit:   storage.NewAuditService(m.DB),
-		Chat:    chat,
-		Senders: m.Deliverer.Senders,
-		Lang:    m.Config.TelegramSupportLanguage,
-		Now:     m.Now,
-		Log:     m.Log.With("part", "staff"),
+		Services: m.Engine.Deps,
+		Support:  support,
+		Audit:    storage.NewAuditService(m.DB),
+		Chat:     chat,
+		Senders:  m.Deliverer.Senders,
+		Lang:     m.Config.TelegramSupportLanguage,
+		Lease:    m.Config.OutboxLease, // relays are an outbox too
+		Now:      m.Now,
+		Log:      m.Log.With("part", "staff"),
 		// The desk posts the inputs every worker sets aside, once each.
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),

@@ -19,6 +19,7 @@ func (m *Main) startWeb() error {
 		Sellers:     storage.NewSellerService(m.DB),
 		Stores:      storage.NewStoreService(m.DB),
 		Attachments: storage.NewAttachmentService(m.DB),
+		Shelf:       m.shelf(),
 		Sessions:    storage.NewWebSessionService(m.DB),
 		Locales:     bundle,
 		Log:         m.Log.With("part", "web"),

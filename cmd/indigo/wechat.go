@@ -23,6 +23,7 @@ func (m *Main) startWeChat() error {
 		Log:        m.Log,
 		Guard:      m.Guard,
 		Workers:    wechatWorkers,
+		HeldLease:  m.Config.OutboxLease, // what is held for followers is an outbox too
 	}, m.Engine, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return err

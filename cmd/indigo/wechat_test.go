@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,17 +16,9 @@ import (
 )
 
 // silenceper reaches WeChat through a process-wide URL rewrite, so this
-// test binary has one fake WeChat, made on first use; each test takes an
+// test binary has one fake WeChat (wxfake.Shared); each test takes an
 // account of its own on it.
-var (
-	wxOnce sync.Once
-	wxFake *wxfake.Server
-)
-
-func weChatFake() *wxfake.Server {
-	wxOnce.Do(func() { wxFake = wxfake.New() })
-	return wxFake
-}
+func weChatFake() *wxfake.Server { return wxfake.Shared() }
 
 // TestWeChatEndToEnd: with the WeChat settings, the service answers the
 // URL check on /wechat, publishes the account menu, greets a new follower

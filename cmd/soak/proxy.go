@@ -13,10 +13,11 @@ import (
 	"time"
 )
 
-// proxy is the load balancer in front of the replicas' webhook: Telegram
-// posts each update to one URL, and it goes to the next live replica in
-// turn. With none live, or when the replica dies during the request, it
-// answers 502 and Telegram (tgfake) posts the update again, as Telegram does.
+// proxy is the load balancer in front of the replicas: Telegram posts
+// each update to one webhook URL, WeChat each callback to one server URL,
+// and it goes to the next live replica in turn. With none live, or when
+// the replica dies during the request, it answers 502 and Telegram
+// (tgfake) or WeChat (wxfake, then the soak) posts it again.
 type proxy struct {
 	url string
 	rp  *httputil.ReverseProxy
@@ -24,18 +25,19 @@ type proxy struct {
 	mu   sync.Mutex
 	live map[int]*url.URL // replica number → its base URL
 	next int
+	slow []string // the requests given up, for the report
 
 	errors atomic.Int64 // 502s answered
+	gaveUp atomic.Int64 // requests the platform stopped waiting for (its timeout) while a replica worked on them
 }
 
-type targetKey struct{}
+type (
+	targetKey struct{}
+	startKey  struct{}
+)
 
-// startProxy listens on loopback; only with more than one replica, as one
-// replica can take updates by long polling, Telegram's default.
+// startProxy listens on loopback.
 func (e *env) startProxy() error {
-	if e.opts.replicas < 2 {
-		return nil
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen for the webhook proxy: %w", err)
@@ -47,6 +49,18 @@ func (e *env) startProxy() error {
 			pr.Out.Host = pr.In.Host
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				// Telegram's 10 s or WeChat's 5 s passed: it posts the same
+				// update again, maybe to another replica, while this one
+				// still handles it.
+				p.gaveUp.Add(1)
+				start, _ := r.Context().Value(startKey{}).(time.Time)
+				p.mu.Lock()
+				p.slow = append(p.slow, fmt.Sprintf("%s to %s after %v", r.URL.Path, r.Context().Value(targetKey{}),
+					time.Since(start).Round(time.Millisecond)))
+				p.mu.Unlock()
+				return
+			}
 			p.errors.Add(1)
 			w.WriteHeader(http.StatusBadGateway)
 		},
@@ -64,7 +78,8 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no replica up", http.StatusBadGateway)
 		return
 	}
-	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, target)))
+	ctx := context.WithValue(context.WithValue(r.Context(), targetKey{}, target), startKey{}, time.Now())
+	p.rp.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // pick is the next live replica in turn, nil when none is.

@@ -68,6 +68,10 @@ type Options struct {
 	// BinDir, when set, is the only directory searched for initdb, pg_ctl
 	// and postgres.
 	BinDir string
+	// MaxConnections is the server's max_connections; 0 keeps
+	// PostgreSQL's default (100). Three of them are reserved for
+	// superusers, as always.
+	MaxConnections int
 	// RootFallbackDir, when set, is where the cluster goes if this process
 	// is root and the server account cannot reach DataDir: a subdirectory
 	// named by a hash of DataDir, logged, stable across restarts. Unset, such
@@ -82,6 +86,7 @@ type Cluster struct {
 	port      int
 	version   string
 	ephemeral bool
+	maxConns  int
 	owner     owner
 	log       *slog.Logger
 	lock      *dirLock // held from takeOver until Stop
@@ -137,7 +142,7 @@ func newCluster(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{binDir: binDir, ephemeral: opts.Ephemeral, owner: own, log: opts.Logger}
+	c := &Cluster{binDir: binDir, ephemeral: opts.Ephemeral, maxConns: opts.MaxConnections, owner: own, log: opts.Logger}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

@@ -71,6 +71,13 @@ func TestStart(t *testing.T) {
 			t.Fatalf("SELECT 1 = %d, %v", one, err)
 		}
 	})
+	t.Run("MaxConnections", func(t *testing.T) {
+		c := mustStart(t, Options{DataDir: mustDataDir(t), Ephemeral: true, MaxConnections: 240})
+		var got string
+		if err := mustConnect(t, c, "postgres").QueryRow(context.Background(), `SHOW max_connections`).Scan(&got); err != nil || got != "240" {
+			t.Fatalf("max_connections = %q, %v; want 240", got, err)
+		}
+	})
 	t.Run("ErrNoBinaries", func(t *testing.T) {
 		_, err := Start(context.Background(), Options{DataDir: mustDataDir(t), BinDir: t.TempDir()})
 		if !errors.Is(err, ErrNoBinaries) {

@@ -120,6 +120,9 @@ func (c *Cluster) serverArgs(port int) []string {
 	if c.ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
+	if c.maxConns > 0 {
+		args = append(args, "-c", "max_connections="+strconv.Itoa(c.maxConns))
+	}
 	return args
 }
 

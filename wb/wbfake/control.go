@@ -31,7 +31,9 @@ func (s *Server) SetScopeStatus(status int) {
 
 // FailNext makes the next n requests to path that pass authentication
 // answer status with the host's usual error body. A 429 carries
-// X-Ratelimit-Retry: 1.
+// X-Ratelimit-Retry: 1. path is a request's path, or a route's pattern as
+// the fake declares it ("PATCH /api/v3/supplies/{supplyId}/deliver") to
+// fail whichever id is asked.
 func (s *Server) FailNext(path string, status, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -48,15 +50,16 @@ func (s *Server) RespondNext(path string, status int, body string) {
 	s.faults[path] = append(s.faults[path], fault{status: status, body: body})
 }
 
-func (s *Server) takeFault(path string) (fault, bool) {
+func (s *Server) takeFault(paths ...string) (fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.faults[path]
-	if len(q) == 0 {
-		return fault{}, false
+	for _, path := range paths {
+		if q := s.faults[path]; len(q) > 0 {
+			s.faults[path] = q[1:]
+			return q[0], true
+		}
 	}
-	s.faults[path] = q[1:]
-	return q[0], true
+	return fault{}, false
 }
 
 // Slow delays every answer on path by d (0 stops it), after the rate limit.
@@ -103,3 +106,35 @@ func (s *Server) Responses(path string, status int) int {
 
 // Throttled counts 429 answers on path.
 func (s *Server) Throttled(path string) int { return s.Responses(path, http.StatusTooManyRequests) }
+
+// PendingFaults counts the failures FailNext queued for path that no
+// request took yet.
+func (s *Server) PendingFaults(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.faults[path])
+}
+
+// TotalRequests counts every request that reached the fake.
+func (s *Server) TotalRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.requests {
+		n += c
+	}
+	return n
+}
+
+// TotalResponses counts the answers with status on every path.
+func (s *Server) TotalResponses(status int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, c := range s.responses {
+		if k.status == status {
+			n += c
+		}
+	}
+	return n
+}

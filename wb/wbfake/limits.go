@@ -27,7 +27,9 @@ var groupLimits = map[string]struct{ normal, basic limit }{
 	"goods-return": {normal: limit{time.Minute, 1, 10, 1}, basic: limit{time.Hour, 2, 1, 1}},
 	"fbs":          {normal: limit{time.Minute, 300, 20, 10}},
 	"fbs-cancel":   {normal: limit{time.Minute, 100, 20, 10}},
-	"content":      {normal: limit{time.Minute, 100, 5, 1}},
+	// Creating a pass: "max 1 request per 10 min" (wb-resale.md §2.5).
+	"fbs-pass-create": {normal: limit{10 * time.Minute, 1, 1, 10}},
+	"content":         {normal: limit{time.Minute, 100, 5, 1}},
 }
 
 type limKey struct {

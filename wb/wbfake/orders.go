@@ -89,7 +89,9 @@ func (s *Server) getNewOrders(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	out := []Order{}
 	for _, o := range sl.orders {
-		if o.SupplierStatus == "new" {
+		// A task the buyer or WB cancelled is no longer the seller's to
+		// assemble, though its supplierStatus stays new.
+		if o.SupplierStatus == "new" && !wbCancelled(o) {
 			out = append(out, *o)
 		}
 	}
@@ -167,7 +169,7 @@ func (s *Server) postOrderStatus(w http.ResponseWriter, r *http.Request) {
 	for _, id := range ids {
 		if o := findOrder(sl, id); o != nil {
 			out = append(out, map[string]any{"id": o.ID, "supplierStatus": o.SupplierStatus,
-				"wbStatus": o.WBStatus, "isCancellable": o.SupplierStatus == "new" || o.SupplierStatus == "confirm"})
+				"wbStatus": o.WBStatus, "isCancellable": cancellable(o)})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"orders": out})
@@ -181,10 +183,14 @@ func (s *Server) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case o == nil:
 		writeMarketplace(w, http.StatusNotFound, "NotFound", "Не найдено")
-	case o.SupplierStatus != "new" && o.SupplierStatus != "confirm":
-		writeMarketplace(w, http.StatusConflict, "StatusMismatch", "Несоответствие статусов")
+	case o.SupplierStatus == "complete":
+		writeMarketplace(w, http.StatusConflict, "StatusChangeNotAllowed",
+			"Задание перейдёт в завершенные после сканирования на пункте выдачи заказов (ПВЗ)")
+	case !cancellable(o):
+		writeMarketplace(w, http.StatusConflict, "StatusMismatch", "Несоответствие статусов, проверьте их правильность")
 	default:
-		o.SupplierStatus, o.SupplyID = "cancel", ""
+		detachLocked(sl, o)
+		o.SupplierStatus = "cancel"
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

@@ -34,6 +34,13 @@ func (s *Server) routeAll() {
 	fbs("GET /api/marketplace/v3/supplies/{supplyId}/order-ids", false, s.getSupplyOrderIDs)
 	fbs("PATCH /api/v3/supplies/{supplyId}/deliver", true, s.deliverSupply)
 	fbs("GET /api/v3/supplies/{supplyId}/barcode", false, s.getSupplyBarcode)
+	fbs("GET /api/v3/supplies/orders/reshipment", false, s.getReshipments)
+	fbs("GET /api/v3/supplies/{supplyId}/trbx", false, s.getTrbx)
+	fbs("POST /api/v3/supplies/{supplyId}/trbx", true, s.postTrbx)
+	fbs("DELETE /api/v3/supplies/{supplyId}/trbx", true, s.deleteTrbx)
+	fbs("POST /api/v3/supplies/{supplyId}/trbx/stickers", false, s.postTrbxStickers)
+	fbs("GET /api/marketplace/v3/fbs/shipping-points", false, s.getShippingPoints)
+	fbs("PATCH /api/marketplace/v3/fbs/supplies/shipping-method", true, s.patchShippingMethod)
 	fbs("GET /api/v3/offices", false, s.getOffices)
 	fbs("GET /api/v3/warehouses", false, s.getWarehouses)
 	fbs("POST /api/v3/warehouses", true, s.postWarehouse)
@@ -41,7 +48,7 @@ func (s *Server) routeAll() {
 	fbs("POST /api/v3/stocks/{warehouseId}", false, s.postStocks)
 	fbs("GET /api/v3/passes/offices", false, s.getPassOffices)
 	fbs("GET /api/v3/passes", false, s.getPasses)
-	fbs("POST /api/v3/passes", true, s.postPass)
+	s.handle("POST /api/v3/passes", route{cat: "marketplace", group: "fbs-pass-create", write: true}, s.postPass)
 	fbs("PUT /api/v3/passes/{passId}", true, s.putPass)
 	fbs("DELETE /api/v3/passes/{passId}", true, s.deletePass)
 
@@ -56,7 +63,7 @@ type seller struct {
 	orders     []*Order
 	supplies   []*supply
 	warehouses []*Warehouse
-	stocks     map[int64]map[int64]int // warehouse → chrtId → amount
+	stocks     map[int64]map[uint64]int // warehouse → chrtId → amount
 	passes     []*Pass
 	cards      []*Card
 }
@@ -73,7 +80,7 @@ func (s *Server) sellerLocked(sid string) *seller {
 	sl, ok := s.sellers[sid]
 	if !ok {
 		sl = &seller{info: Seller{SID: sid, Name: "ИП Продавец " + sid[:min(8, len(sid))]},
-			stocks: map[int64]map[int64]int{}}
+			stocks: map[int64]map[uint64]int{}}
 		s.sellers[sid] = sl
 	}
 	return sl

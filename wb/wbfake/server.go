@@ -52,6 +52,10 @@ type Server struct {
 	nextID      int64
 	offices     []Office
 	passOffices []PassOffice
+	points      []ShippingPoint
+	// shippingOptional lets deliver close a supply without shipping
+	// parameters, as WB did before 01.10.2026.
+	shippingOptional bool
 }
 
 type pathStatus struct {
@@ -91,7 +95,7 @@ func NewUnstarted() *Server {
 		faults: map[string][]fault{}, slow: map[string]time.Duration{}, frozen: map[string]bool{},
 		requests: map[string]int{}, requestsBy: map[[2]string]int{}, responses: map[pathStatus]int{},
 		limiters: map[limKey]*rate.Limiter{}, scopeStatus: http.StatusUnauthorized,
-		offices: defaultOffices(), passOffices: defaultPassOffices(),
+		offices: defaultOffices(), passOffices: defaultPassOffices(), points: defaultShippingPoints(),
 	}
 	s.routeAll()
 	return s
@@ -153,7 +157,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if f, ok := s.takeFault(r.URL.Path); ok {
+	if f, ok := s.takeFault(r.URL.Path, pattern); ok {
 		s.writeFault(rec, rt, f)
 	} else if s.pause(r) {
 		// Through the mux again, not h: only ServeMux.ServeHTTP sets path values.

@@ -66,21 +66,21 @@ func (s *Server) postWarehouse(w http.ResponseWriter, r *http.Request) {
 }
 
 // Stock returns the amount of chrtID at seller sid's warehouse.
-func (s *Server) Stock(sid string, warehouseID, chrtID int64) int {
+func (s *Server) Stock(sid string, warehouseID int64, chrtID uint64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sellerLocked(sid).stocks[warehouseID][chrtID]
 }
 
 // warehouseStocks returns the path's warehouse stocks, or answers 404.
-func warehouseStocks(w http.ResponseWriter, r *http.Request, sl *seller) (map[int64]int, bool) {
+func warehouseStocks(w http.ResponseWriter, r *http.Request, sl *seller) (map[uint64]int, bool) {
 	id, _ := strconv.ParseInt(r.PathValue("warehouseId"), 10, 64)
 	if !slices.ContainsFunc(sl.warehouses, func(wh *Warehouse) bool { return wh.ID == id }) {
 		writeMarketplace(w, http.StatusNotFound, "NotFound", "Склад не найден")
 		return nil, false
 	}
 	if sl.stocks[id] == nil {
-		sl.stocks[id] = map[int64]int{}
+		sl.stocks[id] = map[uint64]int{}
 	}
 	return sl.stocks[id], true
 }
@@ -109,7 +109,7 @@ func (s *Server) putStocks(w http.ResponseWriter, r *http.Request) {
 	}
 	// WB does not validate key names: an item without chrtId changes nothing.
 	for _, item := range in.Stocks {
-		var chrt int64
+		var chrt uint64
 		var amount int
 		if json.Unmarshal(item["chrtId"], &chrt) == nil && json.Unmarshal(item["amount"], &amount) == nil &&
 			amount >= 0 && amount <= 100000 {
@@ -121,7 +121,7 @@ func (s *Server) putStocks(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) postStocks(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		ChrtIDs []int64 `json:"chrtIds"`
+		ChrtIDs []uint64 `json:"chrtIds"`
 	}
 	err := decodeBody(r, &in)
 	sl := s.lock(r)
@@ -134,9 +134,9 @@ func (s *Server) postStocks(w http.ResponseWriter, r *http.Request) {
 		writeMarketplace(w, http.StatusBadRequest, "IncorrectRequestBody", "Некорректное тело запроса")
 		return
 	}
-	out := []map[string]int64{}
+	out := []Stock{}
 	for _, id := range in.ChrtIDs {
-		out = append(out, map[string]int64{"chrtId": id, "amount": int64(stocks[id])})
+		out = append(out, Stock{ChrtID: id, Amount: stocks[id]})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stocks": out})
 }

@@ -81,7 +81,7 @@ type Order struct {
 	OfficeID              int64          `json:"officeId"`
 	Offices               []string       `json:"offices"`
 	NmID                  int64          `json:"nmId"`
-	ChrtID                int64          `json:"chrtId"`
+	ChrtID                uint64         `json:"chrtId"`
 	Article               string         `json:"article"`
 	Skus                  []string       `json:"skus"`
 	ColorCode             string         `json:"colorCode"`
@@ -103,8 +103,11 @@ type Order struct {
 	SupplyID              string         `json:"supplyId,omitempty"`
 	Options               map[string]any `json:"options"`
 
+	IsPickupPointShipmentAllowed bool `json:"isPickupPointShipmentAllowed"`
+
 	SupplierStatus string `json:"-"` // new, confirm, complete, cancel
 	WBStatus       string `json:"-"` // waiting, sorted, sold, ready_for_pickup, …
+	reship         bool   // scanned supply, order not: WB wants it shipped again
 }
 
 // OrderAddress is a buyer's address.
@@ -124,6 +127,30 @@ type Supply struct {
 	Name                string     `json:"name"`
 	CargoType           int        `json:"cargoType"`
 	DestinationOfficeID *int64     `json:"destinationOfficeId"`
+	IsB2B               *bool      `json:"isB2b"`
+	CrossBorderType     *int       `json:"crossBorderType"`
+	ShippingDt          string     `json:"shippingDt"`
+	ShippingPointID     int64      `json:"shippingPointId"`
+	ShippingType        string     `json:"shippingType"`
+	WaybillUUID         *string    `json:"waybillUuid"`
+	SpotAvailable       bool       `json:"spotAvailable"`
+
+	IsPickupPointShipmentAllowed bool  `json:"isPickupPointShipmentAllowed"`
+	RecommendedWhID              int64 `json:"recommendedWhId"`
+}
+
+// ShippingPoint is where a seller brings supplies: a sorting centre (sc),
+// a WB warehouse (sw) or a pickup point (pp).
+type ShippingPoint struct {
+	ID          int64   `json:"id"`
+	Name        string  `json:"name"`
+	Address     string  `json:"address"`
+	City        string  `json:"city"`
+	OfficeType  string  `json:"officeType"`
+	CargoTypes  []int   `json:"cargoTypes"`
+	Latitude    float64 `json:"latitude"`
+	Longitude   float64 `json:"longitude"`
+	Fulfillment bool    `json:"fulfillment"`
 }
 
 // Office is a WB office.
@@ -205,4 +232,10 @@ type CardSize struct {
 	TechSize string   `json:"techSize"`
 	WBSize   string   `json:"wbSize"`
 	Skus     []string `json:"skus"`
+}
+
+// Stock is the amount of one size at a seller warehouse.
+type Stock struct {
+	ChrtID uint64 `json:"chrtId"`
+	Amount int    `json:"amount"`
 }

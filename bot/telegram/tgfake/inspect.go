@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 )
 
 // CallbackAnswer is one answerCallbackQuery call.
@@ -92,6 +93,21 @@ func (s *Server) Requests(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests[strings.ToLower(method)]
+}
+
+// Refusal is one 429 answer: which send, to which chat, when.
+type Refusal struct {
+	Method     string
+	ChatID     string
+	At         time.Time
+	RetryAfter int
+}
+
+// Refusals lists the 429 answers given so far, oldest first.
+func (s *Server) Refusals() []Refusal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Refusal(nil), s.refused...)
 }
 
 // Count429 counts the 429 answers given so far.

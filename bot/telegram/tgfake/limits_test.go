@@ -1,6 +1,7 @@
 package tgfake_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -37,6 +38,10 @@ func TestRateLimits(t *testing.T) {
 			}
 			if srv.Count429() != 1 {
 				t.Errorf("Count429 = %d", srv.Count429())
+			}
+			if r := srv.Refusals(); len(r) != 1 || r[0].Method != "sendMessage" || r[0].ChatID != strconv.FormatInt(tt.chat, 10) ||
+				r[0].RetryAfter != tt.retryAfter {
+				t.Errorf("Refusals = %+v", r)
 			}
 			clock.Advance(tt.wait)
 			if _, err := bot.Send(tgbotapi.NewMessage(tt.chat, "after waiting")); err != nil {

@@ -97,6 +97,7 @@ type Server struct {
 	actions  map[int64][]string
 	requests map[string]int
 	count429 int
+	refused  []Refusal
 	failures map[string][]*apiError
 	limits   limiter
 }
@@ -294,6 +295,11 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string
 		if err.code == http.StatusTooManyRequests {
 			s.mu.Lock()
 			s.count429++
+			r := Refusal{Method: name, ChatID: p.str("chat_id"), At: s.now()}
+			if err.params != nil {
+				r.RetryAfter = err.params.RetryAfter
+			}
+			s.refused = append(s.refused, r)
 			s.mu.Unlock()
 		}
 		writeError(w, err)
