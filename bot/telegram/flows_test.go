@@ -1,121 +1,65 @@
 package telegram_test
 
 import (
-	"context"
-	"slices"
-	"strconv"
 	"testing"
 
-	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
-	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
-	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
-	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
-	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
-// TestOnboarding walks a new seller from /start to the token step through
-// Telegram, in two languages, then pastes a malformed token: the answer is
-// translated and the message carrying the token is gone from the chat.
-func TestOnboarding(t *testing.T) {
-	for _, tt := range []struct {
-		lang       string
-		sharePhone bool
-	}{
-		{"en", true},
-		{"ru", false},
-	} {
-		t.Run(tt.lang, func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t, harnessOptions{})
-			h.start()
-			u := h.user(1001, tt.lang)
-			u.Onboard(tt.lang, tt.sharePhone)
+// What only Telegram has, beyond the stories every channel tells
+// (stories_test.go): the contact keyboard, buttons on older messages,
+// files.
 
-			token := u.Send("hello-i-am-not-a-token")
-			u.Expect(head(u.L.T("error.token.not_jwt")))
-			u.Expect(head(u.L.T("flow.store.token")))
-			if slices.ContainsFunc(h.tg.Messages(u.ID), func(m tgfake.Message) bool { return m.MessageID == token.MessageID }) {
-				t.Errorf("the message with the token is still in the chat")
-			}
+// TestSharePhone: onboarding asks for the phone with a one-time contact
+// key (tgtest.Onboard checks it comes and goes), and the shared number is
+// the seller's. A language button pressed again on the first message is
+// from an older question: a toast says so and the current one comes again.
+func TestSharePhone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	h.start()
+	u := h.user(1001, "ru")
+	u.Onboard("ru", true)
+	languages := h.tg.Sent(u.ID)[0]
 
-			seller, err := storage.NewSellerService(h.db).FindSellerByIdentity(pgtest.System(),
-				domain.Identity{Channel: domain.ChannelTelegram, ExternalID: "1001"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantPhone := ""
-			if tt.sharePhone {
-				wantPhone = "+8613800000000"
-			}
-			if string(seller.Language) != tt.lang || seller.Phone != wantPhone || seller.Name != "Li Wei Trading" {
-				t.Errorf("seller = %+v", seller)
-			}
-		})
+	q := u.PressOn(languages, mustData(t, languages, u.L.T("language.en")))
+	if got, want := h.answer(t, q), u.L.T("error.input.stale_button"); got != want {
+		t.Errorf("toast = %q, want %q", got, want)
+	}
+	u.Expect(head(u.L.T("flow.store.token")))
+	if s := sellerOf(t, h, u); s.Phone != "+8613800000000" || s.Language != domain.LangRussian {
+		t.Errorf("seller = %+v", s)
 	}
 }
 
-// TestRestartMidToken: a new process (new engine, new bot, same database)
-// continues the conversation at the token step where the old one stopped.
-func TestRestartMidToken(t *testing.T) {
+// TestStaleCard: of two cards of one return in the chat, the older one
+// cannot undo what the newer one set: its press is answered as stale and
+// it is drawn again as the return is now.
+func TestStaleCard(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{})
 	h.start()
-	u := h.user(2002, "en")
-	u.Onboard("en", false)
-
-	h.restart()
-	u.Send("still-not-a-token")
-	u.Expect(head(u.L.T("error.token.not_jwt")))
-	u.Send(h.wb.IssueToken(wbfake.TokenOptions{}))
-	u.Expect(head(u.L.T("flow.store.checklist")))
-	u.Press(u.L.T("button.done"))
-	u.Expect(u.L.T("flow.store.ready"))
-}
-
-// TestBadInput: what a person may get wrong mid-flow, each answered in
-// their language with the flow left where it was.
-func TestBadInput(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, harnessOptions{})
-	h.start()
-	u := h.user(3003, "ru")
+	u := h.user(13001, "en")
 	l := u.L
-	u.Send("/start")
-	u.Expect(head(l.T("flow.onboarding.language")))
-	languages := u.TG.Sent(u.ID)[0]
-	u.Press(l.T("language.ru"))
-	u.Expect(head(l.T("flow.onboarding.terms")))
-	u.Press(l.T("button.accept"))
-	u.Expect(l.T("flow.onboarding.name"))
+	r := pgtest.Return(t, h.db, pgtest.Store(t, h.db, sellerFor(t, h, u, "en").ID, nil).ID, func(r *domain.Return) {
+		r.Status, r.ProductName = domain.StatusInTransitToWarehouse, "Silk scarf"
+	})
+	old, card := openCard(t, u, r), openCard(t, u, r)
+	verified := l.T("column.needs_verification") + ": " + l.T("label.yes")
 
-	ask := l.T("flow.onboarding.name")
-	for _, tt := range []struct {
-		name  string
-		act   func()
-		want  []string // in order; the step's question comes again last
-		toast string
-	}{
-		{"UnknownCommand", func() { u.Send("/frobnicate") }, []string{l.T("error.input.unknown_command", map[string]any{"Command": "/frobnicate"}), ask}, ""},
-		{"PhotoForText", func() { u.SendPhoto("") }, []string{l.T("error.input.expected_text"), l.T("flow.resume", map[string]any{"Flow": l.T("flow.onboarding.title")}), ask}, ""},
-		{"StaleButton", func() { u.PressOn(languages, mustData(t, languages, l.T("language.en"))) }, []string{ask}, l.T("error.input.stale_button")},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			answered := len(h.tg.CallbackAnswers())
-			tt.act()
-			for _, w := range tt.want {
-				u.Expect(w)
-			}
-			if tt.toast != "" {
-				if got := h.tg.CallbackAnswers(); len(got) != answered+1 || got[answered].Text != tt.toast {
-					t.Errorf("callback answers = %+v, want one with %q", got[answered:], tt.toast)
-				}
-			}
-			if flow, state := h.session(t, u.ID); state != "onboarding.name" {
-				t.Errorf("session moved to %s/%s", flow, state)
-			}
-		})
+	pressOn(t, u, card, l.T("button.needs_verification"))
+	expectEdit(t, u, card, verified)
+	q := pressOn(t, u, old, l.T("button.needs_verification"))
+	if got, want := h.answer(t, q), l.T("error.input.stale_button"); got != want {
+		t.Errorf("toast = %q, want %q", got, want)
+	}
+	expectEdit(t, u, old, verified)
+	if got := findReturn(t, h, r.ID); !got.NeedsVerification || got.Status != r.Status {
+		t.Errorf("return = verification %v, %s", got.NeedsVerification, got.Status)
+	}
+	if sent := h.tg.Sent(u.ID); len(sent) != 2 {
+		t.Errorf("the presses sent new messages:\n%s", dump(sent))
 	}
 }
 
@@ -125,40 +69,13 @@ func TestQRDocument(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{})
 	h.start()
-	seller := pgtest.Seller(t, h.db, func(s *domain.Seller) {
-		s.Identities = []domain.Identity{{Channel: domain.ChannelTelegram, ExternalID: "4004"}}
-	})
-	store := pgtest.Store(t, h.db, seller.ID, nil)
+	u := h.user(4004, "en")
+	store := pgtest.Store(t, h.db, sellerFor(t, h, u, "en").ID, nil)
 	pgtest.Return(t, h.db, store.ID, func(r *domain.Return) {
 		r.Status, r.PickupPointAddress = domain.StatusAwaitingPickupCode, "Moscow, Tverskaya 1"
 	})
-	u := h.user(4004, "en")
 
 	m := h.tg.SendDocument(u.ID, "screenshot.png", qrPNG(t, "WB-PICKUP-77123"), "")
 	u.After = m.MessageID
 	u.Expect("WB-PICKUP-77123")
 }
-
-func mustData(t *testing.T, m tgfake.Message, label string) string {
-	t.Helper()
-	data, ok := tgtest.ButtonData(m, label)
-	if !ok {
-		t.Fatalf("no button %q on %+v", label, m)
-	}
-	return data
-}
-
-// session reads where a chat's conversation is.
-func (h *harness) session(t *testing.T, chatID int64) (flow, state string) {
-	t.Helper()
-	err := h.sessions.WithSession(t.Context(), domain.ChannelTelegram, strconv.FormatInt(chatID, 10), func(_ context.Context, s *domain.ChatSession) error {
-		flow, state = s.Flow, s.State
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return flow, state
-}
-
-var qrPNG = convtest.QRPNG

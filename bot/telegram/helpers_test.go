@@ -1,10 +1,11 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/conversations/convtest"
+	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
@@ -139,25 +141,50 @@ var (
 	pngImage = tgtest.PNG
 )
 
-// logBuffer collects the bot's logs, to check no token is ever written.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// logBuffer collects the bot's logs, to check no secret is ever written.
+type logBuffer = convtest.LogBuffer
 
 // newEngine builds an engine on the harness's data, as each process does.
 func (h *harness) newEngine() *conversations.Engine {
 	return conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, nil))
+}
+
+func mustData(t *testing.T, m tgfake.Message, label string) string {
+	t.Helper()
+	data, ok := tgtest.ButtonData(m, label)
+	if !ok {
+		t.Fatalf("no button %q on %+v", label, m)
+	}
+	return data
+}
+
+// session reads where a chat's conversation is.
+func (h *harness) session(t *testing.T, chatID int64) (flow, state string) {
+	t.Helper()
+	err := h.sessions.WithSession(t.Context(), domain.ChannelTelegram, strconv.FormatInt(chatID, 10), func(_ context.Context, s *domain.ChatSession) error {
+		flow, state = s.Flow, s.State
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flow, state
+}
+
+var qrPNG = convtest.QRPNG
+
+// deliver sends the outbox through this bot, as cmd/indigo's loop does.
+func (h *harness) deliver(t *testing.T) {
+	t.Helper()
+	engine := h.newEngine()
+	d := &conversations.Deliverer{
+		Render: engine, Sellers: engine.Sellers, Outbox: storage.NewNotificationService(h.db),
+		Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: h.bot},
+		Now:     func() time.Time { return time.Now().Add(time.Minute) },
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Batch:   10, DigestAbove: 3, MaxAttempts: 3, Workers: 1,
+	}
+	if n, err := d.Deliver(t.Context()); n == 0 || err != nil {
+		t.Fatalf("deliver = %d, %v; want the notifications", n, err)
+	}
 }

@@ -165,7 +165,7 @@ func (b *Bot) answer(ctx context.Context, openID string, replies []conversations
 	if claimed {
 		each = newProgress(b, token, groups, append(send[:len(send):len(send)], rest...))
 	}
-	sent, err := b.transmitKept(ctx, openID, l, send, each)
+	sent, err := b.transmitKept(ctx, openID, l, send, each, groups)
 	if err != nil {
 		if outOfWindow(err) {
 			b.closeWindow(ctx, openID)
@@ -209,9 +209,10 @@ func (b *Bot) fitWindow(ctx context.Context, openID string, l *locales.Localizer
 // transmitKept transmits while the claim's lease is kept (domain.KeepLease):
 // a send that outlasted it could go out beside another claimant's. Settling
 // after each message (progress) is what finds a claim taken over.
-func (b *Bot) transmitKept(ctx context.Context, openID string, l *locales.Localizer, send []part, each *progress) (int, error) {
+func (b *Bot) transmitKept(ctx context.Context, openID string, l *locales.Localizer, send []part, each *progress, groups []heldGroup) (int, error) {
+	answering := answersFollower(send, groups)
 	if each == nil {
-		return b.transmitEach(ctx, openID, l, send, nil)
+		return b.transmitEach(ctx, openID, l, send, nil, answering)
 	}
 	lease := b.heldLease()
 	renew := func(ctx context.Context, until time.Time) (bool, error) {
@@ -221,10 +222,24 @@ func (b *Bot) transmitKept(ctx context.Context, openID string, l *locales.Locali
 	var sent int
 	err := domain.KeepLease(ctx, b.cfg.Now, lease/4, lease, renew, func(ctx context.Context) error {
 		var err error
-		sent, err = b.transmitEach(ctx, openID, l, send, each)
+		sent, err = b.transmitEach(ctx, openID, l, send, each, answering)
 		return err
 	})
 	return sent, err
+}
+
+// answersFollower reports whether parts carry replies to what the
+// follower did, given now or kept for them (a reply group), which decides
+// what becomes of their numbered menu (updateMenu).
+func answersFollower(parts []part, groups []heldGroup) bool {
+	for _, p := range parts {
+		for _, src := range sources(p) {
+			if src == srcTurn || src > srcTurn && groups[src-1].reply {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func newProgress(b *Bot, token int64, groups []heldGroup, parts []part) *progress {

@@ -1,19 +1,17 @@
 package wechat_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +64,8 @@ type harness struct {
 	engine *conversations.Engine
 	logs   *logBuffer
 	bot    *wechat.Bot
+	live   atomic.Pointer[wechat.Bot] // the one /wechat is routed to
+	stop   func()                     // stops bot
 	url    string
 	now    func() time.Time
 }
@@ -90,9 +90,12 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Cleanup(h.wb.Close)
 	h.db = pgtest.New(t)
 	h.store = storage.NewWeChatService(h.db)
-	h.engine = conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, slog.New(slog.NewTextHandler(h.logs, nil))))
-	h.bot = h.newBot()
-	srv := httptest.NewServer(routes(h.bot))
+	h.engine = h.newEngine()
+	h.bot, h.stop = h.startBot()
+	h.live.Store(h.bot)
+	srv := httptest.NewServer(routes(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.live.Load().ServeHTTP(w, r)
+	})))
 	t.Cleanup(srv.Close)
 	h.url = srv.URL + "/wechat"
 	h.acct.SetCallbackURL(h.url)
@@ -105,9 +108,29 @@ func routes(bot http.Handler) http.Handler {
 	return mux
 }
 
+func (h *harness) newEngine() *conversations.Engine {
+	return conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, slog.New(slog.NewTextHandler(h.logs, nil))))
+}
+
+// restart stops the bot and routes /wechat to a new bot and engine on the
+// same data, as a new process would.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.engine = h.newEngine()
+	h.bot, h.stop = h.startBot()
+	h.live.Store(h.bot)
+}
+
 // newBot starts a bot (a replica) on the harness's account and database;
 // it stops when the test ends, before the database goes.
 func (h *harness) newBot() *wechat.Bot {
+	bot, _ := h.startBot()
+	return bot
+}
+
+// startBot is newBot that can also be stopped before the test ends.
+func (h *harness) startBot() (*wechat.Bot, func()) {
 	h.t.Helper()
 	// The fake's account has a key in either mode; the bot has it only in
 	// safe mode, as a real deployment.
@@ -128,13 +151,14 @@ func (h *harness) newBot() *wechat.Bot {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(ctx) }()
-	h.t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			h.t.Errorf("run: %v", err)
 		}
 	})
-	return bot
+	h.t.Cleanup(stop)
+	return bot, stop
 }
 
 // checkLogs fails the test if a secret of the account reached a log.
@@ -191,6 +215,7 @@ func (h *harness) seller(openID string, lang domain.Language) *domain.Seller {
 type user struct {
 	*wxfake.User
 	h     *harness
+	t     *testing.T // where a failure lands: the harness's test, or a story's
 	L     *locales.Localizer
 	after int64 // Expect looks at messages after this sequence number
 	seen  int64 // the newest message an Expect has read
@@ -198,14 +223,21 @@ type user struct {
 
 func (h *harness) user(openID, lang string) *user {
 	seq := h.acct.LastSeq()
-	return &user{User: h.acct.User(openID), h: h, L: bundle.For(lang), after: seq, seen: seq}
+	return &user{User: h.acct.User(openID), h: h, t: h.t, L: bundle.For(lang), after: seq, seen: seq}
+}
+
+// ctx bounds one wait for the bot.
+func (u *user) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	u.t.Cleanup(cancel)
+	return ctx
 }
 
 // acked checks the answer WeChat got: "success" at once, on the first try.
 func (u *user) acked(r wxfake.Result) {
-	u.h.t.Helper()
+	u.t.Helper()
 	if r.Status != http.StatusOK || r.Body != "success" || r.Tries != 1 || r.ServiceError || r.Elapsed > time.Second {
-		u.h.t.Fatalf("callback answered %d %q after %d tries in %s (service error %v, err %v)",
+		u.t.Fatalf("callback answered %d %q after %d tries in %s (service error %v, err %v)",
 			r.Status, r.Body, r.Tries, r.Elapsed, r.ServiceError, r.Err)
 	}
 }
@@ -215,28 +247,28 @@ func (u *user) mark() { u.after = u.h.acct.LastSeq(); u.seen = u.after }
 
 // Send writes text to the account.
 func (u *user) Send(text string) {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.SendText(text))
 }
 
 // Follow follows the account.
 func (u *user) Follow() {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.Subscribe())
 }
 
 // SendPicture sends an image.
 func (u *user) SendPicture(data []byte) {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.SendImage(data))
 }
 
 // Tap taps a button of the account menu.
 func (u *user) Tap(key string) {
-	u.h.t.Helper()
+	u.t.Helper()
 	u.mark()
 	u.acked(u.Click(key))
 }
@@ -244,53 +276,87 @@ func (u *user) Tap(key string) {
 // Expect waits for a new text containing want. Later waits look at the
 // same message and past it: WeChat's answers merge several texts in one.
 func (u *user) Expect(want string) wxfake.Message {
-	u.h.t.Helper()
+	u.t.Helper()
 	return u.ExpectMsg(want, func(m wxfake.Message) bool { return m.Type == "text" && strings.Contains(m.Text, want) })
 }
 
 // ExpectImage waits for a new image message.
 func (u *user) ExpectImage() wxfake.Message {
-	u.h.t.Helper()
+	u.t.Helper()
 	m := u.ExpectMsg("an image", func(m wxfake.Message) bool { return m.Type == "image" })
 	u.after = m.Seq // the next image is another one
 	return m
 }
 
 func (u *user) ExpectMsg(what string, match func(wxfake.Message) bool) wxfake.Message {
-	u.h.t.Helper()
-	m, err := u.h.acct.WaitForMessage(u.h.ctx(), u.OpenID, u.after, match)
+	u.t.Helper()
+	m, err := u.h.acct.WaitForMessage(u.ctx(), u.OpenID, u.after, match)
 	if err != nil {
-		u.h.t.Fatalf("no message %q: %v; the chat:\n%s", what, err, dump(u.h.acct.Sent(u.OpenID)))
+		u.t.Fatalf("no message %q: %v; the chat:\n%s", what, err, dump(u.h.acct.Sent(u.OpenID)))
 	}
 	u.after, u.seen = m.Seq-1, max(u.seen, m.Seq)
 	return m
 }
 
-var choiceLine = regexp.MustCompile(`(?m)^(\d+)\. (.+)$`)
+// choiceLine is one numbered choice as the bot draws it.
+var choiceLine = regexp.MustCompile(`^(\d+)\. (.+)$`)
+
+// choice is a numbered choice: what to type, and its label.
+type choice struct{ number, label string }
+
+// choices are the numbered choices a message offers: the paragraphs made
+// only of numbered lines, in a message that ends by asking for a number
+// (a numbered list inside a text, such as how to make a token, is not).
+func choices(text string) []choice {
+	if !slices.ContainsFunc(locales.Languages(), func(lang string) bool {
+		return strings.Contains(text, bundle.For(lang).T("msg.wechat.choose"))
+	}) {
+		return nil
+	}
+	var out []choice
+	for _, para := range strings.Split(text, "\n\n") {
+		var cs []choice
+		for _, line := range strings.Split(para, "\n") {
+			m := choiceLine.FindStringSubmatch(line)
+			if m == nil {
+				cs = nil
+				break
+			}
+			cs = append(cs, choice{m[1], m[2]})
+		}
+		out = append(out, cs...)
+	}
+	return out
+}
 
 // Choose answers the newest numbered choices with the number of the one
 // labelled label, as a WeChat user does.
 func (u *user) Choose(label string) {
-	u.h.t.Helper()
+	u.t.Helper()
 	msgs := u.h.acct.Sent(u.OpenID)
 	for i := len(msgs) - 1; i >= 0; i-- {
-		for _, m := range choiceLine.FindAllStringSubmatch(msgs[i].Text, -1) {
-			if strings.Contains(m[2], label) {
-				u.Send(m[1])
+		cs := choices(msgs[i].Text)
+		if len(cs) == 0 {
+			continue
+		}
+		for _, c := range cs {
+			if strings.Contains(c.label, label) {
+				u.Send(c.number)
 				return
 			}
 		}
+		break // the newest list lacks it: an older one's numbers mean something else now
 	}
-	u.h.t.Fatalf("no choice %q in the chat:\n%s", label, dump(msgs))
+	u.t.Fatalf("no choice %q in the newest list of the chat:\n%s", label, dump(msgs))
 }
 
 // quiet checks nothing more reaches the follower for a moment.
 func (u *user) quiet() {
-	u.h.t.Helper()
+	u.t.Helper()
 	time.Sleep(300 * time.Millisecond)
 	for _, m := range u.h.acct.Sent(u.OpenID) {
 		if m.Seq > u.seen {
-			u.h.t.Fatalf("unexpected message: %q", m.Text)
+			u.t.Fatalf("unexpected message: %q", m.Text)
 		}
 	}
 }
@@ -324,36 +390,10 @@ func dump(msgs []wxfake.Message) string {
 	return b.String()
 }
 
-// logBuffer collects logs, to check no secret is ever written.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// logBuffer collects the bot's logs, to check no secret is ever written.
+type logBuffer = convtest.LogBuffer
 
 var qrPNG = convtest.QRPNG
 
 // photo is a small distinct picture, as an inspection photo.
-func photo(tb testing.TB, shade uint8) []byte {
-	tb.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
-	for x := range 32 {
-		img.Set(x, x%24, color.RGBA{R: shade, G: 100, A: 255})
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
+var photo = convtest.Picture

@@ -197,3 +197,21 @@ func TestUnfollowed(t *testing.T) {
 		t.Fatalf("seller = %+v, %v", s, err)
 	}
 }
+
+// TestMenuOutlivesPush: a push that offers no choice leaves the list the
+// follower was answering: the number they type next still picks from it.
+// (An answer that offers none ends the list: the story StoreNamedOne.)
+func TestMenuOutlivesPush(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	seller := h.seller("oList", domain.LangEnglish)
+	u := h.user("oList", "en")
+	u.Send("/language")
+	u.Expect(u.L.T("flow.language.ask"))
+
+	h.tokenExpiring(seller, "Main store")
+	h.deliver()
+	u.Expect(u.L.T("notify.token_expiring", map[string]any{"Store": "Main store", "Days": 3}))
+	u.Choose(u.L.T("language.ru"))
+	u.Expect(bundle.For("ru").T("flow.language.set"))
+}

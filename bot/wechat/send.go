@@ -160,28 +160,18 @@ func (b *Bot) closeWindow(ctx context.Context, openID string) {
 	}
 }
 
-// transmit sends parts in order and returns how many went. The choices
-// they draw become the follower's numbered menu before the first goes, so
-// a quick answer already finds it.
+// transmit sends parts in order and returns how many went: a push, or a
+// notice of ours (see transmitEach).
 func (b *Bot) transmit(ctx context.Context, openID string, l *locales.Localizer, parts []part) (int, error) {
-	return b.transmitEach(ctx, openID, l, parts, nil)
+	return b.transmitEach(ctx, openID, l, parts, nil, false)
 }
 
 // transmitEach is transmit with a report after each part (held.go settles
-// held pushes one message at a time); an error of it stops it.
-func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Localizer, parts []part, each *progress) (int, error) {
-	var menu []string
-	for _, p := range parts {
-		for _, s := range p.segs {
-			for _, btn := range s.buttons {
-				menu = append(menu, btn.Data)
-			}
-		}
-	}
-	if len(menu) > 0 {
-		if err := b.store.SetMenu(ctx, openID, menu); err != nil {
-			return 0, err
-		}
+// held pushes one message at a time); an error of it stops it. answering:
+// the parts carry the replies to what the follower did (updateMenu).
+func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Localizer, parts []part, each *progress, answering bool) (int, error) {
+	if err := b.updateMenu(ctx, openID, parts, answering); err != nil {
+		return 0, err
 	}
 	n := 0
 	for i, p := range parts {
@@ -202,6 +192,27 @@ func (b *Bot) transmitEach(ctx context.Context, openID string, l *locales.Locali
 		}
 	}
 	return len(parts), nil
+}
+
+// updateMenu makes the choices the parts draw the follower's numbered
+// menu before the first part goes, so a quick answer already finds it.
+// An answer to the follower that draws none ends the old menu: what they
+// type next is theirs (a store named "1"), not a number from a list they
+// have moved past. A push that draws none leaves it: it asks nothing, and
+// the list the follower was answering still stands.
+func (b *Bot) updateMenu(ctx context.Context, openID string, parts []part, answering bool) error {
+	var menu []string
+	for _, p := range parts {
+		for _, s := range p.segs {
+			for _, btn := range s.buttons {
+				menu = append(menu, btn.Data)
+			}
+		}
+	}
+	if len(menu) == 0 && !answering {
+		return nil
+	}
+	return b.store.SetMenu(ctx, openID, menu)
 }
 
 // localizer speaks the follower's language: the seller's, or Chinese,
