@@ -11,8 +11,6 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
 	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
-	"github.com/indigo-warehouse/indigo/storage"
-	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
 // TestStories tells every story of the table through Telegram, in each
@@ -50,8 +48,10 @@ type driver struct {
 	query  string
 }
 
-func (d *driver) DB() *storage.DB            { return d.h.db }
-func (d *driver) WB() *wbfake.Server         { return d.h.wb }
+func (d *driver) Deployment() convtest.Deployment {
+	return convtest.Deployment{DB: d.h.db, WB: d.h.wb}
+}
+
 func (d *driver) ClientLang() string         { return d.lang }
 func (*driver) Can(convtest.Capability) bool { return true }
 

@@ -8,8 +8,6 @@ import (
 
 	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
-	"github.com/indigo-warehouse/indigo/storage"
-	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
 // TestStories tells every story of the table through WeChat, in each of
@@ -43,8 +41,9 @@ type driver struct {
 	lang string
 }
 
-func (d *driver) DB() *storage.DB    { return d.h.db }
-func (d *driver) WB() *wbfake.Server { return d.h.wb }
+func (d *driver) Deployment() convtest.Deployment {
+	return convtest.Deployment{DB: d.h.db, WB: d.h.wb}
+}
 
 // ClientLang: WeChat's callbacks say nothing of the follower's language,
 // so the bot starts in Chinese.

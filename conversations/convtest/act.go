@@ -93,7 +93,7 @@ func (a Act) play(tb testing.TB, d Driver, w *World, sp speaker) {
 	case actSend:
 		d.Send(a.text)
 	case actToken:
-		token := d.WB().IssueToken(a.token)
+		token := d.Deployment().WB.IssueToken(a.token)
 		w.Tokens = append(w.Tokens, token)
 		d.SendToken(token)
 	case actPress:

@@ -56,11 +56,17 @@ type Step struct {
 	Check func(tb testing.TB, w *World)
 }
 
+// Deployment is what a story's data lives in behind the channel: the
+// service's real database and the fake WB it checks tokens with.
+type Deployment struct {
+	DB *storage.DB
+	WB *wbfake.Server
+}
+
 // Driver is a chat channel with one person on it, and the deployment
-// behind it: a real database, the fake WB and the bot.
+// behind it.
 type Driver interface {
-	DB() *storage.DB
-	WB() *wbfake.Server
+	Deployment() Deployment
 	// Identity is the person's account on the channel.
 	Identity() domain.Identity
 	// ClientLang is the language the channel tells the bot before the

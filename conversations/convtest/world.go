@@ -55,7 +55,7 @@ type World struct {
 
 func (s Seed) plant(tb testing.TB, d Driver, lang string) *World {
 	tb.Helper()
-	w := &World{DB: d.DB(), Identity: d.Identity(), Lang: lang}
+	w := &World{DB: d.Deployment().DB, Identity: d.Identity(), Lang: lang}
 	if s.Newcomer {
 		return w
 	}
