@@ -333,20 +333,35 @@ func choices(text string) []choice {
 // labelled label, as a WeChat user does.
 func (u *user) Choose(label string) {
 	u.t.Helper()
-	msgs := u.h.acct.Sent(u.OpenID)
-	for i := len(msgs) - 1; i >= 0; i-- {
-		cs := choices(msgs[i].Text)
-		if len(cs) == 0 {
-			continue
-		}
-		for _, c := range cs {
+	offers := func(m wxfake.Message) (string, bool) {
+		for _, c := range choices(m.Text) {
 			if strings.Contains(c.label, label) {
-				u.Send(c.number)
-				return
+				return c.number, true
 			}
 		}
-		break // the newest list lacks it: an older one's numbers mean something else now
+		return "", false
 	}
+	// A long answer comes in parts, its list under the last: wait until
+	// the newest list offers it, or the wait ends.
+	newest := func() (string, bool) {
+		msgs := u.h.acct.Sent(u.OpenID)
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if len(choices(msgs[i].Text)) > 0 {
+				return offers(msgs[i])
+			}
+		}
+		return "", false
+	}
+	ctx := u.ctx()
+	for ctx.Err() == nil {
+		if number, ok := newest(); ok {
+			u.Send(number)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	msgs := u.h.acct.Sent(u.OpenID)
+	// The newest list lacks it: an older one's numbers mean something else now.
 	u.t.Fatalf("no choice %q in the newest list of the chat:\n%s", label, dump(msgs))
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -83,8 +84,23 @@ func (d *driver) Deliver() {
 
 func (d *driver) Expect(text string) []string {
 	d.t.Helper()
+	return labelsOf(d.u.Expect(text))
+}
+
+// Continue: a text over WeChat's limit goes in parts (send.go), its
+// choices drawn under the last part.
+func (d *driver) Continue() []string {
+	d.t.Helper()
+	after := d.u.after // the parts between still hold what the story expects next
+	defer func() { d.u.after = after }()
+	return labelsOf(d.u.ExpectMsg("the part with the choices", func(m wxfake.Message) bool {
+		return m.Type == "text" && len(choices(m.Text)) > 0
+	}))
+}
+
+func labelsOf(m wxfake.Message) []string {
 	var labels []string
-	for _, c := range choices(d.u.Expect(text).Text) {
+	for _, c := range choices(m.Text) {
 		labels = append(labels, c.label)
 	}
 	return labels

@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"wb/poll":                 {"wb", "domain"},
 	"wb/resale":               {"wb", "domain"},
 	"conversations":           {"domain", "locales"},
-	"conversations/convtest":  {"conversations", "locales", "storage", "wb", "domain"}, // test support: the engine on a test database
+	"conversations/convtest":  {"conversations", "locales", "storage", "storage/pgtest", "wb", "wb/wbfake", "domain"}, // test support: the engine on a test database
 	"bot/telegram":            {"conversations", "locales", "domain"},
 	"bot/telegram/tgfake":     nil,
 	"bot/telegram/tgtest":     {"bot/telegram/tgfake", "locales"}, // test support: drives the fake as a person

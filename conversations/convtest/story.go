@@ -156,6 +156,12 @@ func (s Story) Run(tb testing.TB, lang string, d Driver) {
 	}
 }
 
+// continuer is a Driver of a channel that cuts a long message into parts
+// (WeChat): Continue waits for the next part that offers choices.
+type continuer interface {
+	Continue() []string
+}
+
 // tell does the step's act and waits for each part of the answer.
 func (st Step) tell(tb testing.TB, d Driver, w *World, sp speaker) {
 	tb.Helper()
@@ -166,6 +172,9 @@ func (st Step) tell(tb testing.TB, d Driver, w *World, sp speaker) {
 	for _, want := range st.Want {
 		text := sp.say(tb, want)
 		choices := d.Expect(text)
+		if c, ok := d.(continuer); ok && want.checkOffers && len(choices) == 0 && len(want.offers) > 0 {
+			choices = c.Continue() // a long message goes in parts, its choices under the last
+		}
 		if offers := sp.sayAll(tb, want.offers); want.checkOffers && !slices.Equal(choices, offers) {
 			tb.Fatalf("%q offers %q, want %q", head(text), choices, offers)
 		}
