@@ -167,21 +167,29 @@ func (s Status) IsFinal() bool { return TabOf(s) == TabCompleted }
 // Next returns the status an event leads to from s, or a conflict error
 // when the lifecycle has no such transition.
 func (s Status) Next(ctx context.Context, ev Event) (Status, error) {
-	m := fsm.NewFSM(string(s), lifecycle, nil)
-	if err := m.Event(ctx, string(ev)); err != nil {
+	next, err := nextState(ctx, lifecycle, string(s), string(ev), "error.return.illegal_transition", "event")
+	return Status(next), err
+}
+
+// nextState moves a lifecycle table's machine, rebuilt at state, by one
+// event; an event the table does not allow from there is a conflict with
+// the message msgID. The return's and the shelf unit's lifecycles share it.
+func nextState(ctx context.Context, table fsm.Events, state, ev, msgID, what string) (string, error) {
+	m := fsm.NewFSM(state, table, nil)
+	if err := m.Event(ctx, ev); err != nil {
 		var invalid fsm.InvalidEventError
 		var unknown fsm.UnknownEventError
 		if errors.As(err, &invalid) || errors.As(err, &unknown) {
-			return s, &Error{
+			return state, &Error{
 				Code:  CodeConflict,
-				MsgID: "error.return.illegal_transition",
-				Data:  map[string]any{"Event": string(ev), "Status": string(s)},
-				Err:   fmt.Errorf("event %s from %s: %w", ev, s, err),
+				MsgID: msgID,
+				Data:  map[string]any{"Event": ev, "Status": state},
+				Err:   fmt.Errorf("%s %s from %s: %w", what, ev, state, err),
 			}
 		}
-		return s, fmt.Errorf("event %s from %s: %w", ev, s, err)
+		return state, fmt.Errorf("%s %s from %s: %w", what, ev, state, err)
 	}
-	return Status(m.Current()), nil
+	return m.Current(), nil
 }
 
 // LifecycleFSM returns a fresh machine at the first status, for diagrams.

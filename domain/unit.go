@@ -2,8 +2,6 @@ package domain
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/looplab/fsm"
 )
@@ -104,21 +102,8 @@ func (s UnitStatus) InOrder() bool {
 // Next returns the status an event leads to from s, or a conflict error
 // when the lifecycle has no such transition.
 func (s UnitStatus) Next(ctx context.Context, ev UnitEvent) (UnitStatus, error) {
-	m := fsm.NewFSM(string(s), unitLifecycle, nil)
-	if err := m.Event(ctx, string(ev)); err != nil {
-		var invalid fsm.InvalidEventError
-		var unknown fsm.UnknownEventError
-		if errors.As(err, &invalid) || errors.As(err, &unknown) {
-			return s, &Error{
-				Code:  CodeConflict,
-				MsgID: "error.unit.illegal_transition",
-				Data:  map[string]any{"Event": string(ev), "Status": string(s)},
-				Err:   fmt.Errorf("unit event %s from %s: %w", ev, s, err),
-			}
-		}
-		return s, fmt.Errorf("unit event %s from %s: %w", ev, s, err)
-	}
-	return UnitStatus(m.Current()), nil
+	next, err := nextState(ctx, unitLifecycle, string(s), string(ev), "error.unit.illegal_transition", "unit event")
+	return UnitStatus(next), err
 }
 
 // UnitLifecycleFSM returns a fresh machine at the first status, for diagrams.

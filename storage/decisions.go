@@ -92,10 +92,18 @@ func (ds *DecisionService) ApplyDueDefaults(ctx context.Context, now time.Time) 
 	if err := staffOnly(ctx); err != nil {
 		return 0, err
 	}
-	rows, err := ds.db.q(ctx).Query(ctx, `SELECT r.id FROM returns r
+	return eachDue(ctx, ds.db, `SELECT r.id FROM returns r
 		CROSS JOIN LATERAL (SELECT `+enteredDecisionSQL+` AS entered) e
 		WHERE r.status = 'awaiting_seller_decision' AND e.entered + `+decisionDaysSQL+` * interval '1 day' <= $1
-		ORDER BY r.id LIMIT 500`, now)
+		ORDER BY r.id LIMIT 500`, now, ds.applyDefault)
+}
+
+// eachDue runs do for each return the query (with $1 = now) finds due,
+// one at a time, and counts those do reports done: each takes its row
+// lock in a transaction of its own, so replicas running the same job at
+// once handle each return once.
+func eachDue(ctx context.Context, db *DB, query string, now time.Time, do func(ctx context.Context, id int64, now time.Time) (bool, error)) (n int, err error) {
+	rows, err := db.q(ctx).Query(ctx, query, now)
 	if err != nil {
 		return 0, err
 	}
@@ -104,7 +112,7 @@ func (ds *DecisionService) ApplyDueDefaults(ctx context.Context, now time.Time) 
 		return 0, err
 	}
 	for _, id := range ids {
-		done, err := ds.applyDefault(ctx, id, now)
+		done, err := do(ctx, id, now)
 		if err != nil {
 			return n, err
 		}

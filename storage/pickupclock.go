@@ -30,25 +30,8 @@ func (pc *PickupClockService) ExpirePickups(ctx context.Context, now time.Time) 
 	if err := staffOnly(ctx); err != nil {
 		return 0, err
 	}
-	rows, err := pc.db.q(ctx).Query(ctx, `SELECT id FROM returns
-		WHERE status = 'awaiting_pickup_code' AND ready_at + `+pickupStorageSQL+` <= $1 ORDER BY ready_at LIMIT 500`, now)
-	if err != nil {
-		return 0, err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		done, err := pc.expire(ctx, id, now)
-		if err != nil {
-			return n, err
-		}
-		if done {
-			n++
-		}
-	}
-	return n, nil
+	return eachDue(ctx, pc.db, `SELECT id FROM returns
+		WHERE status = 'awaiting_pickup_code' AND ready_at + `+pickupStorageSQL+` <= $1 ORDER BY ready_at LIMIT 500`, now, pc.expire)
 }
 
 func (pc *PickupClockService) expire(ctx context.Context, id int64, now time.Time) (done bool, err error) {
