@@ -17,19 +17,11 @@ func withDemoFBS(settings map[string]string) {
 // the resale loop put on sale, and a buyer receives one staff handed
 // over, so the loop's every step shows in the staff chat and the seller's.
 func (d *demo) buyers(ctx context.Context, every time.Duration) {
-	defer d.wg.Done()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	d.every(ctx, every, func() {
 		for _, st := range d.stores {
 			d.buyerTurn(ctx, st)
 		}
-	}
+	})
 }
 
 func (d *demo) buyerTurn(ctx context.Context, st demoStore) {

@@ -278,19 +278,28 @@ func (d *demo) advanceSeeded(ctx context.Context, list []*domain.Return) error {
 
 // arrivals adds a new return at WB every so often; the next poll finds it.
 func (d *demo) arrivals(ctx context.Context, every time.Duration) {
+	d.every(ctx, every, func() {
+		st := d.stores[d.intn(len(d.stores))]
+		p := demoProducts[d.intn(len(demoProducts))]
+		shk := d.addWBReturn(st.sid, p, time.Now().AddDate(0, 0, -1), d.intn(2) == 0)
+		d.log.Info("demo: a new return arrived at WB", "store", st.name, "shk", shk)
+	})
+}
+
+// every runs do at each tick until ctx ends: the demo's world moving on
+// by itself (returns arriving, buyers ordering). The demo's wait group
+// counts it.
+func (d *demo) every(ctx context.Context, period time.Duration, do func()) {
 	defer d.wg.Done()
-	t := time.NewTicker(every)
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			do()
 		}
-		st := d.stores[d.intn(len(d.stores))]
-		p := demoProducts[d.intn(len(demoProducts))]
-		shk := d.addWBReturn(st.sid, p, time.Now().AddDate(0, 0, -1), d.intn(2) == 0)
-		d.log.Info("demo: a new return arrived at WB", "store", st.name, "shk", shk)
 	}
 }
 
