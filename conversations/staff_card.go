@@ -266,8 +266,13 @@ func (t *staffTurn) redrawPressed(r *domain.Return) error {
 	switch {
 	case err == nil && post.Kind == domain.StaffPostCard:
 		return t.showCard(t.in.ButtonOn, r)
-	case err != nil && domain.ErrorCode(err) != domain.CodeNotFound:
+	case err == nil:
+	case domain.ErrorCode(err) != domain.CodeNotFound:
 		return errInternal(err)
+	case onlyOnCards(t.in.Button):
+		// A card is recorded once posted, with no transaction open: a
+		// quick press can come first. Its buttons say it is a card.
+		return t.showCard(t.in.ButtonOn, r)
 	}
 	t.later(func(ctx context.Context) {
 		if err := t.d.Chat.Edit(ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
@@ -275,6 +280,13 @@ func (t *staffTurn) redrawPressed(r *domain.Return) error {
 		}
 	})
 	return nil
+}
+
+// onlyOnCards reports whether a pressed staff step button is one that only
+// cards carry: every step but "pick", which a pickup-code relay has too.
+func onlyOnCards(data string) bool {
+	b, ok := parseButton(data)
+	return ok && buttonKind(b.action) == btnStaffStep && b.field(0) != "pick"
 }
 
 // apply moves a return as the staff member and audits it.
