@@ -157,12 +157,25 @@ func NewEngine(d Deps) *Engine {
 // commit together; a redelivered input returns only what it answered and
 // the channel has not yet marked Sent.
 func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	return e.HandleWithin(ctx, in, nil)
+}
+
+// HandleWithin is Handle with within run in the turn's transaction, after
+// the turn, with its replies: a channel's own bookkeeping of the input (a
+// WeChat callback claimed, its answer kept, marked handled) commits or
+// rolls back with the turn, and no transaction of the channel's is held
+// around the turn's remote calls. An error from within rolls the turn back.
+func (e *Engine) HandleWithin(ctx context.Context, in Input, within func(ctx context.Context, replies []Reply) error) ([]Reply, error) {
 	if r, ok := e.refuse(in); ok {
+		if within != nil {
+			// Nothing of the turn's to commit with: a refused input keeps no session.
+			return r, within(ctx, r)
+		}
 		return r, nil
 	}
 	calls := &remoteCalls{done: map[string]remoteResult{}}
 	for round := 1; ; round++ {
-		replies, err := e.handleOnce(ctx, in, calls)
+		replies, err := e.handleOnce(ctx, in, calls, within)
 		if !errors.Is(err, errNeedRemote) || round == maxRemoteRounds {
 			return replies, err
 		}
@@ -172,7 +185,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 	}
 }
 
-func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) ([]Reply, error) {
+func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls, within func(ctx context.Context, replies []Reply) error) ([]Reply, error) {
 	var replies []Reply
 	err := e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		if seen(s, in.UpdateID) {
@@ -199,7 +212,10 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls) (
 		}
 		markSeen(s, in.UpdateID)
 		replies = t.replies
-		return keepPending(s, in, replies)
+		if err := keepPending(s, in, replies); err != nil || within == nil {
+			return err
+		}
+		return within(ctx, replies)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handle %s input in chat %s: %w", in.Channel, in.ChatID, err)

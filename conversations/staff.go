@@ -215,6 +215,7 @@ func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, er
 	}
 	uid, _ := strconv.ParseInt(in.UserID, 10, 64)
 	actor := domain.StaffActor(uid, in.UserName)
+	in.Files = fetchFirst(ctx, in.Files)
 	var turn *staffTurn
 	err = d.Services.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		// A retried transaction starts the turn again.
@@ -262,6 +263,30 @@ func (t *staffTurn) dispatch() error {
 	default:
 		return t.message()
 	}
+}
+
+// fetchFirst downloads a staff member's files (within the attachment
+// limit, two of them at most in memory) before the turn's transaction
+// opens, so that no download from Telegram runs with the staff chat's row
+// locked; a file that is too large or fails to come is left for the turn,
+// which refuses it with the reason.
+func fetchFirst(ctx context.Context, files []File) []File {
+	out := make([]File, len(files))
+	var held int64 // bounded: an album of large files is not all held at once
+	for i, f := range files {
+		out[i] = f
+		if f.Open == nil || f.Size > domain.MaxAttachmentSize || held+f.Size > 2*domain.MaxAttachmentSize {
+			continue
+		}
+		data, err := f.Open(ctx)
+		if err != nil || int64(len(data)) > domain.MaxAttachmentSize {
+			continue
+		}
+		held += int64(len(data))
+		out[i].Size = int64(len(data))
+		out[i].Open = func(context.Context) ([]byte, error) { return data, nil }
+	}
+	return out
 }
 
 // post answers the input where it was made, after the turn commits.

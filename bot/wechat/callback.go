@@ -236,11 +236,16 @@ func (b *Bot) goAnswer(openID string) {
 // handle runs one stored callback through the engine, in one transaction
 // with marking it handled and keeping the replies, then sends them and
 // what was held.
+// errHandledElsewhere rolls a turn back whose callback another worker
+// handled meanwhile: only the worker that marks it handled commits it.
+var errHandledElsewhere = errors.New("wechat callback handled elsewhere")
+
 func (b *Bot) handle(ctx context.Context, key string) {
 	var (
 		openID string
 		act    action
 	)
+	var in conversations.Input
 	err := b.store.InTx(ctx, func(ctx context.Context) error {
 		raw, ok, err := b.store.ClaimCallback(ctx, key)
 		if err != nil || !ok {
@@ -251,24 +256,33 @@ func (b *Bot) handle(ctx context.Context, key string) {
 			return fmt.Errorf("parse stored callback: %w", err)
 		}
 		openID = string(m.FromUserName)
-		var in conversations.Input
 		in, act = b.input(&m)
-		if act == actRun {
-			if in, err = b.pickFromMenu(ctx, in); err != nil {
-				return err
-			}
-			replies, err := b.engine.Handle(ctx, in)
-			if err != nil {
-				return err
+		if act != actRun {
+			return b.store.MarkCallbackHandled(ctx, key)
+		}
+		in, err = b.pickFromMenu(ctx, in)
+		return err
+	})
+	if err == nil && act == actRun && openID != "" {
+		// The turn runs in its own transaction, which may be rolled back
+		// and run again around remote calls (a token check, the image):
+		// the callback is claimed again in it, its answer kept and the
+		// callback marked handled, all committing with the turn.
+		_, err = b.engine.HandleWithin(ctx, in, func(ctx context.Context, replies []conversations.Reply) error {
+			if _, ok, err := b.store.ClaimCallback(ctx, key); err != nil || !ok {
+				return errors.Join(err, errHandledElsewhere)
 			}
 			// Kept with the turn: a crash after the commit leaves them to
 			// another replica's sweep instead of losing them (held.go).
 			if err := b.keepReplies(ctx, openID, replies); err != nil {
 				return err
 			}
+			return b.store.MarkCallbackHandled(ctx, key)
+		})
+		if errors.Is(err, errHandledElsewhere) {
+			return // another worker took it up and answered it
 		}
-		return b.store.MarkCallbackHandled(ctx, key)
-	})
+	}
 	if err != nil {
 		b.failed(ctx, key, openID, err)
 		return
