@@ -46,19 +46,28 @@ var legal = map[domain.Status]map[domain.Event]domain.Status{
 // TestLifecycle tries every event from every status: the legal ones land
 // where the table says, every other one is a conflict that keeps the status.
 func TestLifecycle(t *testing.T) {
+	checkLifecycle(t, domain.AllStatuses(), domain.AllEvents(), legal, domain.Status.Next, "error.return.illegal_transition")
+}
+
+// checkLifecycle tries every event from every status of a lifecycle table
+// (the return's, the shelf unit's): the legal ones land where want says,
+// every other one is a conflict with msgID that keeps the status.
+func checkLifecycle[S, E ~string](t *testing.T, statuses []S, events []E, want map[S]map[E]S,
+	next func(S, context.Context, E) (S, error), msgID string) {
+	t.Helper()
 	ctx := context.Background()
-	for _, from := range domain.AllStatuses() {
-		for _, ev := range domain.AllEvents() {
-			want, ok := legal[from][ev]
+	for _, from := range statuses {
+		for _, ev := range events {
+			to, ok := want[from][ev]
 			t.Run(string(from)+"/"+string(ev), func(t *testing.T) {
-				got, err := from.Next(ctx, ev)
+				got, err := next(from, ctx, ev)
 				if ok {
-					if err != nil || got != want {
-						t.Fatalf("Next = %s, %v; want %s", got, err, want)
+					if err != nil || got != to {
+						t.Fatalf("Next = %s, %v; want %s", got, err, to)
 					}
 					return
 				}
-				if domain.ErrorCode(err) != domain.CodeConflict || domain.ErrorMsgID(err) != "error.return.illegal_transition" {
+				if domain.ErrorCode(err) != domain.CodeConflict || domain.ErrorMsgID(err) != msgID {
 					t.Fatalf("Next = %s, %v; want an illegal transition conflict", got, err)
 				}
 				if got != from {

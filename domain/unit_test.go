@@ -1,7 +1,6 @@
 package domain_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/indigo-warehouse/indigo/domain"
@@ -24,23 +23,8 @@ var unitLegal = map[domain.UnitStatus]map[domain.UnitEvent]domain.UnitStatus{
 // land where the table says, every other one is a conflict that keeps the
 // status, and the final statuses take no event at all.
 func TestUnitLifecycle(t *testing.T) {
-	ctx := context.Background()
+	checkLifecycle(t, domain.AllUnitStatuses(), domain.AllUnitEvents(), unitLegal, domain.UnitStatus.Next, "error.unit.illegal_transition")
 	for _, from := range domain.AllUnitStatuses() {
-		for _, ev := range domain.AllUnitEvents() {
-			want, ok := unitLegal[from][ev]
-			t.Run(string(from)+"/"+string(ev), func(t *testing.T) {
-				got, err := from.Next(ctx, ev)
-				if ok {
-					if err != nil || got != want {
-						t.Fatalf("Next = %s, %v; want %s", got, err, want)
-					}
-					return
-				}
-				if domain.ErrorCode(err) != domain.CodeConflict || domain.ErrorMsgID(err) != "error.unit.illegal_transition" || got != from {
-					t.Fatalf("Next = %s, %v; want an illegal transition conflict at %s", got, err, from)
-				}
-			})
-		}
 		if from.IsFinal() && len(unitLegal[from]) > 0 {
 			t.Errorf("final status %s has events", from)
 		}

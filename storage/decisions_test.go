@@ -55,6 +55,33 @@ func count(t *testing.T, db *storage.DB, query string, args ...any) int {
 	return n
 }
 
+// onEveryReplica runs job three times on each replica's pool at once, as
+// cron would when every replica fires the same job, and sums what the runs
+// report done.
+func onEveryReplica(t *testing.T, dbs []*storage.DB, job func(db *storage.DB) (int, error)) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for range 3 {
+		for _, db := range dbs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := job(db)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	return total
+}
+
 // TestDefaultOnceWithTwoReplicas: when a decision's deadline passes, the
 // seller's default is applied once, though two replicas run the job at the
 // same moment, again and again; audited as the default's, and the seller is
@@ -84,26 +111,9 @@ func TestDefaultOnceWithTwoReplicas(t *testing.T) {
 
 	runAll := func(at time.Time) int {
 		clock.Set(at)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		total := 0
-		for round := 0; round < 3; round++ {
-			for _, db := range dbs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					n, err := storage.NewDecisionService(db).ApplyDueDefaults(pgtest.System(), at)
-					if err != nil {
-						t.Error(err)
-					}
-					mu.Lock()
-					total += n
-					mu.Unlock()
-				}()
-			}
-		}
-		wg.Wait()
-		return total
+		return onEveryReplica(t, dbs, func(db *storage.DB) (int, error) {
+			return storage.NewDecisionService(db).ApplyDueDefaults(pgtest.System(), at)
+		})
 	}
 	if n := runAll(dl.DueAt.Add(-time.Minute)); n != 0 {
 		t.Fatalf("decided %d before the deadline", n)

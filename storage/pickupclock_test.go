@@ -1,7 +1,6 @@
 package storage_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -51,26 +50,9 @@ func TestPickupClock(t *testing.T) {
 
 	expireAll := func(at time.Time) int {
 		clock.Set(at)
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		total := 0
-		for range 3 {
-			for _, db := range dbs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					n, err := storage.NewPickupClockService(db).ExpirePickups(pgtest.System(), at)
-					if err != nil {
-						t.Error(err)
-					}
-					mu.Lock()
-					total += n
-					mu.Unlock()
-				}()
-			}
-		}
-		wg.Wait()
-		return total
+		return onEveryReplica(t, dbs, func(db *storage.DB) (int, error) {
+			return storage.NewPickupClockService(db).ExpirePickups(pgtest.System(), at)
+		})
 	}
 	if n := expireAll(end.Add(-time.Second)); n != 0 {
 		t.Fatalf("expired %d before the end", n)
