@@ -27,7 +27,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 )
@@ -79,7 +78,6 @@ type Bot struct {
 	api      *tgbotapi.BotAPI
 	client   *http.Client
 	cfg      Config
-	engine   *conversations.Engine
 	offsets  OffsetStore
 	bundle   *locales.Bundle
 	log      *slog.Logger
@@ -94,7 +92,7 @@ type Bot struct {
 	// leaves a stale key on screen.
 	keyboards sync.Map
 
-	// staff is the staff chat once StaffChat.Serve registered it (staff.go).
+	// staff is the staff chat once StaffChat made it (staff.go).
 	staff atomic.Pointer[StaffChat]
 }
 
@@ -102,12 +100,12 @@ var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 // New connects to the Bot API (tgbotapi calls getMe to check the token) and
 // returns the channel. offsets may be nil in webhook mode.
-func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
+func New(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("new telegram bot: no token")
 	}
-	if engine == nil || bundle == nil {
-		return nil, errors.New("new telegram bot: engine and locales are required")
+	if bundle == nil {
+		return nil, errors.New("new telegram bot: locales are required")
 	}
 	if cfg.WebhookURL != "" && !secretToken.MatchString(cfg.WebhookSecret) {
 		return nil, errors.New("new telegram bot: a webhook needs a secret of 1–256 characters A-Z a-z 0-9 _ -")
@@ -154,7 +152,6 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 		api:      api,
 		client:   client,
 		cfg:      cfg,
-		engine:   engine,
 		offsets:  offsets,
 		bundle:   bundle,
 		log:      log,
