@@ -92,7 +92,11 @@ func cmdTeam(t *Turn, _ string) error {
 		}
 	}
 	rows = append([][]Button{{{Text: t.T("button.team_invite"), Data: btnInvite.data(0)}}}, rows...)
-	text := t.Pluralize("flow.team.list", len(t.seller.Identities), map[string]any{"Members": strings.Join(lines, "\n")})
+	members := map[string]any{"Members": strings.Join(lines, "\n")}
+	text := t.T("flow.team.alone", members)
+	if n := len(t.seller.Identities); n > 1 {
+		text = t.Pluralize("flow.team.list", n, members)
+	}
 	t.Send(Reply{Text: text, Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
 }
@@ -110,7 +114,7 @@ func pressInvite(t *Turn, _ button) error {
 		return err
 	}
 	payload := invitePrefix + code
-	data := map[string]any{"Code": "/start " + payload, "Days": int(inviteTTL / (24 * time.Hour)), "Link": ""}
+	data := map[string]any{"Code": "/start " + payload, "Count": int(inviteTTL / (24 * time.Hour)), "Link": ""}
 	if t.in.StartLink != "" {
 		data["Link"] = t.in.StartLink + payload
 	}
