@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode"
 
@@ -68,7 +67,7 @@ func (t *Turn) find(q string) error {
 		rows = append(rows, []Button{returnButton(t.l, r)})
 	}
 	for _, s := range sellers {
-		rows = append(rows, []Button{{Text: "👤 " + sellerName(s), Data: btnStaffSeller.on(s.ID, 0)}})
+		rows = append(rows, []Button{{Text: t.l.T("label.seller_button", map[string]any{"Name": sellerName(s)}), Data: btnStaffSeller.on(s.ID, 0)}})
 	}
 	t.post(StaffMessage{Text: t.l.T("staff.find.results", map[string]any{"Query": q}), Buttons: rows})
 	return nil
@@ -105,7 +104,7 @@ func (t *Turn) sellerReturns(sellerID int64, editID string) error {
 
 func returnButton(l *locales.Localizer, r *domain.Return) Button {
 	return Button{
-		Text: fmt.Sprintf("%s · %s · %s", r.ReturnNumber, r.ProductName, l.Label("status", string(r.Status))),
+		Text: l.T("button.return_row", map[string]any{"Return": r.ReturnNumber, "Product": r.ProductName, "Detail": l.Label("status", string(r.Status))}),
 		Data: btnStaffCard.on(r.ID, 0),
 	}
 }

@@ -138,7 +138,7 @@ func (t *Turn) replied(ctx context.Context, sellerID int64, replyTo string, phot
 	switch {
 	case err != nil && domain.ErrorCode(err) != domain.CodeInternal:
 		// The channel refused what was sent (a photo too large): say why.
-		t.postNow(ctx, StaffMessage{Text: "⛔ " + t.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))})
+		t.postNow(ctx, StaffMessage{Text: t.T("label.refused", map[string]any{"Text": t.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))})})
 		action, details = "support.reply_failed", map[string]any{"error": err.Error()}
 	case err != nil:
 		t.staff.desk.log().Info("staff: reply not delivered", "seller", sellerID, "err", err)

@@ -247,7 +247,7 @@ func (d *StaffDesk) resaleLine(l *locales.Localizer, th *sellerThread, r *domain
 	switch task {
 	case domain.ResalePick:
 		if u != nil && u.Status == domain.UnitOrdered {
-			m.Buttons = append(m.Buttons, []Button{{Text: l.T("staff.button.packed") + " · " + u.ReturnNumber,
+			m.Buttons = append(m.Buttons, []Button{{Text: l.Join(l.T("staff.button.packed"), u.ReturnNumber),
 				Data: btnStaffUnit.data(u.Version, opPack, strconv.FormatInt(u.ID, 10))}})
 		}
 		return l.T("staff.resale.pick", data)

@@ -1,7 +1,6 @@
 package conversations
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +48,7 @@ func (t *Turn) listTariff() error {
 	}
 	lines := []string{t.l.T("staff.tariff.title")}
 	for _, line := range book.Lines {
-		lines = append(lines, "• "+tariffLineText(t, line))
+		lines = append(lines, t.l.Bullet(tariffLineText(t, line)))
 	}
 	if len(book.Lines) == 0 {
 		lines = append(lines, t.l.T("staff.tariff.empty"))
@@ -144,8 +143,8 @@ func (t *Turn) expiringCommand(string) error {
 		if r.PickupCode != "" {
 			code = t.l.T("staff.expiring.code_sent")
 		}
-		lines = append(lines, fmt.Sprintf("• %s %s · %s · %s · %s", r.ReturnNumber, returnLink(r),
-			pickupLeft(t.l, now, end, moscow), r.PickupPointAddress, code))
+		lines = append(lines, t.l.Bullet(t.l.Join(r.ReturnNumber+" "+returnLink(r),
+			pickupLeft(t.l, now, end, moscow), r.PickupPointAddress, code)))
 		rows = append(rows, []Button{returnButton(t.l, r)})
 	}
 	t.post(StaffMessage{Text: strings.Join(lines, "\n"), Buttons: rows})

@@ -83,7 +83,7 @@ func cmdTeam(t *Turn, _ string) error {
 	var rows [][]Button
 	for _, m := range t.seller.Identities {
 		name := t.seller.NameOf(m)
-		lines = append(lines, "• "+name+" ("+t.l.Label("channel", string(m.Channel))+")")
+		lines = append(lines, t.l.Bullet(t.T("label.named_on", map[string]any{"Name": name, "Channel": t.l.Label("channel", string(m.Channel))})))
 		if t.seller.IsOwner(m) {
 			continue
 		}
@@ -159,7 +159,7 @@ func acceptInvite(t *Turn, code string) error {
 	if ident.Name == "" {
 		// WeChat gives no names: the channel and the account's last
 		// characters tell colleagues apart in the list and the audit.
-		ident.Name = t.l.Label("channel", string(ident.Channel)) + " …" + tail(ident.ExternalID, 6)
+		ident.Name = t.T("label.account_tail", map[string]any{"Channel": t.l.Label("channel", string(ident.Channel)), "Tail": tail(ident.ExternalID, 6)})
 	}
 	seller, err := t.e.Sellers.AcceptInvite(t.ctx, code, ident)
 	if err != nil {

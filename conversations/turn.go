@@ -96,7 +96,7 @@ func (t *Turn) apologize(err error) error {
 		t.staff.reply, t.staff.toast = nil, text // nothing goes to the seller
 	default:
 		t.staff.reply = nil
-		t.post(StaffMessage{Text: "⛔ " + text})
+		t.post(StaffMessage{Text: t.T("label.refused", map[string]any{"Text": text})})
 	}
 	return nil
 }

@@ -265,7 +265,7 @@ func renderFrom(l *locales.Localizer, replies []conversations.Reply, srcs []int)
 		for _, p := range r.Photos {
 			if len(p.Data) == 0 {
 				if p.URL != "" { // a picture on the web: a link costs no message
-					text = strings.TrimSpace(text + "\n🖼 " + p.URL)
+					text = strings.TrimSpace(text + "\n" + l.T("label.picture_link", map[string]any{"URL": p.URL}))
 				}
 				continue
 			}
