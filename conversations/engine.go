@@ -67,6 +67,9 @@ type Reply struct {
 	EditMessageID string // edit this message in place instead of sending one
 	DeleteMessage string // delete this message of the user's (a pasted token)
 	Toast         string // the short answer to a pressed button
+	// Menu is set when the person chose a language: a channel with menus
+	// per chat (Telegram's "/" list) shows theirs in it from now on.
+	Menu string `json:",omitempty"`
 }
 
 // Button is an inline button; Data comes back in Input.Button. A button
