@@ -262,6 +262,15 @@ func (s *Server) handleMenuConditional(a *Account, w http.ResponseWriter, r *htt
 		writeError(w, 47001, errmsg(47001))
 		return
 	}
+	// WeChat no longer matches on what it counts as private data: a rule
+	// with any of these is refused (since 2021; only tags and the phone's
+	// system remain).
+	for _, private := range []string{"sex", "country", "province", "city", "language"} {
+		if body.MatchRule[private] != "" {
+			writeError(w, 65320, errmsg(65320))
+			return
+		}
+	}
 	if code := checkMenu(body.Button); code != 0 {
 		writeError(w, code, errmsg(code))
 		return

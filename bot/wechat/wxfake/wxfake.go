@@ -353,7 +353,7 @@ type MenuButton struct {
 }
 
 // ConditionalMenu is a menu shown to followers matching a rule, such as
-// {"language": "en"}.
+// {"tag_id": "2"}; a rule on private data (a language) is refused.
 type ConditionalMenu struct {
 	Rule    map[string]string
 	Buttons []MenuButton
@@ -441,6 +441,7 @@ func errmsg(code int) string {
 		40009: "invalid image size",
 		40013: "invalid appid",
 		40016: "invalid button size",
+		65320: "matchrule contains privacy information (sex, country, province, city or language)",
 		40017: "invalid button type",
 		40018: "invalid button name size",
 		40019: "invalid button key size",
