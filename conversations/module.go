@@ -61,7 +61,7 @@ type Accept struct {
 // comes last.
 func Modules() []Module {
 	return []Module{coreModule(), onboardingModule(), returnsModule(), decisionModule(), pickupModule(),
-		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), rulesModule(), supportModule()}
+		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), rulesModule(), accountsModule(), supportModule()}
 }
 
 // Commands lists the command menu, in menu order, for setMyCommands and

@@ -138,7 +138,14 @@ var staffCommands = map[string]func(t *staffTurn, arg string) error{
 	// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 	"tariff":   (*staffTurn).tariffCommand,
 	"expiring": (*staffTurn).expiringCommand,
-	"note":     func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
+	// staff_accounts.go: a seller's account, payments and charges.
+	"account":    (*staffTurn).accountCommand,
+	"payment":    (*staffTurn).paymentCommand,
+	"charge":     (*staffTurn).chargeCommand,
+	"correct":    (*staffTurn).correctCommand,
+	"limit":      (*staffTurn).limitCommand,
+	"paydetails": (*staffTurn).payDetailsCommand,
+	"note":       func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
 }
 
 // IsStaffCommand reports whether text is a staff command, which channels

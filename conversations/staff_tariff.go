@@ -61,8 +61,11 @@ func (t *staffTurn) listTariff() error {
 
 func tariffLineText(t *staffTurn, line domain.Tariff) string {
 	value := t.l.FormatRUB(line.Value)
-	if !line.Kind.IsMoney() {
+	switch {
+	case line.Kind.IsDays():
 		value = t.l.Plural("staff.tariff.days", int(line.Value), nil)
+	case line.Kind == domain.TariffResalePercent:
+		value = t.l.T("flow.accounts.percent", map[string]any{"Percent": domain.DecimalText(t.l, float64(line.Value)/100)})
 	}
 	data := map[string]any{"Kind": t.l.Label("tariff_kind", string(line.Kind)), "Value": value,
 		"From": t.l.FormatDate(line.EffectiveFrom.In(moscow)), "Who": line.SetBy.Name}
@@ -107,7 +110,8 @@ func parseTariffLine(arg string, now time.Time) (*domain.Tariff, error) {
 	if len(f) != 2 {
 		return nil, usage
 	}
-	if kind.IsMoney() {
+	// A percentage has two decimals as roubles do: "2,5" is 250 basis points.
+	if kind.IsMoney() || kind == domain.TariffResalePercent {
 		kop, ok := domain.ParseRoubles(f[1])
 		if !ok {
 			return nil, usage

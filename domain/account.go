@@ -249,8 +249,9 @@ type AccountService interface {
 	// Charge writes a staff one-off charge (Amount > 0 is charged).
 	Charge(ctx context.Context, sellerID, amount int64, reason string) (*LedgerEntry, error)
 	RecordPayment(ctx context.Context, p Payment) (*LedgerEntry, error)
-	// Correct writes the row reversing entryID; a row is reversed once.
-	Correct(ctx context.Context, entryID int64, reason string) (*LedgerEntry, error)
+	// Correct writes the row reversing the seller's row entryID; a row is
+	// reversed once.
+	Correct(ctx context.Context, sellerID, entryID int64, reason string) (*LedgerEntry, error)
 	SetLimit(ctx context.Context, sellerID int64, limit *int64, hold bool) (*Account, error)
 	ChoosePaymentMethod(ctx context.Context, sellerID int64, m PaymentMethod) error
 	PublishPaymentDetails(ctx context.Context, m PaymentMethod, details string) error

@@ -171,14 +171,14 @@ func (as *AccountService) RecordPayment(ctx context.Context, p domain.Payment) (
 
 // Correct implements domain.AccountService: the row that reverses one
 // earlier row, once; a correction itself is never reversed.
-func (as *AccountService) Correct(ctx context.Context, entryID int64, reason string) (_ *domain.LedgerEntry, err error) {
+func (as *AccountService) Correct(ctx context.Context, sellerID, entryID int64, reason string) (_ *domain.LedgerEntry, err error) {
 	defer wrap(&err, "correct ledger row %d", entryID)
 	actor, err := staffActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var orig *domain.LedgerEntry
-	rows, err := as.db.q(ctx).Query(ctx, `SELECT `+entryColumns+` FROM ledger_entries e WHERE e.id = $1`, entryID)
+	rows, err := as.db.q(ctx).Query(ctx, `SELECT `+entryColumns+` FROM ledger_entries e WHERE e.id = $1 AND e.seller_id = $2`, entryID, sellerID)
 	if err == nil {
 		orig, err = pgx.CollectExactlyOneRow(rows, scanEntry)
 	}

@@ -99,7 +99,7 @@ func TestLedgerInvariants(t *testing.T) {
 		}
 	})
 	t.Run("CorrectionReverses", func(t *testing.T) {
-		c, err := as.Correct(staffCtx(), charge.ID, "charged by mistake")
+		c, err := as.Correct(staffCtx(), seller.ID, charge.ID, "charged by mistake")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,10 +107,10 @@ func TestLedgerInvariants(t *testing.T) {
 			t.Errorf("correction = %+v", c)
 		}
 		mustBalance(t, as, seller.ID, want+100_00)
-		if _, err := as.Correct(staffCtx(), charge.ID, "again"); domain.ErrorMsgID(err) != "error.accounts.corrected_already" {
+		if _, err := as.Correct(staffCtx(), seller.ID, charge.ID, "again"); domain.ErrorMsgID(err) != "error.accounts.corrected_already" {
 			t.Errorf("second correction: %v", err)
 		}
-		if _, err := as.Correct(staffCtx(), c.ID, ""); domain.ErrorMsgID(err) != "error.accounts.correct_correction" {
+		if _, err := as.Correct(staffCtx(), seller.ID, c.ID, ""); domain.ErrorMsgID(err) != "error.accounts.correct_correction" {
 			t.Errorf("correcting a correction: %v", err)
 		}
 		mustBalance(t, as, seller.ID, ledgerSum(t, db, seller.ID))
