@@ -1,7 +1,6 @@
 package conversations
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,28 +44,11 @@ func accountsModule() Module {
 
 // money is an amount in roubles with its yuan at the configured rate.
 func money(l *locales.Localizer, as domain.AccountService, kopecks int64, signed bool) string {
-	text := l.FormatRUB(abs(kopecks))
-	cny := l.FormatCNY(abs(as.CNY(kopecks)))
-	if signed && kopecks < 0 {
-		text, cny = "−"+text, "−"+cny
-	}
-	if as.CNY(kopecks) == 0 {
-		return text
-	}
-	return text + " (≈ " + cny + ")"
-}
-
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
+	return domain.Money(l, kopecks, as.CNY(kopecks), signed)
 }
 
 // monthName is "November 2026" in the reader's language.
-func monthName(l *locales.Localizer, m time.Time) string {
-	return l.T("flow.accounts.month", map[string]any{"Name": l.Label("month", strconv.Itoa(int(m.Month()))), "Year": m.Year()})
-}
+func monthName(l *locales.Localizer, m time.Time) string { return domain.MonthName(l, m) }
 
 func cmdAccounts(t *Turn, _ string) error {
 	as := t.e.Accounts
@@ -152,29 +134,15 @@ func pressAccountsPrices(t *Turn, _ button) error {
 		return errInternal(err)
 	}
 	lines := []string{t.T("flow.accounts.prices_title")}
-	for _, line := range book.Lines {
-		if line.Kind == domain.TariffDecisionDays || line.Kind == domain.TariffShipping {
-			continue // terms and shipping rates, not fees: the cards quote them
-		}
+	for _, line := range book.PriceList() {
 		lines = append(lines, "• "+t.T("flow.accounts.price_line", map[string]any{
-			"Kind": t.l.Label("tariff_kind", string(line.Kind)), "Value": priceValue(t.l, t.e.Accounts, line)}))
+			"Kind": t.l.Label("tariff_kind", string(line.Kind)), "Value": domain.PriceText(t.l, line, t.e.Accounts.CNY)}))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, t.T("flow.accounts.prices_empty"))
 	}
 	t.Send(Reply{Text: strings.Join(lines, "\n"), Buttons: accountButtons(t)})
 	return nil
-}
-
-// priceValue is a tariff line's value as a seller reads it.
-func priceValue(l *locales.Localizer, as domain.AccountService, line domain.Tariff) string {
-	switch {
-	case line.Kind.IsDays():
-		return l.Plural("flow.accounts.days", int(line.Value), nil)
-	case line.Kind == domain.TariffResalePercent:
-		return l.T("flow.accounts.percent", map[string]any{"Percent": domain.DecimalText(l, float64(line.Value)/100)})
-	}
-	return money(l, as, line.Value, false)
 }
 
 func pressAccountsStatements(t *Turn, _ button) error {

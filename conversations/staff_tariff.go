@@ -65,7 +65,7 @@ func tariffLineText(t *staffTurn, line domain.Tariff) string {
 	case line.Kind.IsDays():
 		value = t.l.Plural("staff.tariff.days", int(line.Value), nil)
 	case line.Kind == domain.TariffResalePercent:
-		value = t.l.T("flow.accounts.percent", map[string]any{"Percent": domain.DecimalText(t.l, float64(line.Value)/100)})
+		value = domain.PriceText(t.l, line, nil)
 	}
 	data := map[string]any{"Kind": t.l.Label("tariff_kind", string(line.Kind)), "Value": value,
 		"From": t.l.FormatDate(line.EffectiveFrom.In(moscow)), "Who": line.SetBy.Name}
