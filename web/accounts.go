@@ -25,7 +25,8 @@ type accountsPage struct {
 	PricesSince    string
 	Month          string // the month shown, "2006-01"
 	MonthName      string
-	Open           bool // the month is not over
+	Open           bool   // the month is not over
+	Issued         string // "issued 01.12.2026" once the statement was
 	Opening        string
 	Charges        string
 	Credits        string
@@ -120,6 +121,9 @@ func (s *Server) accountPrices(rq *request, p *accountsPage) error {
 func (s *Server) accountStatement(rq *request, p *accountsPage, st *domain.Statement) {
 	l := rq.l
 	p.Opening, p.Closing = s.money(rq, st.Opening, true), s.money(rq, st.Closing, true)
+	if st.IssuedAt != nil {
+		p.Issued = l.T("web.accounts.issued", map[string]any{"Date": l.FormatDate(st.IssuedAt.In(rq.loc))})
+	}
 	p.Charges, p.Credits = s.money(rq, -st.Charges, false), s.money(rq, st.Credits, false)
 	for _, k := range st.ByKind() {
 		p.ByKind = append(p.ByKind, amountRow{Label: l.Label("ledger_kind", string(k.Kind)), Count: k.Count, Amount: s.money(rq, k.Amount, true)})

@@ -73,7 +73,7 @@ type Deps struct {
 	// The accounts page (accounts.go): the ledger and the price list.
 	Accounts domain.AccountService
 	Tariffs  domain.TariffService
-	Now         func() time.Time
+	Now      func() time.Time
 }
 
 // Server serves the web view. It also makes sign-in links for the chat's

@@ -35,6 +35,7 @@ func (m *Main) newEngine(bundle *locales.Bundle, client *wb.Client, links conver
 		Rules:       storage.NewRuleService(m.DB),
 		Tariffs:     storage.NewTariffService(m.DB),
 		PickupClock: storage.NewPickupClockService(m.DB),
+		Accounts:    m.accounts(),
 		Now:         m.opts.Now,
 	})
 }
