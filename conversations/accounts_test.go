@@ -137,6 +137,20 @@ func TestStaffAccounts(t *testing.T) {
 		t.Errorf("the seller was told: %s", got)
 	}
 
+	stores, err := storage.NewStoreService(f.h.db).FindStores(pgtest.System(), domain.StoreFilter{SellerID: &seller.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := pgtest.Return(t, f.h.db, stores[0].ID, func(r *domain.Return) {
+		r.Status, r.ReturnNumber = domain.StatusAwaitingShipmentToSeller, "R-HELD"
+	})
+	if got := staff("/ship R-HELD CDEK-1"); !strings.Contains(got, l.T("error.accounts.held")) {
+		t.Errorf("shipping while held: %s", got)
+	}
+	if r, _ := storage.NewReturnService(f.h.db).FindReturnByID(pgtest.System(), pending.ID); r.Status != domain.StatusAwaitingShipmentToSeller {
+		t.Errorf("shipped while held: %s", r.Status)
+	}
+
 	if got := staff("/payment 500 bank_transfer_rub invoice 12"); !strings.Contains(got, l.T("error.accounts.proof_needed")) {
 		t.Errorf("payment without proof: %s", got)
 	}
@@ -148,6 +162,11 @@ func TestStaffAccounts(t *testing.T) {
 	}
 	if got := pushes(domain.NotifyPaymentRecorded); !strings.Contains(got, "₽500.00") || !strings.Contains(got, l.T("flow.accounts.hold_lifted")) {
 		t.Errorf("the seller was told: %s", got)
+	}
+
+	staff("/ship R-HELD CDEK-1")
+	if r, _ := storage.NewReturnService(f.h.db).FindReturnByID(pgtest.System(), pending.ID); r.Status != domain.StatusSentToSeller {
+		t.Errorf("after the payment the return is %s, want sent", r.Status)
 	}
 
 	if got := staff("/correct " + strconv.FormatInt(otherCharge.ID, 10)); !strings.Contains(got, l.T("error.accounts.no_entry")) {

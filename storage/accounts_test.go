@@ -389,6 +389,13 @@ func TestAccountIsolation(t *testing.T) {
 			t.Errorf("%s of another seller: %v, want not found", name, err)
 		}
 	}
+	rows, err := as.FindLedger(pgtest.System(), alice.ID, now.AddDate(-1, 0, 0), now.AddDate(0, 0, 1))
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("alice's rows = %v, %v", rows, err)
+	}
+	if _, err := as.Correct(staffCtx(), bob.ID, rows[0].ID, "as bob's"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Errorf("correcting alice's row as bob's: %v, want not found", err)
+	}
 	p := proof()
 	p.SellerID, p.Amount = bob.ID, 10_00
 	forbidden := map[string]error{}
@@ -403,5 +410,33 @@ func TestAccountIsolation(t *testing.T) {
 	}
 	if a, err := as.FindAccount(asBob, bob.ID); err != nil || a.Balance != 0 {
 		t.Errorf("bob's own account = %+v, %v", a, err)
+	}
+}
+
+// TestResaleCharged: a resold unit the buyer received is billed the fee
+// per order and the percentage of its rouble price, once, with the sale.
+func TestResaleCharged(t *testing.T) {
+	db := pgtest.New(t)
+	setTariff(t, db, domain.TariffResaleOrder, 100_00, time.Now().AddDate(0, 0, -1))
+	setTariff(t, db, domain.TariffResalePercent, 250, time.Now().AddDate(0, 0, -1))
+	seller := pgtest.Seller(t, db, nil)
+	us := storage.NewUnitService(db)
+	u, err := us.ShelveUnit(staffCtx(), forSale(t, db, seller.ID, domain.StatusAwaitingTransferToSale).ID, "A-1")
+	mustOK(t, err)
+	order := &domain.UnitOrder{ID: 5501, RID: "rid-5501", CreatedAt: time.Now(), CargoType: 1, Price: 2000_00, Currency: 643}
+	for _, ch := range []domain.UnitChange{{Event: domain.UnitEventList}, {Event: domain.UnitEventOrder, Order: order},
+		{Event: domain.UnitEventPack}, {Event: domain.UnitEventHandOver}, {Event: domain.UnitEventSell}} {
+		if _, err := us.ApplyUnitEvent(pgtest.System(), u.ID, ch); err != nil {
+			t.Fatalf("%s: %v", ch.Event, err)
+		}
+	}
+	rows, err := storage.NewAccountService(db, 0).FindLedger(pgtest.As(seller), seller.ID, time.Now().AddDate(0, 0, -1), time.Now().AddDate(0, 0, 1))
+	mustOK(t, err)
+	got := map[domain.LedgerKind]int64{}
+	for _, e := range rows {
+		got[e.Kind] += e.Amount
+	}
+	if len(rows) != 2 || got[domain.LedgerResaleOrder] != -100_00 || got[domain.LedgerResalePercent] != -50_00 {
+		t.Errorf("rows = %v", got)
 	}
 }
