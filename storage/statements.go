@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,7 +57,9 @@ func (as *AccountService) ChargeStorage(ctx context.Context, now time.Time) (n i
 		}); err != nil {
 			return err
 		}
-		for id := range sellers {
+		// In one order on every replica, so two runs never wait on each
+		// other's accounts rows crosswise.
+		for _, id := range slices.Sorted(maps.Keys(sellers)) {
 			if err := as.db.settle(ctx, q, id, false); err != nil {
 				return err
 			}
