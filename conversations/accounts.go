@@ -87,7 +87,7 @@ func accountButtons(t *Turn) [][]Button {
 
 // accountLines are the balance, the limit, and why shipping waits.
 func accountLines(l *locales.Localizer, as domain.AccountService, a *domain.Account) []string {
-	lines := []string{l.T("flow.accounts.balance", map[string]any{"Balance": money(l, as, a.Balance, true)})}
+	lines := []string{domain.BalanceLine(l, a.Balance, as.CNY)}
 	if a.Limit != nil {
 		lines = append(lines, l.T("flow.accounts.limit", map[string]any{"Limit": money(l, as, *a.Limit, true)}))
 	}

@@ -53,7 +53,7 @@ func TestAccountsCommand(t *testing.T) {
 
 	c := h.chat("9301", "en")
 	got := texts(c.send("/accounts"))
-	for _, want := range []string{l.T("flow.accounts.balance", map[string]any{"Balance": "−₽50.00 (≈ −¥4.00)"}),
+	for _, want := range []string{l.T("flow.accounts.balance_owed", map[string]any{"Balance": "−₽50.00 (≈ −¥4.00)", "Owed": "₽50.00 (≈ ¥4.00)"}),
 		"R-ALICE", l.Plural("flow.accounts.kind_line", 1, map[string]any{"Kind": l.Label("ledger_kind", "receipt"), "Amount": "−₽50.00 (≈ −¥4.00)"}),
 		l.T("flow.accounts.method_none")} {
 		if !strings.Contains(got, want) {

@@ -66,3 +66,14 @@ func (b TariffBook) PriceList() []Tariff {
 	}
 	return out
 }
+
+// BalanceLine is the balance as a seller reads it: what they owe, when
+// they do.
+func BalanceLine(f Formatter, balance int64, cny func(int64) int64) string {
+	data := map[string]any{"Balance": Money(f, balance, cny(balance), true)}
+	if balance >= 0 {
+		return f.T("flow.accounts.balance", data)
+	}
+	data["Owed"] = Money(f, -balance, cny(-balance), false)
+	return f.T("flow.accounts.balance_owed", data)
+}

@@ -77,7 +77,7 @@ func (s *Server) handleAccounts(rq *request) error {
 		return err
 	}
 	p := accountsPage{layout: s.layout(rq, l.T("web.accounts.title")), CSRF: csrfToken(rq.session),
-		Balance: l.T("flow.accounts.balance", map[string]any{"Balance": s.money(rq, a.Balance, true)}), Held: a.Held(), Below: a.Below() && !a.Held(),
+		Balance: domain.BalanceLine(l, a.Balance, as.CNY), Held: a.Held(), Below: a.Below() && !a.Held(),
 		Month: month.Format("2006-01"), MonthName: domain.MonthName(l, month), Open: !month.AddDate(0, 1, 0).Before(s.now()),
 		XLSX: "/web/accounts/" + month.Format("2006-01") + "/statement.xlsx"}
 	if a.Limit != nil {
