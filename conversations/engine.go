@@ -122,6 +122,9 @@ type Deps struct {
 	Rules       domain.RuleService
 	Tariffs     domain.TariffService
 	PickupClock domain.PickupClockService
+	// Accounts is the seller's account (issue 19): /accounts, its pushes
+	// and the staff's payments; nil leaves them off.
+	Accounts domain.AccountService
 	// Now is the clock cards count days left by; nil is the wall clock.
 	Now func() time.Time
 }

@@ -60,6 +60,9 @@ func renderNotification(t *Turn, n *domain.Notification) error {
 	if sent || err != nil {
 		return err
 	}
+	if sent, err := renderAccountPush(t, n); sent || err != nil { // accounts.go
+		return err
+	}
 	id := "notify." + string(n.Kind)
 	if n.Kind == domain.NotifyDailyDigest {
 		return dailyDigest(t, n)

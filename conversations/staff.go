@@ -144,6 +144,13 @@ func staffModule() Module {
 			// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 			{Name: "tariff", Run: (*Turn).tariffCommand},
 			{Name: "expiring", Run: (*Turn).expiringCommand},
+			// staff_accounts.go: a seller's account, payments and charges.
+			{Name: "account", Run: (*Turn).accountCommand},
+			{Name: "payment", Run: (*Turn).paymentCommand},
+			{Name: "charge", Run: (*Turn).chargeCommand},
+			{Name: "correct", Run: (*Turn).correctCommand},
+			{Name: "limit", Run: (*Turn).limitCommand},
+			{Name: "paydetails", Run: (*Turn).payDetailsCommand},
 			{Name: "note", Run: func(*Turn, string) error { return nil }}, // a note between staff, never relayed
 		},
 		Buttons: staffButtons(), // staff_card.go

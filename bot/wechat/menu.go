@@ -26,7 +26,7 @@ var menuGroups = []struct {
 	label    string
 	commands []string
 }{
-	{"msg.wechat.menu.returns_group", []string{"returns", "pickup", "rules", "web"}},
+	{"msg.wechat.menu.returns_group", []string{"returns", "pickup", "rules", "accounts", "web"}},
 	{"msg.wechat.menu.account_group", []string{"stores", "team", "profile", "notifications", "language"}},
 	{"msg.wechat.menu.help_group", []string{"support", "help", "cancel"}},
 }
@@ -37,6 +37,7 @@ var commandLabels = map[string]string{
 	"returns":       "msg.wechat.menu.returns",
 	"pickup":        "msg.wechat.menu.pickup",
 	"rules":         "msg.wechat.menu.rules",
+	"accounts":      "msg.wechat.menu.accounts",
 	"web":           "msg.wechat.menu.web",
 	"stores":        "msg.wechat.menu.stores",
 	"team":          "msg.wechat.menu.team",

@@ -200,6 +200,9 @@ func (d *demo) seedReturns(ctx context.Context) error {
 	if err := d.advanceSeeded(ctx, list); err != nil {
 		return err
 	}
+	if err := d.seedAccounts(ctx); err != nil { // demo_accounts.go
+		return err
+	}
 	// A question for support, so the staff group has a conversation.
 	d.tg.SendText(demoSellerTG, "Hello! Did the down jacket that came back last week arrive in good shape?")
 	return nil
