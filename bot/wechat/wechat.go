@@ -80,6 +80,9 @@ type Config struct {
 	// callback that panics again and again (guard.go); nil recovers and
 	// logs only.
 	Guard *domain.Guard
+	// Templates announce what waits outside the follower's window
+	// (template.go); zero sends none.
+	Templates Templates
 }
 
 // Store keeps the channel's state in the shared database:
@@ -89,6 +92,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	TokenStore
 	NonceStore
+	TemplateStore
 
 	ReceiveCallback(ctx context.Context, key, openID string, payload []byte) (isNew bool, err error)
 	ClaimCallback(ctx context.Context, key string) (payload []byte, ok bool, err error)
@@ -128,6 +132,7 @@ type Bot struct {
 	tokens *AccessToken
 	oaCfg  offconfig.Config
 	aesKey []byte // decoded EncodingAESKey; nil in plaintext mode
+	staff  Staff  // nil: staff hear nothing of templates
 
 	work chan struct{} // a slot per callback being handled
 	wg   sync.WaitGroup

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/indigo-warehouse/indigo/bot/wechat"
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
@@ -48,6 +49,9 @@ func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*c
 	// which feeds the engine: the engine exists first, and no input
 	// reaches it before the loops start.
 	m.Engine.Support = desk
+	if wx, ok := senders[domain.ChannelWeChat].(*wechat.Bot); ok {
+		wx.SetStaff(desk) // what WeChat's templates did, in the seller's topic
+	}
 	chat.Serve(desk)
 	m.runLater("staff relay", func(ctx context.Context) error {
 		desk.Run(ctx, m.DB.Listen(ctx, storage.SupportChannel, m.Log), staffRelayEvery)

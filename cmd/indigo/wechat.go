@@ -20,11 +20,15 @@ func (m *Main) newWeChat() (*wechat.Bot, error) {
 		Guard:      m.Guard,
 		Workers:    wechatWorkers,
 		HeldLease:  m.Config.OutboxLease, // what is held for followers is an outbox too
+		Templates: wechat.Templates{
+			Kinds: m.Config.WeChatTemplates, Every: m.Config.WeChatTemplateEvery, PublicURL: m.Config.PublicURL,
+		},
 	}, m.Engine, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return nil, err
 	}
 	m.runLater("wechat channel", bot.Run)
-	m.Log.Info("wechat channel on", "app_id", m.Config.WeChatAppID, "safe_mode", m.Config.WeChatAESKey != "")
+	m.Log.Info("wechat channel on", "app_id", m.Config.WeChatAppID, "safe_mode", m.Config.WeChatAESKey != "",
+		"templates", len(m.Config.WeChatTemplates))
 	return bot, nil
 }
