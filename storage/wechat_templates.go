@@ -38,6 +38,9 @@ func (ws *WeChatService) RecordTemplate(ctx context.Context, openID, kind, templ
 	defer wrap(&err, "record wechat template %d", msgID)
 	err = ws.db.InTx(ctx, func(ctx context.Context) error {
 		q := ws.db.q(ctx)
+		if err := lockTemplate(ctx, q, msgID); err != nil {
+			return err
+		}
 		if _, err := q.Exec(ctx, `INSERT INTO wechat_template_sends (openid, kind, template_id, client_msg_id, msgid, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_msg_id) DO NOTHING`,
 			openID, kind, templateID, clientMsgID, msgID, at); err != nil {
@@ -60,14 +63,27 @@ func (ws *WeChatService) RecordTemplate(ctx context.Context, openID, kind, templ
 // send recorded: then openID and kind are the send's.
 func (ws *WeChatService) FinishTemplate(ctx context.Context, msgID int64, status string, at time.Time) (openID, kind string, found bool, err error) {
 	defer wrap(&err, "finish wechat template %d", msgID)
-	err = ws.db.q(ctx).QueryRow(ctx, `WITH r AS (
+	err = ws.db.InTx(ctx, func(ctx context.Context) error {
+		if err := lockTemplate(ctx, ws.db.q(ctx), msgID); err != nil {
+			return err
+		}
+		return ws.db.q(ctx).QueryRow(ctx, `WITH r AS (
 			INSERT INTO wechat_template_receipts (msgid, status, received_at) VALUES ($1, $2, $3)
 			ON CONFLICT DO NOTHING RETURNING msgid)
 		SELECT s.openid, s.kind FROM wechat_template_sends s JOIN r USING (msgid)`, msgID, status, at).Scan(&openID, &kind)
+	})
 	if errNoRows(err) {
 		return "", "", false, nil
 	}
 	return openID, kind, err == nil, err
+}
+
+// lockTemplate makes the record of a send and of its receipt take turns:
+// the receipt may come while WeChat's answer is still being recorded, and
+// whichever commits second must see the other.
+func lockTemplate(ctx context.Context, q querier, msgID int64) error {
+	_, err := q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('indigo.wechat_template', $1))`, msgID)
+	return err
 }
 
 // TemplateStatus is the receipt's status of the template with msgID; ""

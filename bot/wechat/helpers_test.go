@@ -68,16 +68,19 @@ type harness struct {
 	stop   func()                     // stops bot
 	url    string
 	now    func() time.Time
+	opts   harnessOptions
 }
 
 type harnessOptions struct {
 	encrypted bool
 	now       func() time.Time // the bots' clock; default time.Now
+	templates wechat.Templates // template_test.go
+	staff     bool             // the bots tell a staff desk what templates did
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &logBuffer{}, now: opts.now,
+	h := &harness{t: t, logs: &logBuffer{}, now: opts.now, opts: opts,
 		acct: fake.NewAccount(wxfake.AccountOptions{Encrypted: opts.encrypted})}
 	// Registered first, so it runs last: everything else may still log.
 	t.Cleanup(func() {
@@ -144,9 +147,13 @@ func (h *harness) startBot() (*wechat.Bot, func()) {
 		Log:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		SweepEvery: 200 * time.Millisecond,
 		Now:        h.now,
+		Templates:  h.opts.templates,
 	}, h.engine, h.store)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if h.opts.staff {
+		bot.SetStaff(&conversations.StaffDesk{Services: h.engine.Deps, Support: storage.NewSupportService(h.db)})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -136,14 +136,13 @@ func (b *Bot) sendTemplate(ctx context.Context, openID string, n conversations.N
 	if err != nil {
 		b.log.Error("wechat: record template", "openid", openID, "msgid", msgID, "err", err)
 	}
-	if status != "" && status != receiptDelivered { // its receipt came first
-		b.refused(ctx, openID, n.Kind, conversations.RefusalUndelivered)
-		return
-	}
 	if b.staff != nil {
 		if err := b.staff.NoticeSent(ctx, identity(openID), n.Kind); err != nil {
 			b.log.Warn("wechat: tell staff of a template", "openid", openID, "err", err)
 		}
+	}
+	if status != "" && status != receiptDelivered { // its receipt came first
+		b.refused(ctx, openID, n.Kind, conversations.RefusalUndelivered)
 	}
 }
 
