@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/conversations"
 )
 
@@ -31,6 +32,25 @@ func TestWeChatTemplateConfig(t *testing.T) {
 		_, err := LoadConfig(envOf(map[string]string{tt.env: tt.value}))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s=%q: err = %v, want it to mention %q", tt.env, tt.value, err, tt.want)
+		}
+	}
+}
+
+// TestDemoTemplates: the demo's account names a valid template for every
+// kind of notice, registered on the fake with the keys it fills.
+func TestDemoTemplates(t *testing.T) {
+	srv := wxfake.New()
+	defer srv.Close()
+	acct := srv.NewAccount(wxfake.AccountOptions{})
+	settings := map[string]string{}
+	addDemoTemplates(acct, settings)
+	c, err := LoadConfig(envOf(settings))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range conversations.AllNoticeKinds() {
+		if _, ok := c.WeChatTemplates[kind]; !ok {
+			t.Errorf("the demo has no template for %s", kind)
 		}
 	}
 }
