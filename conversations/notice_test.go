@@ -151,3 +151,61 @@ func TestNoticeLines(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffNotices: what templates did reaches the seller's topic, and
+// /unreached lists who cannot be reached, since when and why.
+func TestStaffNotices(t *testing.T) {
+	f := newStaffFixture(t, true)
+	l := bundle.For("en")
+	ctx := context.Background()
+	seller := pgtest.Seller(t, f.h.db, func(s *domain.Seller) {
+		s.Name, s.Language = "Wang Fang", domain.LangChinese
+		s.Identities = []domain.Identity{{Channel: domain.ChannelWeChat, ExternalID: "oStaffSees"}}
+	})
+	id := seller.Identities[0]
+	since := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "/unreached"}})
+	if got := f.chat.last(t).m.Text; got != l.T("staff.unreached.off") {
+		t.Errorf("/unreached without a finder = %q", got)
+	}
+	f.desk.Unreached = storage.NewWeChatService(f.h.db)
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "/unreached"}})
+	if got := f.chat.last(t).m.Text; got != l.T("staff.unreached.none") {
+		t.Errorf("/unreached with nobody = %q", got)
+	}
+
+	if err := f.desk.NoticeSent(ctx, id, conversations.NoticePickupCode); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.desk.NoticeRefused(ctx, id, conversations.NoticeDecision, conversations.RefusalDeclined, since); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.flush(t); n != 2 {
+		t.Fatalf("posted %d relays", n)
+	}
+	post := f.chat.last(t)
+	if post.at.Thread == 0 {
+		t.Error("not posted in the seller's topic")
+	}
+	for _, want := range []string{
+		l.T("staff.relay.notice_sent", map[string]any{"Channel": "WeChat", "Kind": l.Label("notice_kind", "pickup_code")}),
+		l.FormatDate(since) + " 09:30 UTC", l.Label("notice_refusal", "declined"),
+	} {
+		if !strings.Contains(post.m.Text, want) {
+			t.Errorf("the topic's post lacks %q:\n%s", want, post.m.Text)
+		}
+	}
+
+	if _, _, err := storage.NewWeChatService(f.h.db).RefuseTemplate(ctx, "oStaffSees", "decision", "declined", since); err != nil {
+		t.Fatal(err)
+	}
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "/unreached"}})
+	got := f.chat.last(t).m.Text
+	for _, want := range []string{l.Plural("staff.unreached.title", 1, nil), "Wang Fang", "/s_" + itoa(seller.ID),
+		l.FormatDate(since) + " 09:30 UTC", l.Label("notice_refusal", "declined")} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/unreached lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -96,6 +96,9 @@ type StaffDesk struct {
 	// Poisoned holds the inputs any worker set aside: each is posted to the
 	// chat once (poisoned.go). nil: they are only logged.
 	Poisoned domain.PoisonService
+	// Unreached lists the sellers notices do not reach outside their
+	// chat's window (staff_notice.go); nil: /unreached says it is off.
+	Unreached UnreachedFinder
 	// DelayNote is how long a relay may wait for the chat's rate limit
 	// before its post says it was held back; default 10 s.
 	DelayNote time.Duration
@@ -138,6 +141,8 @@ var staffCommands = map[string]func(t *staffTurn, arg string) error{
 	// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 	"tariff":   (*staffTurn).tariffCommand,
 	"expiring": (*staffTurn).expiringCommand,
+	// staff_notice.go: sellers no notice reaches outside their window.
+	"unreached": (*staffTurn).unreachedCommand,
 	"note":     func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
 }
 

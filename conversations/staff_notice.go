@@ -3,6 +3,7 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,8 +48,57 @@ func noticeLine(l *locales.Localizer, r *domain.SupportRelay) string {
 	}
 	since := parts[1]
 	if at, err := time.Parse(time.RFC3339, parts[1]); err == nil {
-		since = l.FormatDate(at) + " " + at.Format("15:04") + " UTC"
+		since = staffTime(l, at)
 	}
 	return l.T("staff.relay.notice_refused", map[string]any{"Channel": channel, "Since": since,
 		"Kind": l.Label("notice_kind", parts[0]), "Reason": l.Label("notice_refusal", parts[2])})
+}
+
+// UnreachedFinder lists the chats notices do not reach outside their
+// window: storage.WeChatService.
+type UnreachedFinder interface {
+	UnreachedFollowers(ctx context.Context, limit int) ([]domain.Unreached, error)
+}
+
+// maxUnreached bounds the list /unreached posts.
+const maxUnreached = 30
+
+// unreachedCommand lists the sellers no notice reaches outside their
+// chat's window, the longest first, since when and why.
+func (t *staffTurn) unreachedCommand(string) error {
+	if t.d.Unreached == nil {
+		t.say("staff.unreached.off", nil)
+		return nil
+	}
+	list, err := t.d.Unreached.UnreachedFollowers(t.ctx, maxUnreached)
+	if err != nil {
+		return errInternal(err)
+	}
+	var lines []string
+	for _, u := range list {
+		seller, err := t.d.Services.Sellers.FindSellerByIdentity(domain.NewContextWithActor(t.ctx, domain.System), u.Identity)
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			continue // a follower who never became a seller
+		} else if err != nil {
+			return errInternal(err)
+		}
+		lines = append(lines, t.l.T("staff.unreached.line", map[string]any{
+			"Seller": sellerName(seller), "Link": "/s_" + strconv.FormatInt(seller.ID, 10),
+			"Channel": t.l.Label("channel", string(u.Identity.Channel)), "Since": staffTime(t.l, u.Since),
+			"Reason": t.l.Label("notice_refusal", u.Reason), "Kind": t.l.Label("notice_kind", u.Kind),
+		}))
+	}
+	if len(lines) == 0 {
+		t.say("staff.unreached.none", nil)
+		return nil
+	}
+	title := t.l.Plural("staff.unreached.title", len(lines), nil)
+	t.post(StaffMessage{Text: title + "\n" + strings.Join(lines, "\n")})
+	return nil
+}
+
+// staffTime is a moment as staff read it, in UTC.
+func staffTime(l *locales.Localizer, at time.Time) string {
+	at = at.UTC()
+	return l.FormatDate(at) + " " + at.Format("15:04") + " UTC"
 }

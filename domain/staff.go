@@ -54,6 +54,15 @@ const (
 	RelayNoticeRefused RelayKind = "notice_refused"
 )
 
+// Unreached is a chat that notices outside its window do not reach (a
+// WeChat follower whose templates are refused): since when, the kind of
+// the last notice and why (conversations.NoticeRefusal).
+type Unreached struct {
+	Identity     Identity
+	Since        time.Time
+	Kind, Reason string
+}
+
 // ResaleTask is what a RelayResale asks of staff.
 type ResaleTask string
 

@@ -3,6 +3,10 @@ package storage
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/indigo-warehouse/indigo/domain"
 )
 
 // --- template messages (bot/wechat/template.go) ---
@@ -114,4 +118,20 @@ func (ws *WeChatService) ReachedFollower(ctx context.Context, openID string) (er
 	defer wrap(&err, "clear wechat template refusals of %s", openID)
 	_, err = ws.db.q(ctx).Exec(ctx, `DELETE FROM wechat_template_refusals WHERE openid = $1`, openID)
 	return err
+}
+
+// UnreachedFollowers lists the followers no template reaches, the longest
+// unreached first.
+func (ws *WeChatService) UnreachedFollowers(ctx context.Context, limit int) (_ []domain.Unreached, err error) {
+	defer wrap(&err, "list unreached wechat followers")
+	rows, err := ws.db.q(ctx).Query(ctx, `SELECT openid, since, kind, reason FROM wechat_template_refusals
+		ORDER BY since, openid LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Unreached, error) {
+		u := domain.Unreached{Identity: domain.Identity{Channel: domain.ChannelWeChat}}
+		err := row.Scan(&u.Identity.ExternalID, &u.Since, &u.Kind, &u.Reason)
+		return u, err
+	})
 }

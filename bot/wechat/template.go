@@ -131,7 +131,9 @@ func (b *Bot) sendTemplate(ctx context.Context, openID string, n conversations.N
 		return
 	}
 	b.log.Info("wechat: template sent", "openid", openID, "kind", n.Kind, "msgid", msgID)
-	// The slot stays taken whatever happens next: no second one goes.
+	// WeChat has it: it is recorded even if the push's lease lapsed
+	// meanwhile, and the slot stays taken, so no second one goes.
+	ctx = context.WithoutCancel(ctx)
 	status, err := b.store.RecordTemplate(ctx, openID, string(n.Kind), tpl.ID, msg.ClientMsgID, msgID, now)
 	if err != nil {
 		b.log.Error("wechat: record template", "openid", openID, "msgid", msgID, "err", err)

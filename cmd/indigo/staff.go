@@ -51,6 +51,7 @@ func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*c
 	m.Engine.Support = desk
 	if wx, ok := senders[domain.ChannelWeChat].(*wechat.Bot); ok {
 		wx.SetStaff(desk) // what WeChat's templates did, in the seller's topic
+		desk.Unreached = storage.NewWeChatService(m.DB)
 	}
 	chat.Serve(desk)
 	m.runLater("staff relay", func(ctx context.Context) error {
