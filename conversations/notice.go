@@ -139,7 +139,14 @@ func buildNotice(t *Turn, kind NoticeKind, n *domain.Notification) (Notice, erro
 			return Notice{}, err
 		}
 	}
-	switch kind {
+	kindFields(t, &nt, n)
+	return nt, nil
+}
+
+// kindFields fills in what a kind's notices take from the notification's
+// data.
+func kindFields(t *Turn, nt *Notice, n *domain.Notification) {
+	switch nt.Kind {
 	case NoticeToken:
 		nt.Fields[FieldStore] = fmt.Sprint(n.Data["Store"])
 		nt.Fields[FieldStatus] = t.T("notice.token_expiring")
@@ -159,11 +166,10 @@ func buildNotice(t *Turn, kind NoticeKind, n *domain.Notification) (Notice, erro
 		if month, ok := n.Data["Month"].(string); ok {
 			nt.Fields[FieldPeriod] = month
 		}
-		if page, ok := n.Data["Page"].(string); ok && kind == NoticeStatement {
+		if page, ok := n.Data["Page"].(string); ok && nt.Kind == NoticeStatement {
 			nt.Page, nt.Fields[FieldHint] = page, t.T("notice.hint_open")
 		}
 	}
-	return nt, nil
 }
 
 // returnClock fills in the clock a return runs against: WB's storage at

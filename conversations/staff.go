@@ -141,9 +141,10 @@ var staffCommands = map[string]func(t *staffTurn, arg string) error{
 	// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 	"tariff":   (*staffTurn).tariffCommand,
 	"expiring": (*staffTurn).expiringCommand,
+	"note":     func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
+
 	// staff_notice.go: sellers no notice reaches outside their window.
 	"unreached": (*staffTurn).unreachedCommand,
-	"note":     func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
 }
 
 // IsStaffCommand reports whether text is a staff command, which channels

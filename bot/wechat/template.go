@@ -101,15 +101,9 @@ func (b *Bot) knock(ctx context.Context, openID string, notices []conversations.
 }
 
 func (b *Bot) sendTemplate(ctx context.Context, openID string, n conversations.Notice) {
-	tpl, ok := b.cfg.Templates.Kinds[n.Kind]
-	if !ok {
-		b.refused(ctx, openID, n.Kind, conversations.RefusalNotConfigured)
-		return
-	}
-	msg, err := b.templateMessage(openID, tpl, n)
-	if err != nil {
-		b.log.Error("wechat: template does not fit", "kind", n.Kind, "err", err)
-		b.refused(ctx, openID, n.Kind, conversations.RefusalBadField)
+	tpl, msg, why := b.prepareTemplate(openID, n)
+	if why != "" {
+		b.refused(ctx, openID, n.Kind, why)
 		return
 	}
 	now := b.cfg.Now()
@@ -121,7 +115,7 @@ func (b *Bot) sendTemplate(ctx context.Context, openID string, n conversations.N
 		return // one went recently: the push waits with the others
 	}
 	var msgID int64
-	err = b.call(ctx, "send template", func(oa *officialaccount.OfficialAccount) error {
+	err := b.call(ctx, "send template", func(oa *officialaccount.OfficialAccount) error {
 		var err error
 		msgID, err = oa.GetTemplate().Send(msg)
 		return err
@@ -133,18 +127,38 @@ func (b *Bot) sendTemplate(ctx context.Context, openID string, n conversations.N
 	b.log.Info("wechat: template sent", "openid", openID, "kind", n.Kind, "msgid", msgID)
 	// WeChat has it: it is recorded even if the push's lease lapsed
 	// meanwhile, and the slot stays taken, so no second one goes.
-	ctx = context.WithoutCancel(ctx)
-	status, err := b.store.RecordTemplate(ctx, openID, string(n.Kind), tpl.ID, msg.ClientMsgID, msgID, now)
+	b.templateSent(context.WithoutCancel(ctx), openID, n.Kind, tpl.ID, msg.ClientMsgID, msgID, now)
+}
+
+// prepareTemplate is the kind's template filled for the follower, or why
+// there is none to send.
+func (b *Bot) prepareTemplate(openID string, n conversations.Notice) (Template, *message.TemplateMessage, conversations.NoticeRefusal) {
+	tpl, ok := b.cfg.Templates.Kinds[n.Kind]
+	if !ok {
+		return Template{}, nil, conversations.RefusalNotConfigured
+	}
+	msg, err := b.templateMessage(openID, tpl, n)
+	if err != nil {
+		b.log.Error("wechat: template does not fit", "kind", n.Kind, "err", err)
+		return Template{}, nil, conversations.RefusalBadField
+	}
+	return tpl, msg, ""
+}
+
+// templateSent records a template WeChat accepted and tells staff; a
+// receipt that came first saying it was not delivered is a refusal.
+func (b *Bot) templateSent(ctx context.Context, openID string, kind conversations.NoticeKind, templateID, clientMsgID string, msgID int64, at time.Time) {
+	status, err := b.store.RecordTemplate(ctx, openID, string(kind), templateID, clientMsgID, msgID, at)
 	if err != nil {
 		b.log.Error("wechat: record template", "openid", openID, "msgid", msgID, "err", err)
 	}
 	if b.staff != nil {
-		if err := b.staff.NoticeSent(ctx, identity(openID), n.Kind); err != nil {
+		if err := b.staff.NoticeSent(ctx, identity(openID), kind); err != nil {
 			b.log.Warn("wechat: tell staff of a template", "openid", openID, "err", err)
 		}
 	}
-	if status != "" && status != receiptDelivered { // its receipt came first
-		b.refused(ctx, openID, n.Kind, conversations.RefusalUndelivered)
+	if status != "" && status != receiptDelivered {
+		b.refused(ctx, openID, kind, conversations.RefusalUndelivered)
 	}
 }
 

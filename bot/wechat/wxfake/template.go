@@ -161,32 +161,11 @@ func (a *Account) acceptTemplate(m templateSend) (Template, int) {
 	if id, ok := tb.byClient[m.ClientMsgID]; ok && m.ClientMsgID != "" {
 		return Template{MsgID: id}, 0
 	}
-	f, following := a.followers[m.ToUser]
-	keys, known := tb.keys[m.TemplateID]
-	switch {
-	case !following:
-		return Template{}, 40003
-	case !f.following:
-		return Template{}, 43004
-	case !known:
-		return Template{}, 40037
-	case tb.declined[m.ToUser]:
-		return Template{}, 43101
-	case m.URL != "" && !strings.HasPrefix(m.URL, "http://") && !strings.HasPrefix(m.URL, "https://"):
-		return Template{}, 47003
+	if code := a.refuseTemplate(m); code != 0 {
+		return Template{}, code
 	}
-	now := a.s.now()
-	if day := now.Format("2006-01-02"); day != tb.day {
-		tb.day, tb.today = day, 0
-	}
-	if tb.quota > 0 && tb.today >= tb.quota {
-		return Template{}, 45009
-	}
-	t := Template{ToUser: m.ToUser, TemplateID: m.TemplateID, URL: m.URL, ClientMsgID: m.ClientMsgID, Data: map[string]string{}, At: now}
+	t := Template{ToUser: m.ToUser, TemplateID: m.TemplateID, URL: m.URL, ClientMsgID: m.ClientMsgID, Data: map[string]string{}, At: a.s.now()}
 	for k, v := range m.Data {
-		if !contains(keys, k) || !fitsKey(k, v.Value) {
-			return Template{}, 47003
-		}
 		t.Data[k] = v.Value
 	}
 	a.s.seq++
@@ -202,6 +181,38 @@ func (a *Account) acceptTemplate(m templateSend) (Template, int) {
 	close(a.s.changed)
 	a.s.changed = make(chan struct{})
 	return t, 0
+}
+
+// refuseTemplate is the errcode WeChat answers a send with, 0 for none;
+// s.mu held.
+func (a *Account) refuseTemplate(m templateSend) int {
+	tb := &a.templates
+	f, following := a.followers[m.ToUser]
+	keys, known := tb.keys[m.TemplateID]
+	switch {
+	case !following:
+		return 40003
+	case !f.following:
+		return 43004
+	case !known:
+		return 40037
+	case tb.declined[m.ToUser]:
+		return 43101
+	case m.URL != "" && !strings.HasPrefix(m.URL, "http://") && !strings.HasPrefix(m.URL, "https://"):
+		return 47003
+	}
+	if day := a.s.now().Format("2006-01-02"); day != tb.day {
+		tb.day, tb.today = day, 0
+	}
+	if tb.quota > 0 && tb.today >= tb.quota {
+		return 45009
+	}
+	for k, v := range m.Data {
+		if !contains(keys, k) || !fitsKey(k, v.Value) {
+			return 47003
+		}
+	}
+	return 0
 }
 
 // postReceipt posts the TEMPLATESENDJOBFINISH event a moment after the
