@@ -148,7 +148,7 @@ func buildNotice(t *Turn, kind NoticeKind, n *domain.Notification) (Notice, erro
 func kindFields(t *Turn, nt *Notice, n *domain.Notification) {
 	switch nt.Kind {
 	case NoticeToken:
-		nt.Fields[FieldStore] = fmt.Sprint(n.Data["Store"])
+		nt.Fields[FieldStore] = dataText(n, "Store")
 		nt.Fields[FieldStatus] = t.T("notice.token_expiring")
 		if n.Kind == domain.NotifyTokenRejected {
 			nt.Fields[FieldStatus] = t.T("notice.token_rejected")
@@ -157,6 +157,11 @@ func kindFields(t *Turn, nt *Notice, n *domain.Notification) {
 			nt.Fields[FieldDaysLeft] = strconv.FormatInt(days, 10)
 		}
 	case NoticeResaleSold, NoticeStatement:
+		for field, key := range map[string]string{FieldProduct: "Product", FieldReturn: "Return"} {
+			if nt.Fields[field] == "" && nt.Kind == NoticeResaleSold {
+				nt.Fields[field] = dataText(n, key)
+			}
+		}
 		if price, ok := number(n.Data["Price"]); ok {
 			nt.Fields[FieldAmount] = noticeAmount(price, n.Data["Currency"])
 		}
@@ -170,6 +175,14 @@ func kindFields(t *Turn, nt *Notice, n *domain.Notification) {
 			nt.Page, nt.Fields[FieldHint] = page, t.T("notice.hint_open")
 		}
 	}
+}
+
+// dataText is a text of the notification's data, "" when it has none.
+func dataText(n *domain.Notification, key string) string {
+	if v, ok := n.Data[key]; ok && v != nil {
+		return fmt.Sprint(v)
+	}
+	return ""
 }
 
 // returnClock fills in the clock a return runs against: WB's storage at

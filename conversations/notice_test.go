@@ -77,6 +77,7 @@ func TestNotices(t *testing.T) {
 	token := add(domain.NotifyTokenRejected, nil, map[string]any{"Store": "主店", "Hint": ""})
 	statement := add("statement", nil, map[string]any{"Month": "2026-11", "Amount": 1234567})
 	picked := add(domain.NotifyPickedUp, r, nil)
+	sold := add(domain.NotifyResaleSold, nil, map[string]any{"Product": "羽绒服", "Return": "R-77", "Price": 899000, "Currency": 643})
 	for _, tt := range []struct {
 		n    *domain.Notification
 		want *conversations.Notice
@@ -91,6 +92,9 @@ func TestNotices(t *testing.T) {
 		}}},
 		{statement, &conversations.Notice{Kind: conversations.NoticeStatement, Fields: map[string]string{
 			"title": l.Label("notice_kind", "statement"), "hint": l.T("notice.hint_reply"), "period": "2026-11", "amount": "₽12345.67",
+		}}},
+		{sold, &conversations.Notice{Kind: conversations.NoticeResaleSold, Fields: map[string]string{
+			"title": l.Label("notice_kind", "resale_sold"), "product": "羽绒服", "return": "R-77", "amount": "₽8990.00",
 		}}},
 		{picked, nil},
 	} {

@@ -2,6 +2,8 @@ package wechat_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -12,7 +14,9 @@ import (
 	"time"
 
 	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
@@ -356,5 +360,41 @@ func (h *harness) deliverWith(bot *wechat.Bot) {
 	}
 	if _, err := d.Deliver(h.ctx()); err != nil {
 		h.t.Error(err)
+	}
+}
+
+// BenchmarkPushOutsideWindow: a push to a follower whose window is
+// closed: held in PostgreSQL, and announced by a template through the
+// real client and the fake WeChat on loopback.
+func BenchmarkPushOutsideWindow(b *testing.B) {
+	db := pgtest.New(b)
+	acct := fake.NewAccount(wxfake.AccountOptions{})
+	tpl, err := wechat.ParseTemplate(conversations.NoticeToken, templateSpecs[conversations.NoticeToken])
+	if err != nil {
+		b.Fatal(err)
+	}
+	acct.AddTemplate(tpl.ID, "thing1", "thing2", "phrase3")
+	engine := conversations.NewEngine(convtest.Deps(db, "", bundle, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	bot, err := wechat.New(wechat.Config{AppID: acct.AppID, AppSecret: acct.AppSecret, Token: acct.Token, APIBaseURL: fake.URL(),
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Templates: wechat.Templates{Kinds: map[conversations.NoticeKind]wechat.Template{conversations.NoticeToken: tpl}, PublicURL: publicURL},
+	}, engine, storage.NewWeChatService(db))
+	if err != nil {
+		b.Fatal(err)
+	}
+	push := conversations.Push{Channel: domain.ChannelWeChat, Replies: []conversations.Reply{{Text: "WB 不再接受您店铺的令牌"}}}
+	b.ResetTimer()
+	for i := range b.N {
+		push.ChatID = "oBench" + strconv.Itoa(i)
+		acct.User(push.ChatID)
+		push.Notices = []conversations.Notice{{Kind: conversations.NoticeToken, Key: "b" + strconv.Itoa(i),
+			Fields: map[string]string{"title": "请检查 WB 令牌", "store": "主店", "status": "已被拒绝"}}}
+		if err := bot.SendPush(context.Background(), push); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if n := len(acct.Templates("")); n != b.N {
+		b.Fatalf("%d templates for %d pushes", n, b.N)
 	}
 }
