@@ -71,15 +71,17 @@ func (ws *WeChatService) FinishTemplate(ctx context.Context, msgID int64, status
 		if err := lockTemplate(ctx, ws.db.q(ctx), msgID); err != nil {
 			return err
 		}
-		return ws.db.q(ctx).QueryRow(ctx, `WITH r AS (
+		err := ws.db.q(ctx).QueryRow(ctx, `WITH r AS (
 			INSERT INTO wechat_template_receipts (msgid, status, received_at) VALUES ($1, $2, $3)
 			ON CONFLICT DO NOTHING RETURNING msgid)
 		SELECT s.openid, s.kind FROM wechat_template_sends s JOIN r USING (msgid)`, msgID, status, at).Scan(&openID, &kind)
+		if errNoRows(err) {
+			return nil // a receipt seen before, or its send not recorded yet: it is kept
+		}
+		found = err == nil
+		return err
 	})
-	if errNoRows(err) {
-		return "", "", false, nil
-	}
-	return openID, kind, err == nil, err
+	return openID, kind, found, err
 }
 
 // lockTemplate makes the record of a send and of its receipt take turns:
