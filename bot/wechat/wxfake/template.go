@@ -20,6 +20,11 @@ import (
 // that breaks its key's rule 47003. An accepted send answers its msgid and
 // is followed by the TEMPLATESENDJOBFINISH receipt, posted to the
 // callback URL as WeChat posts it: signed, and encrypted in safe mode.
+//
+// Two choices are the fake's own, WeChat documenting neither: a data key
+// the template lacks is 47003 (so a configuration naming a wrong key
+// fails in tests), and a client_msg_id sent again answers the first
+// msgid and sends nothing.
 
 // Template is a template message the account sent.
 type Template struct {
