@@ -85,6 +85,11 @@ type Config struct {
 	// callback that panics again and again (guard.go); nil recovers and
 	// logs only.
 	Guard *domain.Guard
+	// Templates announce what waits outside the follower's window
+	// (template.go); zero sends none.
+	Templates Templates
+	// Staff hear in the seller's thread what templates did; nil: nothing.
+	Staff Staff
 }
 
 // Store keeps the channel's state in the shared database:
@@ -94,6 +99,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	TokenStore
 	NonceStore
+	TemplateStore
 
 	ReceiveCallback(ctx context.Context, key, openID string, payload []byte) (isNew bool, err error)
 	ClaimCallback(ctx context.Context, key string) (payload []byte, ok bool, err error)

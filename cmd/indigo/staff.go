@@ -43,6 +43,9 @@ func (m *Main) newStaffDesk(deps conversations.Deps, senders map[domain.Channel]
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),
 	}
+	if _, ok := senders[domain.ChannelWeChat]; ok {
+		desk.Unreached = storage.NewWeChatService(m.DB) // /unreached: followers templates do not reach
+	}
 	m.runLater("staff relay", func(ctx context.Context) error {
 		desk.Run(ctx, m.DB.Listen(ctx, storage.SupportChannel, m.Log), staffRelayEvery)
 		return nil
