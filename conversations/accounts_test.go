@@ -53,8 +53,8 @@ func TestAccountsCommand(t *testing.T) {
 
 	c := h.chat("9301", "en")
 	got := texts(c.send("/accounts"))
-	for _, want := range []string{l.T("flow.accounts.balance_owed", map[string]any{"Balance": "−₽50.00 (≈ −¥4.00)", "Owed": "₽50.00 (≈ ¥4.00)"}),
-		"R-ALICE", l.Plural("flow.accounts.kind_line", 1, map[string]any{"Kind": l.Label("ledger_kind", "receipt"), "Amount": "−₽50.00 (≈ −¥4.00)"}),
+	for _, want := range []string{l.T("flow.accounts.balance_owed", map[string]any{"Balance": "−₽50 (≈ −¥4)", "Owed": "₽50 (≈ ¥4)"}),
+		"R-ALICE", l.Plural("flow.accounts.kind_line", 1, map[string]any{"Kind": l.Label("ledger_kind", "receipt"), "Amount": "−₽50 (≈ −¥4)"}),
 		l.T("flow.accounts.method_none")} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/accounts lacks %q:\n%s", want, got)
@@ -63,12 +63,12 @@ func TestAccountsCommand(t *testing.T) {
 	if strings.Contains(got, "R-BOB") {
 		t.Errorf("alice sees bob's returns:\n%s", got)
 	}
-	expect(t, c.press(l.T("button.accounts.prices")), l.Label("tariff_kind", "receipt")+": ₽50.00 (≈ ¥4.00)",
+	expect(t, c.press(l.T("button.accounts.prices")), l.Label("tariff_kind", "receipt")+": ₽50 (≈ ¥4)",
 		l.Plural("flow.accounts.days", 3, nil), "2.5% of the sale price")
 
 	c.send("/accounts")
 	c.press(l.T("button.accounts.statements"))
-	expect(t, c.press("December 2026"), "Statement for December 2026", "Charged: ₽50.00", l.T("flow.accounts.statement_open"))
+	expect(t, c.press("December 2026"), "Statement for December 2026", "Charged: ₽50", l.T("flow.accounts.statement_open"))
 
 	c.send("/accounts")
 	c.press(l.T("button.accounts.method"))
@@ -115,10 +115,10 @@ func TestStaffAccounts(t *testing.T) {
 		f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: text, Files: files}, Thread: topic})
 		return f.chat.last(t).m.Text
 	}
-	if got := staff("/charge 300 extra packing"); !strings.Contains(got, "−₽300.00") {
+	if got := staff("/charge 300 extra packing"); !strings.Contains(got, "−₽300") {
 		t.Fatalf("charge: %s", got)
 	}
-	if got := staff("/limit 100 hold"); !strings.Contains(got, "−₽100.00") || !strings.Contains(got, "held until paid") {
+	if got := staff("/limit 100 hold"); !strings.Contains(got, "−₽100") || !strings.Contains(got, "held until paid") {
 		t.Fatalf("limit: %s", got)
 	}
 	pushes := func(kind domain.NotificationKind) string {
@@ -133,7 +133,7 @@ func TestStaffAccounts(t *testing.T) {
 		}
 		return texts(p.Replies)
 	}
-	if got := pushes(domain.NotifyAccountLow); !strings.Contains(got, "−₽300.00") || !strings.Contains(got, l.T("flow.accounts.held")) {
+	if got := pushes(domain.NotifyAccountLow); !strings.Contains(got, "−₽300") || !strings.Contains(got, l.T("flow.accounts.held")) {
 		t.Errorf("the seller was told: %s", got)
 	}
 
@@ -157,10 +157,10 @@ func TestStaffAccounts(t *testing.T) {
 	receipt := convtest.QRPNG(t, "receipt")
 	file := conversations.File{Kind: domain.AttachmentPhoto, Name: "receipt.png", ContentType: "image/png", Size: int64(len(receipt)),
 		Open: func(context.Context) ([]byte, error) { return receipt, nil }}
-	if got := staff("/payment 500 bank_transfer_rub invoice 12", file); !strings.Contains(got, "Balance: ₽200.00") {
+	if got := staff("/payment 500 bank_transfer_rub invoice 12", file); !strings.Contains(got, "Balance: ₽200") {
 		t.Fatalf("payment: %s", got)
 	}
-	if got := pushes(domain.NotifyPaymentRecorded); !strings.Contains(got, "₽500.00") || !strings.Contains(got, l.T("flow.accounts.hold_lifted")) {
+	if got := pushes(domain.NotifyPaymentRecorded); !strings.Contains(got, "₽500") || !strings.Contains(got, l.T("flow.accounts.hold_lifted")) {
 		t.Errorf("the seller was told: %s", got)
 	}
 
@@ -176,11 +176,11 @@ func TestStaffAccounts(t *testing.T) {
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("rows = %v, %v", rows, err)
 	}
-	if got := staff("/correct " + strconv.FormatInt(rows[0].ID, 10) + " wrong seller"); !strings.Contains(got, "Balance: ₽500.00") {
+	if got := staff("/correct " + strconv.FormatInt(rows[0].ID, 10) + " wrong seller"); !strings.Contains(got, "Balance: ₽500") {
 		t.Errorf("correction: %s", got)
 	}
 	got := staff("/account")
-	for _, want := range []string{"Balance: ₽500.00", l.Label("ledger_kind", "correction"), l.T("staff.accounts.hold_on")} {
+	for _, want := range []string{"Balance: ₽500", l.Label("ledger_kind", "correction"), l.T("staff.accounts.hold_on")} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/account lacks %q:\n%s", want, got)
 		}

@@ -266,7 +266,7 @@ func (e *Engine) newTurn(ctx context.Context, s *domain.ChatSession, in Input, c
 		// A colleague reads in their own language; the seller's is the owner's.
 		lang = domain.Language(l)
 	}
-	t.l = e.Locales.For(string(lang))
+	t.l = t.localizer(lang)
 	// Inputs before the version bump carry the version their buttons were drawn with.
 	t.prevVersion = s.Version
 	s.Version++

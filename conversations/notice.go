@@ -234,7 +234,7 @@ func noticeAmount(minor int64, currency any) string {
 // noticesOfDigest are the notices of a digest's notifications, rendered
 // as the seller reads them.
 func (e *Engine) noticesOfDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) ([]Notice, error) {
-	t := &Turn{e: e, ctx: domain.NewContextWithActor(ctx, domain.System), l: e.Locales.For(string(seller.Language)), seller: seller}
+	t := &Turn{e: e, ctx: domain.NewContextWithActor(ctx, domain.System), l: e.pushLocalizer(seller), seller: seller}
 	return noticesFor(t, ns)
 }
 

@@ -43,7 +43,8 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 	id := seller.Identities[0]
 	push := Push{Channel: id.Channel, ChatID: id.ExternalID}
 	err = e.Sessions.WithSession(ctx, id.Channel, id.ExternalID, func(ctx context.Context, s *domain.ChatSession) error {
-		t := &Turn{e: e, s: s, ctx: domain.NewContextWithActor(ctx, domain.System), l: e.Locales.For(string(seller.Language))}
+		t := &Turn{e: e, s: s, ctx: domain.NewContextWithActor(ctx, domain.System), in: Input{Channel: id.Channel}}
+		t.l = t.localizer(seller.Language)
 		s.SellerID = seller.ID
 		t.actAs(seller)
 		if err := renderNotification(t, n); err != nil {
@@ -151,6 +152,16 @@ func dailyDigest(t *Turn, n *domain.Notification) error {
 	return nil
 }
 
+// pushLocalizer is the seller's language as the channel pushes reach them
+// on words it (their first chat).
+func (e *Engine) pushLocalizer(seller *domain.Seller) *locales.Localizer {
+	channel := ""
+	if len(seller.Identities) > 0 {
+		channel = string(seller.Identities[0].Channel)
+	}
+	return e.Locales.ForChannel(string(seller.Language), channel)
+}
+
 // RenderDigest sums a backlog of one seller's notifications up in one
 // message. News on returns is told as where the seller's returns stand
 // now, tab by tab as /returns counts them, each return once: counting the
@@ -159,7 +170,7 @@ func dailyDigest(t *Turn, n *domain.Notification) error {
 // (tokens, the team) keeps a line per kind. A poll that finds 200
 // returns must not become 200 messages.
 func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*domain.Notification) (Push, error) {
-	l := e.Locales.For(string(seller.Language))
+	l := e.pushLocalizer(seller)
 	changed := map[int64]bool{}
 	counts := map[domain.NotificationKind]int{}
 	for _, n := range ns {

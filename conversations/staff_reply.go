@@ -84,7 +84,7 @@ func (t *Turn) toSeller(sellerID int64, replyTo string) error {
 	if _, err := t.sellerSender(seller, replyTo); err != nil {
 		return err
 	}
-	sl := t.staff.desk.Services.Locales.For(string(seller.Language))
+	sl := t.e.pushLocalizer(seller)
 	r := &sellerReply{Update: t.in.UpdateID, Seller: seller.ID, ReplyTo: replyTo, Photos: len(t.in.Files),
 		Text: sl.T("staff.reply.signature"), At: t.staff.desk.now(), Attempts: 1}
 	if text != "" {

@@ -49,7 +49,7 @@ func (e *Engine) refuse(in Input) ([]Reply, bool) {
 	if in.Channel == domain.ChannelWeChat && in.LanguageCode == "" {
 		lang = domain.LangChinese
 	}
-	l := e.Locales.For(string(lang))
+	l := e.Locales.ForChannel(string(lang), string(in.Channel))
 	switch {
 	case in.Group && in.Button != "":
 		return []Reply{{Toast: l.T("error.input.private_only_short")}}, true

@@ -83,8 +83,14 @@ func (t *Turn) Error(err error) string {
 // speak switches the turn to lang, as the person just chose it, and the
 // chat's command menu with it (Reply.Menu on the turn's first reply).
 func (t *Turn) speak(lang domain.Language) {
-	t.l = t.e.Locales.For(string(lang))
+	t.l = t.localizer(lang)
 	t.menu = lang
+}
+
+// localizer is lang as the person's channel words it: WeChat's messages
+// say to reply with a number where Telegram's say to press a button.
+func (t *Turn) localizer(lang domain.Language) *locales.Localizer {
+	return t.e.Locales.ForChannel(string(lang), string(t.in.Channel))
 }
 
 // apologize is the one answer to an input that changed nothing, for

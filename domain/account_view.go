@@ -25,7 +25,7 @@ func Money(f Formatter, kopecks, fen int64, signed bool) string {
 	if fen == 0 {
 		return text
 	}
-	return text + f.T("label.note", map[string]any{"Text": "≈" + cny})
+	return text + f.T("label.note", map[string]any{"Text": f.T("label.approx", map[string]any{"Amount": cny})})
 }
 
 func absInt(n int64) int64 {

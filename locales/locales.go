@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -46,7 +47,15 @@ var unmarshal = map[string]i18n.UnmarshalFunc{"toml": toml.Unmarshal}
 type Bundle struct {
 	b    *i18n.Bundle
 	locs map[string]*Localizer
+	// channels are the Localizers of a channel whose messages differ
+	// (ForChannel), by channel and language.
+	channels map[string]map[string]*Localizer
 }
+
+// variantChannels are the channels with messages of their own: a message
+// "wechat.<id>" replaces <id> there. WeChat has no buttons (a reply with a
+// number), no deletion of the follower's messages and no contact key.
+var variantChannels = []string{"wechat"}
 
 // New loads the embedded message files. It fails only when a file is
 // malformed, which the tests of this package catch first.
@@ -60,9 +69,26 @@ func New() (*Bundle, error) {
 			return nil, fmt.Errorf("load %s: %w", fileName(lang), err)
 		}
 	}
-	bd := &Bundle{b: b, locs: make(map[string]*Localizer)}
+	bd := &Bundle{b: b, locs: make(map[string]*Localizer), channels: make(map[string]map[string]*Localizer)}
 	for _, lang := range Languages() {
 		bd.locs[lang] = &Localizer{lang: lang, l: i18n.NewLocalizer(b, lang), f: formats[lang]}
+	}
+	for _, channel := range variantChannels {
+		bd.channels[channel] = make(map[string]*Localizer)
+		for _, lang := range Languages() {
+			msgs, err := parseFile(lang)
+			if err != nil {
+				return nil, err
+			}
+			l := *bd.locs[lang]
+			l.variant, l.has, l.menu = channel, make(map[string]bool), bd.menuItems(msgs)
+			for _, m := range msgs {
+				if id, ok := strings.CutPrefix(m.ID, channel+"."); ok {
+					l.has[id] = true
+				}
+			}
+			bd.channels[channel][lang] = &l
+		}
 	}
 	return bd, nil
 }
@@ -87,6 +113,41 @@ func (b *Bundle) For(lang string) *Localizer {
 		return l
 	}
 	return b.locs[defaultLang]
+}
+
+// MenuName is a name of WeChat's account menu, which every follower sees
+// alike: Chinese, then English where both fit in max bytes ("退货 Returns").
+func (b *Bundle) MenuName(id string, max int) string {
+	name := b.For("zh").T(id)
+	if both := name + " " + b.For("en").T(id); len(both) <= max {
+		return both
+	}
+	return name
+}
+
+// maxMenuItem is WeChat's limit on the name of an item under a group.
+const maxMenuItem = 60
+
+// menuItems are the commands WeChat's menu holds (msg.wechat.menu.<name>),
+// by name, as the menu names them.
+func (b *Bundle) menuItems(msgs []*i18n.Message) map[string]string {
+	items := map[string]string{}
+	for _, m := range msgs {
+		if name, ok := strings.CutPrefix(m.ID, "msg.wechat.menu."); ok && !strings.HasSuffix(name, "_group") {
+			items[name] = b.MenuName(m.ID, maxMenuItem)
+		}
+	}
+	return items
+}
+
+// ForChannel is For for a reader on channel: where the channel has its own
+// wording of a message ("wechat.<id>"), that is what they read.
+func (b *Bundle) ForChannel(lang, channel string) *Localizer {
+	l := b.For(lang)
+	if byLang, ok := b.channels[channel]; ok {
+		return byLang[l.lang]
+	}
+	return l
 }
 
 // IDs returns the sorted message ids of the English file, the reference the
@@ -127,6 +188,42 @@ type Localizer struct {
 	lang string
 	l    *i18n.Localizer
 	f    format
+	// variant is the channel whose own messages replace those in has.
+	variant string
+	has     map[string]bool
+	// menu names the menu items of the channel's commands: a command the
+	// text says to send ("/returns") reads as the item that runs it.
+	menu map[string]string
+}
+
+// commandMention is a command a text tells the reader to send, "/returns":
+// at a line's start or after a space or an opening mark, so that the paths
+// of links are left alone.
+var commandMention = regexp.MustCompile(`(^|[\s(（“"«])/([a-z_]+)\b`)
+
+// menuWords writes each command a text mentions as the menu item that runs
+// it, WeChat's way to commands; one the menu lacks stays as typed, which
+// works too.
+func (l *Localizer) menuWords(text string) string {
+	if len(l.menu) == 0 {
+		return text
+	}
+	return commandMention.ReplaceAllStringFunc(text, func(m string) string {
+		sub := commandMention.FindStringSubmatch(m)
+		item, ok := l.menu[sub[2]]
+		if !ok {
+			return m
+		}
+		return sub[1] + l.localize(&i18n.LocalizeConfig{MessageID: "msg.wechat.menu_path", TemplateData: map[string]any{"Item": item}})
+	})
+}
+
+// id is the message to render for id: the channel's own, if it has one.
+func (l *Localizer) id(id string) string {
+	if l.has[id] {
+		return l.variant + "." + id
+	}
+	return id
 }
 
 // Lang returns the language code this Localizer speaks: en, zh or ru.
@@ -142,9 +239,10 @@ func (l *Localizer) Lang() string { return l.lang }
 // strings are joined with the language's list separator and times are
 // shown with FormatDate, because text/template would print them as Go
 // syntax.
-func (l *Localizer) T(id string, data ...map[string]any) string {
+func (l *Localizer) T(id string, data ...map[string]any) (s string) {
 	d := l.prepare(data...)
-	lc := &i18n.LocalizeConfig{MessageID: id}
+	lc := &i18n.LocalizeConfig{MessageID: l.id(id)}
+	defer func() { s = l.menuWords(s) }()
 	if d != nil {
 		lc.TemplateData = d
 		// go-i18n rejects a non-numeric count outright; such a Count is
@@ -174,7 +272,7 @@ func (l *Localizer) Plural(id string, count int, data map[string]any) string {
 	if _, ok := d["Count"]; !ok {
 		d["Count"] = count
 	}
-	return l.localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
+	return l.menuWords(l.localize(&i18n.LocalizeConfig{MessageID: l.id(id), TemplateData: d, PluralCount: count}))
 }
 
 // Label names one value of an enumeration, looking up id kind+"."+value:

@@ -234,7 +234,7 @@ type user struct {
 
 func (h *harness) user(openID, lang string) *user {
 	seq := h.acct.LastSeq()
-	return &user{User: h.acct.User(openID), h: h, t: h.t, L: bundle.For(lang), after: seq, seen: seq}
+	return &user{User: h.acct.User(openID), h: h, t: h.t, L: bundle.ForChannel(lang, "wechat"), after: seq, seen: seq}
 }
 
 // ctx bounds one wait for the bot.

@@ -9,8 +9,6 @@ import (
 
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
-
-	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // menu.go: the account menu, WeChat's place for the main commands. Three
@@ -57,26 +55,15 @@ const (
 
 // accountMenu is the one account menu.
 func (b *Bot) accountMenu() []*menu.Button {
-	zh, en := b.cfg.Locales.For("zh"), b.cfg.Locales.For("en")
 	var top []*menu.Button
 	for _, g := range menuGroups {
 		var subs []*menu.Button
 		for _, cmd := range g.commands {
-			subs = append(subs, menu.NewClickButton(menuName(zh, en, commandLabels[cmd], maxItemName), cmd))
+			subs = append(subs, menu.NewClickButton(b.cfg.Locales.MenuName(commandLabels[cmd], maxItemName), cmd))
 		}
-		top = append(top, menu.NewSubButton(menuName(zh, en, g.label, maxGroupName), subs))
+		top = append(top, menu.NewSubButton(b.cfg.Locales.MenuName(g.label, maxGroupName), subs))
 	}
 	return top
-}
-
-// menuName is a name every follower can read: Chinese, then English where
-// both fit in max bytes ("退货 Returns").
-func menuName(zh, en *locales.Localizer, id string, max int) string {
-	name := zh.T(id)
-	if both := name + " " + en.T(id); len(both) <= max {
-		return both
-	}
-	return name
 }
 
 // PublishMenu creates the account menus when they changed since they were

@@ -244,7 +244,7 @@ func (b *Bot) localizer(ctx context.Context, openID string) *locales.Localizer {
 	} else if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
 		b.log.Warn("wechat: find the follower's language", "openid", openID, "err", err)
 	}
-	return b.cfg.Locales.For(string(lang))
+	return b.cfg.Locales.ForChannel(string(lang), string(domain.ChannelWeChat))
 }
 
 // --- rendering ---

@@ -146,7 +146,7 @@ func (s Story) Run(tb testing.TB, lang string, d Driver) {
 		tb.Skipf("the channel cannot do what %q needs", s.Name)
 	}
 	w := s.Seed.plant(tb, d, lang)
-	sp := speaker{lang: lang, story: lang, client: d.ClientLang()}
+	sp := speaker{lang: lang, story: lang, client: d.ClientLang(), channel: string(d.Identity().Channel)}
 	for i, st := range s.Steps {
 		tb.Logf("step %d: %s", i+1, st.Do)
 		st.tell(tb, d, w, sp)

@@ -77,7 +77,8 @@ func (x Text) String() string {
 }
 
 // speaker renders texts in a language: the story's unless a text says.
-type speaker struct{ lang, story, client string }
+// A speaker words texts as the story's channel does (Bundle.ForChannel).
+type speaker struct{ lang, story, client, channel string }
 
 func (sp speaker) say(tb testing.TB, x Text) string {
 	tb.Helper()
@@ -104,7 +105,7 @@ func (sp speaker) in(lang string) speaker {
 }
 
 func (sp speaker) render(tb testing.TB, x Text) string {
-	l := bundle.For(sp.lang)
+	l := bundle.ForChannel(sp.lang, sp.channel)
 	switch {
 	case x.parts != nil:
 		return strings.Join(sp.sayAll(tb, x.parts), "")
