@@ -4,6 +4,7 @@
 package conversations
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -130,6 +131,10 @@ type Engine struct {
 	// aliases are the menu's names of commands in every language ("客服"),
 	// which work typed wherever the step does not read text.
 	aliases map[string]string
+	// OnTurn hears of every turn handled: the flow the input found the
+	// chat in (Idle for none) and the turn's error, for the service's
+	// metrics (issue 22); nil hears nothing.
+	OnTurn func(flow string, err error)
 }
 
 // NewEngine returns an engine assembled from the registry, Modules().
@@ -177,6 +182,9 @@ func (e *Engine) HandleWithin(ctx context.Context, in Input, within func(ctx con
 	for round := 1; ; round++ {
 		replies, err := e.handleOnce(ctx, in, calls, within)
 		if !errors.Is(err, errNeedRemote) || round == maxRemoteRounds {
+			if e.OnTurn != nil {
+				e.OnTurn(calls.flow, err)
+			}
 			return replies, err
 		}
 		// The turn is rolled back: make its remote calls with no
@@ -196,6 +204,7 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls, w
 			}
 			return e.loadPhotos(ctx, replies)
 		}
+		calls.flow = cmp.Or(s.Flow, Idle)
 		t, err := e.newTurn(ctx, s, in, calls)
 		if err != nil {
 			return err

@@ -105,6 +105,9 @@ type StaffDesk struct {
 	Lease time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
+	// Status is what /status shows (staff_status.go); nil: /status says
+	// it is off.
+	Status StatusSource
 }
 
 var (
@@ -138,6 +141,7 @@ var staffCommands = map[string]func(t *staffTurn, arg string) error{
 	// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 	"tariff":   (*staffTurn).tariffCommand,
 	"expiring": (*staffTurn).expiringCommand,
+	"status":   (*staffTurn).statusCommand,                    // staff_status.go: the service's own figures
 	"note":     func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
 }
 

@@ -25,6 +25,8 @@ func TestLabels(t *testing.T) {
 		{"unit_status", names(domain.AllUnitStatuses())},
 		{"language", names(domain.AllLanguages())},
 		{"channel", names(domain.AllChannels())},
+		{"part", domain.AllParts()},
+		{"part_state", names(domain.AllPartStates())},
 		{"attachment", names([]domain.AttachmentKind{domain.AttachmentPhoto, domain.AttachmentVideo,
 			domain.AttachmentDocument, domain.AttachmentPickup})},
 	} {

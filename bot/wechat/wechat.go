@@ -80,6 +80,18 @@ type Config struct {
 	// callback that panics again and again (guard.go); nil recovers and
 	// logs only.
 	Guard *domain.Guard
+	// Observe hears how each API request ended, for the service's metrics
+	// and health (issue 22); nil hears nothing.
+	Observe func(Request)
+}
+
+// Request is one API request as Config.Observe hears of it.
+type Request struct {
+	Call    string // what was asked, e.g. "send text"
+	Attempt int    // 0 for the first try; 1 after a refused access token
+	// Outcome is "ok", "rate_limited" (a quota of WeChat's spent),
+	// "refused" (any other errcode) or "unreachable" (no answer).
+	Outcome string
 }
 
 // Store keeps the channel's state in the shared database:

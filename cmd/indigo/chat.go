@@ -96,11 +96,11 @@ func (m *Main) runLater(name string, run func(ctx context.Context) error) {
 	})
 }
 
-// newTelegram connects the bot and sets its command menus; its intake
-// (long polling, or the webhook route when TELEGRAM_WEBHOOK_URL is set)
-// starts with the other loops.
+// newTelegram is the bot, not connected yet; it connects, sets its
+// command menus and starts its intake (long polling, or the webhook route
+// when TELEGRAM_WEBHOOK_URL is set) with the other loops.
 func (m *Main) newTelegram(bundle *locales.Bundle) (*telegram.Bot, error) {
-	bot, err := telegram.New(telegram.Config{
+	bot, err := telegram.Open(telegram.Config{
 		Token:         m.Config.TelegramBotToken,
 		APIEndpoint:   m.Config.TelegramAPIEndpoint,
 		WebhookURL:    m.Config.TelegramWebhookURL,
@@ -111,16 +111,15 @@ func (m *Main) newTelegram(bundle *locales.Bundle) (*telegram.Bot, error) {
 		Guard:         m.Guard,
 		// Shared in the database: every replica sends as the same bot
 		// and so draws on one ceiling.
-		Budget: storage.NewSendBudget(m.DB),
+		Budget:  storage.NewSendBudget(m.DB),
+		Observe: m.observeTelegram,
 	}, m.Engine, storage.NewSessionService(m.DB), bundle)
 	if err != nil {
 		return nil, err
 	}
-	if err := bot.SetCommands(m.jobsCtx); err != nil {
-		m.Log.Warn("telegram: set command menus", "err", err)
-	}
-	m.runLater("telegram intake", bot.Run)
-	m.Log.Info("telegram channel on", "bot", bot.Username(), "webhook", m.Config.TelegramWebhookURL != "")
+	// Connected, its menus set and its intake run by the supervisor,
+	// which retries while Telegram cannot be reached (degrade.go).
+	m.runLater("telegram channel", func(ctx context.Context) error { return m.superviseTelegram(ctx, bot) })
 	return bot, nil
 }
 

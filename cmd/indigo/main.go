@@ -112,11 +112,18 @@ type Main struct {
 	WeChat    http.Handler // the WeChat callback endpoint, mounted at /wechat; nil when WeChat is off
 	Deliverer *conversations.Deliverer
 	Cron      *cron.Cron
-	loops     []func() // the channels' and the staff relay's loops, started last
-	jobsCtx   context.Context
-	closeOnce sync.Once
-	closeErr  error
-	stopJobs  context.CancelFunc
+
+	// Metrics and Parts are what the service tells of itself (issue 22):
+	// the Prometheus registry, and how each outside part answers.
+	Metrics       *metrics
+	Parts         *parts
+	MetricsServer *http.Server // on METRICS_ADDR; nil when /metrics is on HTTP_ADDR
+	MetricsAddr   net.Addr
+	loops         []func() // the channels' and the staff relay's loops, started last
+	jobsCtx       context.Context
+	closeOnce     sync.Once
+	closeErr      error
+	stopJobs      context.CancelFunc
 }
 
 // Options are what a program that embeds the service changes about it:
@@ -166,6 +173,7 @@ func (m *Main) build() error {
 	if err != nil {
 		return err
 	}
+	m.newTelemetry() // telemetry.go: metrics and parts first, every hook feeds them
 	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
 	m.WB = m.newWB()
 	marketplace := m.WB
@@ -178,6 +186,7 @@ func (m *Main) build() error {
 	}
 	m.Web = webView.Handler()
 	m.Engine = m.newEngine(bundle, marketplace, webView)
+	m.Engine.OnTurn = m.Metrics.observeTurn
 	senders := map[domain.Channel]conversations.Sender{}
 	if err := m.buildChannels(bundle, senders); err != nil {
 		return err
@@ -189,6 +198,8 @@ func (m *Main) build() error {
 		}
 	}
 	m.Deliverer = m.newDeliverer(senders, desk)
+	m.Deliverer.OnDelivered = m.Metrics.observeDelivery
+	m.watchLater(desk) // telemetry.go: the database's state, and staff alerts
 	if m.Cron, err = m.newCron(); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
@@ -203,6 +214,9 @@ func (m *Main) start() error {
 		go loop()
 	}
 	go m.deliverLoop(m.jobsCtx)
+	if err := m.serveMetrics(); err != nil { // telemetry.go
+		return err
+	}
 	return m.serveHTTP()
 }
 
@@ -266,9 +280,9 @@ func (m *Main) logChannels() {
 }
 
 func (m *Main) serveHTTP() error {
-	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	ln, err := listen("HTTP_ADDR", m.Config.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("listen on HTTP_ADDR %s: %w", m.Config.HTTPAddr, err)
+		return err
 	}
 	m.HTTPAddr = ln.Addr()
 	m.HTTPServer = m.newHTTPServer() // routes.go: the routes and every timeout
@@ -295,10 +309,12 @@ func (m *Main) close() error {
 	if m.Cron != nil {
 		<-m.Cron.Stop().Done() // let a running round finish its writes
 	}
-	if m.HTTPServer != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		errs = append(errs, m.HTTPServer.Shutdown(ctx))
-		cancel()
+	for _, srv := range []*http.Server{m.HTTPServer, m.MetricsServer} {
+		if srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			errs = append(errs, srv.Shutdown(ctx))
+			cancel()
+		}
 	}
 	if m.DB != nil {
 		m.DB.Close()

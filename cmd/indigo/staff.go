@@ -43,6 +43,7 @@ func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*c
 		// The desk posts the inputs every worker sets aside, once each.
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),
+		Status:   m.statusSource(),
 	}
 	// The engine's Support is the desk, whose chat is the Telegram bot's,
 	// which feeds the engine: the engine exists first, and no input

@@ -20,6 +20,7 @@ func (m *Main) newWeChat() (*wechat.Bot, error) {
 		Guard:      m.Guard,
 		Workers:    wechatWorkers,
 		HeldLease:  m.Config.OutboxLease, // what is held for followers is an outbox too
+		Observe:    m.observeWeChat,
 	}, m.Engine, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return nil, err
