@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -112,4 +114,27 @@ func (m *Main) announceParts(ctx context.Context, desk *conversations.StaffDesk)
 		}
 		m.Parts.announced(p.Name, p.State)
 	}
+}
+
+// healthcheck asks the service on HTTP_ADDR whether it is ready: the
+// container image has no curl (distroless), so the binary checks itself.
+func healthcheck(ctx context.Context, cfg *Config, stdout io.Writer) error {
+	_, port, _ := net.SplitHostPort(cfg.HTTPAddr) // LoadConfig has checked it
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort("127.0.0.1", port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	_, _ = stdout.Write(body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: not ready (%s)", resp.Status)
+	}
+	return nil
 }

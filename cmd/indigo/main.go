@@ -44,12 +44,13 @@ func main() {
 	}
 }
 
-const usage = `usage: indigo [serve | demo [--reset] | migrate | version]
+const usage = `usage: indigo [serve | demo [--reset] | migrate | healthcheck | version]
 
-  serve    run everything (the default)
-  demo     run everything against built-in fake WB, Telegram and WeChat servers
-  migrate  apply database migrations and exit
-  version  print the version and exit
+  serve        run everything (the default)
+  demo         run everything against built-in fake WB, Telegram and WeChat servers
+  migrate      apply database migrations and exit
+  healthcheck  exit 0 when the service on HTTP_ADDR is ready (/readyz), for container health checks
+  version      print the version and exit
 
 Configuration comes from environment variables; see README.md.`
 
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "demo":
 		return runDemo(ctx, args[1:], getenv, stdout, stderr)
-	case "serve", "migrate":
+	case "serve", "migrate", "healthcheck":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -75,8 +76,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("bad configuration:\n%w", err)
 	}
-	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel), Options{})
+	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel), Options{Console: stderr})
 	defer m.Close()
+	if cmd == "healthcheck" {
+		return healthcheck(ctx, cfg, stdout) // health.go
+	}
 	if cmd == "migrate" {
 		return m.OpenDatabase(ctx)
 	}
@@ -94,6 +98,7 @@ type Main struct {
 	Config *Config
 	Log    *slog.Logger
 	opts   Options
+	bundle *locales.Bundle // the messages, for what cmd/indigo shows itself (start.go)
 
 	Postgres   *pglocal.Cluster // the embedded database, when DATABASE_URL is unset
 	DB         *storage.DB
@@ -139,6 +144,9 @@ type Options struct {
 	Clock telegram.Clock
 	// Routes adds routes on HTTP_ADDR: `indigo demo`'s page.
 	Routes func(mux *http.ServeMux)
+	// Console gets the readable start-up summary of a first run, with no
+	// channel on (start.go); nil prints none.
+	Console io.Writer
 }
 
 // NewMain returns a Main that will run with cfg.
@@ -173,6 +181,7 @@ func (m *Main) build() error {
 	if err != nil {
 		return err
 	}
+	m.bundle = bundle
 	m.newTelemetry() // telemetry.go: metrics and parts first, every hook feeds them
 	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
 	m.WB = m.newWB()
@@ -217,7 +226,13 @@ func (m *Main) start() error {
 	if err := m.serveMetrics(); err != nil { // telemetry.go
 		return err
 	}
-	return m.serveHTTP()
+	if err := m.serveHTTP(); err != nil {
+		return err
+	}
+	if !m.Config.anyChannel() && m.opts.Console != nil {
+		m.writeStartSummary(m.opts.Console, m.bundle.For("en"))
+	}
+	return nil
 }
 
 // OpenDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL,

@@ -70,9 +70,15 @@ func newMetrics(started time.Time) *metrics {
 		turnErrors:  counter("conversation_errors_total", "Inputs whose turn failed (rolled back, retried by the channel), by flow.", "flow"),
 		jobs:        counter("job_runs_total", "Scheduled job runs on this replica, by outcome.", "job", "outcome"),
 	}
-	m.reg.MustRegister(m.pollLag, m.polls, m.wb, m.delivered, m.deliveryLatency, m.chat, m.chatRetries,
-		m.turns, m.turnErrors, m.jobs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.own()...)
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// own lists the service's own collectors (the figures' aside).
+func (m *metrics) own() []prometheus.Collector {
+	return []prometheus.Collector{m.pollLag, m.polls, m.wb, m.delivered, m.deliveryLatency, m.chat, m.chatRetries,
+		m.turns, m.turnErrors, m.jobs}
 }
 
 // outcome is an error's label: "ok" or "error".

@@ -62,10 +62,14 @@ func (m *Main) routes() http.Handler {
 	if m.Config.MetricsAddr == "" {
 		mux.Handle("GET /metrics", m.metricsHandler()) // telemetry.go
 	}
+	mux.HandleFunc("GET /{$}", m.handleStart) // start.go: the first run explains itself
 	if m.Web != nil {
 		mux.Handle("/web", m.Web)
 		mux.Handle("/web/", m.Web)
 		mux.Handle("/login/", m.Web)
+		// Without a channel no bot hands out sign-in links: the sign-in
+		// page says how to switch one on instead.
+		mux.Handle("GET /web/login", m.unlessChannel(m.Web))
 	}
 	if m.opts.Routes != nil {
 		m.opts.Routes(mux) // /demo, under `indigo demo`
@@ -81,6 +85,17 @@ func (m *Main) routes() http.Handler {
 		limits[pattern] = telegramUpdateLimit
 	}
 	return limitBodies(mux, limits)
+}
+
+// unlessChannel serves the first-run page while no channel is on, h after.
+func (m *Main) unlessChannel(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.Config.anyChannel() {
+			h.ServeHTTP(w, r)
+			return
+		}
+		m.serveStartPage(w, r)
+	})
 }
 
 // limitBodies caps each request's body at its route's limit (by the

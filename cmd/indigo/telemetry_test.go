@@ -7,11 +7,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
@@ -170,6 +174,59 @@ func TestTelegramUnreachableAtStart(t *testing.T) {
 	u.Send("/start")
 	u.Expect(tgtest.Head(u.L.T("flow.onboarding.language")))
 }
+
+// TestDashboard: the Grafana dashboard is valid JSON and every series it
+// queries is one the service exports.
+func TestDashboard(t *testing.T) {
+	raw, err := os.ReadFile("grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(raw, &dash); err != nil {
+		t.Fatalf("grafana-dashboard.json: %v", err)
+	}
+	exported := map[string]bool{}
+	descs := make(chan *prometheus.Desc, 100)
+	m := newMetrics(time.Now())
+	for _, c := range append(m.own(), newFiguresCollector(nil, newParts(time.Now), time.Now)) {
+		c.Describe(descs)
+	}
+	close(descs)
+	for d := range descs {
+		name := fqName.FindStringSubmatch(d.String())[1]
+		exported[name] = true
+		for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+			exported[name+suffix] = true
+		}
+	}
+	queried := 0
+	for _, p := range dash.Panels {
+		for _, target := range p.Targets {
+			for _, series := range indigoSeries.FindAllString(target.Expr, -1) {
+				queried++
+				if !exported[series] {
+					t.Errorf("panel %q queries %s, which the service does not export", p.Title, series)
+				}
+			}
+		}
+	}
+	if queried < 15 {
+		t.Errorf("the dashboard queries %d series; want every metric shown", queried)
+	}
+}
+
+var (
+	fqName       = regexp.MustCompile(`fqName: "([^"]+)"`)
+	indigoSeries = regexp.MustCompile(`indigo_[a-z_]+`)
+)
 
 // --- helpers ---
 
