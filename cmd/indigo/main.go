@@ -144,6 +144,10 @@ type Options struct {
 	Clock telegram.Clock
 	// Routes adds routes on HTTP_ADDR: `indigo demo`'s page.
 	Routes func(mux *http.ServeMux)
+	// BeforeStart runs once every part is built and before any loop runs:
+	// `indigo demo` seeds its data there, so the outbox's sender finds the
+	// seeded month complete instead of sending it as it is written.
+	BeforeStart func(ctx context.Context) error
 	// Console gets the readable start-up summary of a first run, with no
 	// channel on (start.go); nil prints none.
 	Console io.Writer
@@ -168,6 +172,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.jobsCtx, m.stopJobs = context.WithCancel(domain.NewContextWithActor(context.Background(), domain.System))
 	if err := m.build(); err != nil {
 		return err
+	}
+	if m.opts.BeforeStart != nil {
+		if err := m.opts.BeforeStart(ctx); err != nil {
+			return err
+		}
 	}
 	return m.start()
 }
