@@ -82,7 +82,7 @@ func economicsText(t *Turn, r *domain.Return) string {
 		t.e.logger().Warn("estimate a return", "return", r.ID, "err", err)
 		return ""
 	}
-	return domain.ViewEconomics(t.l, e, t.zone()).Text()
+	return domain.ViewEconomics(t.l, e, t.zone()).Text(t.l)
 }
 
 // deadlineText states when the decision is due and what happens then.
@@ -181,7 +181,7 @@ func clockData(t *Turn, r *domain.Return) map[string]any {
 func priceShort(l *locales.Localizer, r *domain.Return) string {
 	switch {
 	case !r.PriceSource.Known():
-		return "—"
+		return l.None()
 	case r.PriceSource.Estimate():
 		return "≈" + l.FormatRUB(r.PriceRUB)
 	}
@@ -226,7 +226,7 @@ func autoDigest(t *Turn, n *domain.Notification) (string, [][]Button) {
 		lines = append(lines, t.T("flow.digest.auto_line", map[string]any{"Product": r.ProductName, "Return": r.ReturnNumber,
 			"Why": autoLine(t.l, a)}))
 		if _, row := autoDecisionText(t, r); row != nil && len(rows) < maxDigestUndo {
-			row[0].Text += " · " + r.ReturnNumber
+			row[0].Text = t.l.Join(row[0].Text, r.ReturnNumber)
 			rows = append(rows, row)
 		}
 	}

@@ -103,11 +103,14 @@ type Deps struct {
 	Polls       domain.PollScheduleService
 	Shelf       domain.ShelfService // nil: resale on WB is off, staff mark returns listed by hand
 	Marketplace domain.Marketplace
-	Links       LinkMaker           // nil: /web explains the web view is off
-	Support     SupportDesk         // nil: support is off
-	Audit       domain.AuditService // nil: team and account events go unrecorded
-	Locales     *locales.Bundle
-	Log         *slog.Logger
+	Links       LinkMaker   // nil: /web explains the web view is off
+	Support     SupportDesk // nil: support is off
+	// Staff is the staff chat's desk, whose inputs the engine runs as
+	// staff turns (HandleStaff); nil: the staff chat is off.
+	Staff   *StaffDesk
+	Audit   domain.AuditService // nil: team and account events go unrecorded
+	Locales *locales.Bundle
+	Log     *slog.Logger
 
 	// Decisions that make themselves (issue 18): the estimate of each
 	// option, the deadline and its default, the seller's rules, Indigo's
@@ -119,6 +122,10 @@ type Deps struct {
 	PickupClock domain.PickupClockService
 	// Now is the clock cards count days left by; nil is the wall clock.
 	Now func() time.Time
+	// OnTurn hears of every turn handled: the flow the input found the
+	// chat in (Idle for none, "staff" for the staff chat) and the turn's
+	// error, for the service's metrics (issue 22); nil hears nothing.
+	OnTurn func(flow string, err error)
 }
 
 // Engine runs flows for every chat of every channel.
@@ -131,16 +138,17 @@ type Engine struct {
 	// aliases are the menu's names of commands in every language ("客服"),
 	// which work typed wherever the step does not read text.
 	aliases map[string]string
-	// OnTurn hears of every turn handled: the flow the input found the
-	// chat in (Idle for none) and the turn's error, for the service's
-	// metrics (issue 22); nil hears nothing.
-	OnTurn func(flow string, err error)
+	// The staff chat's commands and buttons (staffModule), apart from the
+	// sellers': a seller typing /find meets an unknown command.
+	staffCommands map[string]Command
+	staffButtons  map[buttonKind]ButtonSpec
 }
 
 // NewEngine returns an engine assembled from the registry, Modules().
 func NewEngine(d Deps) *Engine {
 	e := &Engine{Deps: d, flows: map[string]*Flow{}, commands: map[string]Command{},
-		buttons: map[buttonKind]ButtonSpec{}, aliases: map[string]string{}}
+		buttons: map[buttonKind]ButtonSpec{}, aliases: map[string]string{},
+		staffCommands: map[string]Command{}, staffButtons: map[buttonKind]ButtonSpec{}}
 	for _, m := range Modules() {
 		e.register(m)
 	}
@@ -209,12 +217,8 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls, w
 		if err != nil {
 			return err
 		}
-		if err := e.dispatch(t); err != nil {
-			if domain.ErrorCode(err) == domain.CodeInternal {
-				return err
-			}
-			// A person's mistake: say why and stay where we are.
-			t.replies = append(t.replies, Reply{Text: t.Error(err)})
+		if err := t.apologize(e.dispatch(t)); err != nil {
+			return err
 		}
 		if err := t.answered(); err != nil {
 			return err

@@ -23,10 +23,12 @@ var bundle = locales.MustNew()
 // harness is one Indigo deployment: a real database, the fake WB, and an
 // engine that can be restarted on the same data.
 type harness struct {
-	tb      testing.TB
-	db      *storage.DB
-	wb      *wbfake.Server
-	engine  *conversations.Engine
+	tb     testing.TB
+	db     *storage.DB
+	wb     *wbfake.Server
+	engine *conversations.Engine
+	// staff, when set, is the staff desk every engine built runs staff input on.
+	staff   *conversations.StaffDesk
 	updates atomic.Int64
 }
 
@@ -41,7 +43,11 @@ func newHarness(tb testing.TB) *harness {
 
 // restart builds a new engine on the same database, as a new process would.
 func (h *harness) restart() {
-	h.engine = conversations.NewEngine(convtest.Deps(h.db, h.wb.URL, bundle, nil))
+	d := convtest.Deps(h.db, h.wb.URL, bundle, nil)
+	if h.staff != nil {
+		d.Support, d.Staff = h.staff, h.staff
+	}
+	h.engine = conversations.NewEngine(d)
 }
 
 // chat is one person talking to the bot.

@@ -23,6 +23,9 @@ type Module struct {
 	// Accepts are the inputs the module takes when the current step
 	// cannot use them (or no flow runs), tried in Modules() order.
 	Accepts []Accept
+	// Staff marks the staff chat's module: its commands and buttons are
+	// the staff chat's only, run as staff turns (Engine.HandleStaff).
+	Staff bool
 }
 
 // Command is what a person types as /name (or taps in WeChat's menu).
@@ -61,7 +64,8 @@ type Accept struct {
 // comes last.
 func Modules() []Module {
 	return []Module{coreModule(), onboardingModule(), returnsModule(), decisionModule(), pickupModule(),
-		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), rulesModule(), supportModule()}
+		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), rulesModule(), supportModule(),
+		staffModule()}
 }
 
 // Commands lists the command menu, in menu order, for setMyCommands and
@@ -86,6 +90,10 @@ func Commands() []string {
 // register adds a module's parts to the engine; a name or kind taken
 // twice is a programming error, caught by every test that builds one.
 func (e *Engine) register(m Module) {
+	commands, buttons := e.commands, e.buttons
+	if m.Staff {
+		commands, buttons = e.staffCommands, e.staffButtons
+	}
 	for _, f := range m.Flows {
 		if _, dup := e.flows[f.Name]; dup {
 			panic(fmt.Sprintf("conversations: flow %q registered twice (module %s)", f.Name, m.Name))
@@ -93,16 +101,16 @@ func (e *Engine) register(m Module) {
 		e.flows[f.Name] = f
 	}
 	for _, c := range m.Commands {
-		if _, dup := e.commands[c.Name]; dup {
+		if _, dup := commands[c.Name]; dup {
 			panic(fmt.Sprintf("conversations: command %q registered twice (module %s)", c.Name, m.Name))
 		}
-		e.commands[c.Name] = c
+		commands[c.Name] = c
 	}
 	for _, b := range m.Buttons {
-		if _, dup := e.buttons[b.Kind]; dup || b.Kind == flowButton {
+		if _, dup := buttons[b.Kind]; dup || b.Kind == flowButton {
 			panic(fmt.Sprintf("conversations: button %q registered twice (module %s)", b.Kind, m.Name))
 		}
-		e.buttons[b.Kind] = b
+		buttons[b.Kind] = b
 	}
 	e.accepts = append(e.accepts, m.Accepts...)
 }
@@ -185,7 +193,7 @@ func DescribeRegistry() string {
 	var b strings.Builder
 	b.WriteString("# The interaction registry (generated: go test ./conversations -run TestRegistry -update)\n")
 	for _, m := range Modules() {
-		fmt.Fprintf(&b, "\n## %s\n", m.Name)
+		fmt.Fprintf(&b, "\n## %s%s\n", m.Name, ifThen(m.Staff, " (the staff chat only)"))
 		for _, f := range m.Flows {
 			states := make([]string, 0, len(f.Steps))
 			for s := range f.Steps {
@@ -206,15 +214,7 @@ func DescribeRegistry() string {
 			fmt.Fprintf(&b, "- accepts %s from any state\n", a.Name)
 		}
 	}
-	b.WriteString("\n## staff\n")
-	kinds := make([]string, 0, len(staffButtons))
-	for k := range staffButtons {
-		kinds = append(kinds, string(k))
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(&b, "- button `%s`\n", k)
-	}
+	b.WriteString("\n## staff questions\n")
 	states := StaffStates()
 	sort.Strings(states)
 	for _, s := range states {

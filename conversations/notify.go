@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
@@ -119,7 +120,7 @@ func decisionPrompt(t *Turn, r *domain.Return, intro string) error {
 	card.Photos = nil
 	explain := ""
 	for _, d := range domain.AllDecisions() {
-		explain += "\n• " + t.l.Label("decision", string(d)) + ": " + t.T("flow.decision.explain."+string(d))
+		explain += "\n" + t.l.Bullet(t.l.Field(t.l.Label("decision", string(d)), t.T("flow.decision.explain."+string(d))))
 		if d == domain.DecisionSellOnWB {
 			explain += resaleExplain(t, r) // resale.go
 		}
@@ -162,7 +163,7 @@ func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*
 	}
 	var other []string
 	for kind, n := range counts {
-		other = append(other, fmt.Sprintf("• %s: %d", l.T("digest."+string(kind)), n))
+		other = append(other, l.Bullet(l.Field(l.T("digest."+string(kind)), strconv.Itoa(n))))
 	}
 	sort.Strings(other)
 	text := l.T("notify.digest", map[string]any{"Count": len(ns), "Lines": strings.Join(other, "\n")})

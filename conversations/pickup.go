@@ -103,7 +103,7 @@ func cmdPickup(t *Turn, _ string) error {
 		var rows [][]Button
 		for _, p := range points {
 			first := byPoint[p][0]
-			rows = append(rows, []Button{{Text: fmt.Sprintf("%s (%d)", p, len(byPoint[p])), Data: btnPickup.on(first.ID, first.Version)}})
+			rows = append(rows, []Button{{Text: t.l.WithCount(p, len(byPoint[p])), Data: btnPickup.on(first.ID, first.Version)}})
 		}
 		t.Send(Reply{Text: t.T("flow.pickup.choose_point"), Buttons: rows})
 		return nil

@@ -127,7 +127,7 @@ func unitCard(t *Turn, r *domain.Return) (string, [][]Button) {
 	u := units[0]
 	line := "\n" + t.T("flow.resale.unit", map[string]any{"Status": t.l.Label("unit_status", string(u.Status))})
 	if u.Status == domain.UnitSold {
-		line += " · " + formatPrice(t, u.SoldPrice, u.SoldCurrency)
+		line = t.l.Join(line, formatPrice(t, u.SoldPrice, u.SoldCurrency))
 	}
 	if u.Status != domain.UnitListed {
 		return line, nil

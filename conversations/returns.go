@@ -1,7 +1,6 @@
 package conversations
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -46,7 +45,7 @@ func cmdReturns(t *Turn, _ string) error {
 	var rows [][]Button
 	for _, s := range sums {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s (%d)", t.l.Label("tab", string(s.Tab)), s.Count),
+			Text: t.l.WithCount(t.l.Label("tab", string(s.Tab)), s.Count),
 			Data: btnTab.data(0, string(s.Tab), "0"),
 		}})
 	}
@@ -64,7 +63,7 @@ func tabLines(l *locales.Localizer, sums []domain.Summary) []string {
 	for i, s := range sums {
 		lines[i] = l.T("flow.returns.tab_line", map[string]any{
 			"Tab": l.Label("tab", string(s.Tab)), "Count": s.Count,
-			"RUB": l.FormatRUB(s.PriceRUB), "CNY": l.FormatCNY(s.PriceCNY),
+			"Money": l.FormatMoney(s.PriceRUB, s.PriceCNY),
 		}) + sumNote(l, s) // economics.go: what the sum leaves out or estimates
 	}
 	return lines
@@ -89,17 +88,17 @@ func pressTab(t *Turn, b button) error {
 	var rows [][]Button
 	for _, r := range list {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s · %s · %s", r.ProductName, r.ReturnNumber, priceShort(t.l, r)),
+			Text: t.T("button.return_row", map[string]any{"Return": r.ReturnNumber, "Product": r.ProductName, "Detail": priceShort(t.l, r)}),
 			Data: btnCard.on(r.ID, 0),
 		}})
 	}
 	var nav []Button
 	if page > 0 {
-		nav = append(nav, Button{Text: "◀", Data: btnTab.data(0, string(tab), strconv.Itoa(page-1))})
+		nav = append(nav, Button{Text: t.T("button.page_prev"), Data: btnTab.data(0, string(tab), strconv.Itoa(page-1))})
 	}
 	nav = append(nav, Button{Text: t.T("button.back"), Data: btnTab.data(0, "all", "0")})
 	if (page+1)*returnsPageSize < total {
-		nav = append(nav, Button{Text: "▶", Data: btnTab.data(0, string(tab), strconv.Itoa(page+1))})
+		nav = append(nav, Button{Text: t.T("button.page_next"), Data: btnTab.data(0, string(tab), strconv.Itoa(page+1))})
 	}
 	rows = append(rows, nav)
 	pages := (total + returnsPageSize - 1) / returnsPageSize
@@ -138,7 +137,7 @@ func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column) []
 	var lines []string
 	for _, c := range cols {
 		if v := c.Text(l, r); v != "" {
-			lines = append(lines, l.T(string(c))+": "+v)
+			lines = append(lines, l.Field(l.T(string(c)), v))
 		}
 	}
 	return lines
@@ -150,7 +149,7 @@ func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column) []
 func ReturnCard(t *Turn, r *domain.Return) Reply {
 	lines := fieldLines(t.l, r, sellerCardColumns)
 	if r.Decision != "" {
-		lines = append(lines, t.T(string(domain.ColDecision))+": "+decidedBy(t, r))
+		lines = append(lines, t.l.Field(t.T(string(domain.ColDecision)), decidedBy(t, r)))
 	}
 	unitLine, rows := unitCard(t, r) // resale.go
 	if unitLine != "" {
@@ -184,10 +183,7 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 }
 
 func toggleLabel(t *Turn, id string, on bool) string {
-	if on {
-		return "✅ " + t.T(id)
-	}
-	return "◻️ " + t.T(id)
+	return t.l.Toggle(t.T(id), on)
 }
 
 // pressBeforeArrival flips "needs verification" (rv) or "photo/video

@@ -112,9 +112,9 @@ func rulesScreen(t *Turn, rules []*domain.Rule, p domain.RulePreview, def domain
 		lines = append(lines, t.l.Plural("flow.rules.line", p.Taken[r.ID], map[string]any{"N": i + 1, "Name": r.Name,
 			"Action": t.l.Label("rule_action", string(r.Action))}))
 		rows = append(rows, []Button{
-			{Text: "⬆ " + n, Data: btnRuleMove.data(0, strconv.FormatInt(r.ID, 10), "-1")},
-			{Text: "⬇ " + n, Data: btnRuleMove.data(0, strconv.FormatInt(r.ID, 10), "1")},
-			{Text: "🗑 " + n, Data: btnRuleDelete.data(0, strconv.FormatInt(r.ID, 10))},
+			{Text: t.T("button.rule.up", map[string]any{"N": n}), Data: btnRuleMove.data(0, strconv.FormatInt(r.ID, 10), "-1")},
+			{Text: t.T("button.rule.down", map[string]any{"N": n}), Data: btnRuleMove.data(0, strconv.FormatInt(r.ID, 10), "1")},
+			{Text: t.T("button.rule.delete", map[string]any{"N": n}), Data: btnRuleDelete.data(0, strconv.FormatInt(r.ID, 10))},
 		})
 	}
 	if len(rules) == 0 {
@@ -132,7 +132,7 @@ func rulesScreen(t *Turn, rules []*domain.Rule, p domain.RulePreview, def domain
 	for _, d := range domain.AllDecisions() {
 		label := t.l.Label("decision", string(d))
 		if own && d == def {
-			label = "✅ " + label
+			label = t.l.Toggle(label, true)
 		}
 		defaults = append(defaults, Button{Text: label, Data: btnRuleDefault.data(0, string(d))})
 	}

@@ -79,9 +79,9 @@ type StaffInput struct {
 // StaffDesk is the staff side. It implements SupportDesk (what sellers send
 // to support) and StaffAlerts (what the outbox sender cannot deliver).
 type StaffDesk struct {
-	// Services are the ones the seller engine is built from (its Support
-	// unset: that is this desk); the desk reads returns, sellers and
-	// stores, and the locales, through them.
+	// Services are the ones the engine is built from (its Support and
+	// Staff unset: they are this desk, which the engine takes); the desk
+	// reads returns, sellers and stores, and the locales, through them.
 	Services Deps
 	Support  domain.SupportService
 	Audit    domain.AuditService
@@ -131,19 +131,38 @@ func (d *StaffDesk) log() *slog.Logger {
 
 func (d *StaffDesk) l() *locales.Localizer { return d.Services.Locales.For(d.Lang) }
 
-// staffCommands are what members type in the staff chat; "r_<id>" and
-// "s_<id>" open a return card and a seller's returns (links in posts).
-var staffCommands = map[string]func(t *staffTurn, arg string) error{
-	"find":    (*staffTurn).find,
-	"inspect": (*staffTurn).inspectCommand,
-	"ship":    (*staffTurn).shipCommand,
-	"help":    (*staffTurn).help,
-	// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
-	"tariff":   (*staffTurn).tariffCommand,
-	"expiring": (*staffTurn).expiringCommand,
-	"status":   (*staffTurn).statusCommand,                    // staff_status.go: the service's own figures
-	"note":     func(*staffTurn, string) error { return nil }, // a note between staff, never relayed
+// staffModule is the staff chat's part of the registry: what members type
+// there ("/r_<id>" and "/s_<id>" open a return card and a seller's returns:
+// links in posts) and the buttons of its posts. The engine keeps them apart
+// from the sellers' (Module.Staff): no seller reaches them.
+func staffModule() Module {
+	return Module{
+		Name:  "staff",
+		Staff: true,
+		Commands: []Command{
+			{Name: "find", Run: (*Turn).find},
+			{Name: "inspect", Run: (*Turn).inspectCommand},
+			{Name: "ship", Run: (*Turn).shipCommand},
+			{Name: "help", Run: (*Turn).staffHelp},
+			// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
+			{Name: "tariff", Run: (*Turn).tariffCommand},
+			{Name: "expiring", Run: (*Turn).expiringCommand},
+			{Name: "status", Run: (*Turn).statusCommand},                  // staff_status.go: the service's own figures
+			{Name: "note", Run: func(*Turn, string) error { return nil }}, // a note between staff, never relayed
+		},
+		Buttons: staffButtons(), // staff_card.go
+	}
 }
+
+// staffCommandNames are the staff module's commands, for IsStaffCommand,
+// which channels call with no engine at hand.
+var staffCommandNames = func() map[string]bool {
+	names := map[string]bool{}
+	for _, c := range staffModule().Commands {
+		names[c.Name] = true
+	}
+	return names
+}()
 
 // IsStaffCommand reports whether text is a staff command, which channels
 // refuse anywhere but the staff chat. /help is everybody's.
@@ -152,8 +171,7 @@ func IsStaffCommand(text string) bool {
 	if !ok || name == "help" {
 		return false
 	}
-	_, known := staffCommands[name]
-	return known || shortcutID(name, "r_") != 0 || shortcutID(name, "s_") != 0
+	return staffCommandNames[name] || shortcutID(name, "r_") != 0 || shortcutID(name, "s_") != 0
 }
 
 // commandName splits "/find@IndigoBot R-1" into "find" and "R-1". The
@@ -185,13 +203,13 @@ func shortcutID(name, prefix string) int64 {
 	return id
 }
 
-// staffTurn is one staff input being handled.
-type staffTurn struct {
-	d     *StaffDesk
-	ctx   context.Context // acts as the staff member, in the staff chat's transaction
+// staffPart is what a Turn holds when its input came from the staff chat.
+// The turn is the sellers' Turn type, acting as the staff member (its
+// ctx's actor) in the staff chat's session, in the staff language.
+type staffPart struct {
+	desk  *StaffDesk
 	in    StaffInput
 	chat  int64
-	l     *locales.Localizer
 	toast string
 	// sends are the posts, edits and replies to sellers the turn decided,
 	// made in order once its transaction committed, never if it rolled
@@ -206,13 +224,17 @@ type staffTurn struct {
 
 // later queues a remote call for after the turn commits; ctx then acts as
 // the staff member outside the transaction.
-func (t *staffTurn) later(send func(ctx context.Context)) { t.sends = append(t.sends, send) }
+func (t *Turn) later(send func(ctx context.Context)) { t.staff.sends = append(t.staff.sends, send) }
 
-// Handle runs one input from the staff chat and returns the answer to a
-// pressed button. Like a seller's turn it runs in the chat's session, so a
-// redelivered input is skipped and a staff action commits with it; an
-// error means nothing was done and the input should come again.
-func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, err error) {
+// HandleStaff runs one input from the staff chat and returns the answer to
+// a pressed button. Like a seller's input it runs as a Turn in the chat's
+// session, so a redelivered input is skipped and a staff action commits
+// with it; an error means nothing was done and the input should come again.
+func (e *Engine) HandleStaff(ctx context.Context, in StaffInput) (toast string, err error) {
+	d := e.Staff
+	if d == nil {
+		return "", errors.New("staff input while the staff chat is off")
+	}
 	chat, err := strconv.ParseInt(in.ChatID, 10, 64)
 	if err != nil {
 		return "", fmt.Errorf("staff input from chat %q: %w", in.ChatID, err)
@@ -220,52 +242,50 @@ func (d *StaffDesk) Handle(ctx context.Context, in StaffInput) (toast string, er
 	uid, _ := strconv.ParseInt(in.UserID, 10, 64)
 	actor := domain.StaffActor(uid, in.UserName)
 	in.Files = fetchFirst(ctx, in.Files)
-	var turn *staffTurn
-	err = d.Services.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
+	var turn *Turn
+	err = e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		// A retried transaction starts the turn again.
-		t := &staffTurn{d: d, in: in, chat: chat, l: d.l(), ctx: domain.NewContextWithActor(ctx, actor)}
+		t := &Turn{e: e, s: s, in: in.Input, l: d.l(), ctx: domain.NewContextWithActor(ctx, actor),
+			staff: &staffPart{desk: d, in: in, chat: chat}}
 		turn = t
 		if seen(s, in.UpdateID) {
 			var err error
-			t.reply, err = unsentReply(s, in.UpdateID) // staff_reply.go
+			t.staff.reply, err = unsentReply(s, in.UpdateID) // staff_reply.go
 			return err
 		}
 		markSeen(s, in.UpdateID)
-		err := t.dispatch()
-		if err != nil && domain.ErrorCode(err) != domain.CodeInternal {
-			// A staff member's mistake: say why, change nothing else.
-			t.refuse(err)
-			t.reply, err = nil, nil
-		}
-		toast = t.toast
-		if err != nil {
+		if err := t.apologize(t.staffDispatch()); err != nil {
 			return err
 		}
+		toast = t.staff.toast
 		return keepReply(s, t)
 	})
+	if e.OnTurn != nil {
+		e.OnTurn("staff", err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("handle staff input in chat %s: %w", in.ChatID, err)
 	}
 	out := domain.NewContextWithActor(ctx, actor)
-	for _, send := range turn.sends {
+	for _, send := range turn.staff.sends {
 		send(out)
 	}
 	return toast, turn.sendReply(out)
 }
 
-func (t *staffTurn) dispatch() error {
+func (t *Turn) staffDispatch() error {
 	_, _, isCommand := commandName(t.in.Text)
 	switch {
 	case t.in.Button != "":
 		// A press always carries the real member, even from anonymous admins.
-		return t.press()
-	case t.in.Anonymous && isCommand:
-		t.say("staff.anonymous.refused", nil)
+		return t.staffPress()
+	case t.staff.in.Anonymous && isCommand:
+		t.staffSay("staff.anonymous.refused", nil)
 		return nil
 	case isCommand:
-		return t.command()
+		return t.staffCommand()
 	default:
-		return t.message()
+		return t.staffMessage()
 	}
 }
 
@@ -294,40 +314,29 @@ func fetchFirst(ctx context.Context, files []File) []File {
 }
 
 // post answers the input where it was made, after the turn commits.
-func (t *staffTurn) post(m StaffMessage) {
+func (t *Turn) post(m StaffMessage) {
 	t.later(func(ctx context.Context) { t.postNow(ctx, m) })
 }
 
 // postNow is post from a call made after commit. A post that fails is
 // logged, not fatal: the action it reports has been done.
-func (t *staffTurn) postNow(ctx context.Context, m StaffMessage) {
-	if _, err := t.d.Chat.Post(ctx, StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}, m); err != nil {
-		t.d.log().Warn("staff: post", "err", err)
+func (t *Turn) postNow(ctx context.Context, m StaffMessage) {
+	if _, err := t.staff.desk.Chat.Post(ctx, StaffPlace{Thread: t.staff.in.Thread, ReplyTo: t.in.MessageID}, m); err != nil {
+		t.staff.desk.log().Warn("staff: post", "err", err)
 	}
 }
 
-func (t *staffTurn) say(id string, data map[string]any) {
+func (t *Turn) staffSay(id string, data map[string]any) {
 	t.post(StaffMessage{Text: t.l.T(id, data)})
 }
 
-// refuse shows why an input changed nothing: as the button's toast, or as
-// a reply to the message.
-func (t *staffTurn) refuse(err error) {
-	text := t.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))
-	if t.in.Button != "" {
-		t.toast = text
-		return
-	}
-	t.post(StaffMessage{Text: "⛔ " + text})
-}
-
 // audit records a staff action with who did it, in the turn's transaction.
-func (t *staffTurn) audit(action string, r *domain.Return, sellerID int64, details map[string]any) error {
-	return t.auditIn(t.ctx, action, r, sellerID, details)
+func (t *Turn) staffAudit(action string, r *domain.Return, sellerID int64, details map[string]any) error {
+	return t.staffAuditIn(t.ctx, action, r, sellerID, details)
 }
 
 // auditIn is audit with ctx: outside the transaction after commit.
-func (t *staffTurn) auditIn(ctx context.Context, action string, r *domain.Return, sellerID int64, details map[string]any) error {
+func (t *Turn) staffAuditIn(ctx context.Context, action string, r *domain.Return, sellerID int64, details map[string]any) error {
 	e := &domain.AuditEntry{Action: action, Details: details}
 	if r != nil {
 		e.ReturnID, sellerID = &r.ID, r.SellerID
@@ -338,11 +347,11 @@ func (t *staffTurn) auditIn(ctx context.Context, action string, r *domain.Return
 	if details == nil {
 		e.Details = map[string]any{}
 	}
-	e.Details["staff_chat"] = t.chat
+	e.Details["staff_chat"] = t.staff.chat
 	if t.in.MessageID != "" {
 		e.Details["message_id"] = t.in.MessageID
 	}
-	if err := t.d.Audit.CreateAuditEntry(ctx, e); err != nil {
+	if err := t.staff.desk.Audit.CreateAuditEntry(ctx, e); err != nil {
 		return errInternal(err)
 	}
 	return nil
@@ -358,15 +367,4 @@ func sellerName(s *domain.Seller) string {
 		return "#" + strconv.FormatInt(s.ID, 10)
 	}
 	return name + " #" + strconv.FormatInt(s.ID, 10)
-}
-
-// ChatMoved records that the staff chat got a new id (a group upgraded to
-// a supergroup), moving the sellers' threads along.
-func (d *StaffDesk) ChatMoved(ctx context.Context, from, to int64) error {
-	ctx = domain.NewContextWithActor(ctx, domain.System)
-	if err := d.Support.MoveStaffChat(ctx, from, to); err != nil {
-		return err
-	}
-	d.log().Info("staff chat moved", "from", from, "to", to)
-	return nil
 }

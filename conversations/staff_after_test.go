@@ -146,7 +146,7 @@ func TestStaffReplyComesBack(t *testing.T) {
 					f.sender.fail = errors.New("502 Bad Gateway")
 				}
 				f.sender.mu.Unlock()
-				_, err := f.desk.Handle(context.Background(), in)
+				_, err := f.h.engine.HandleStaff(context.Background(), in)
 				if err == nil {
 					continue
 				}

@@ -142,28 +142,28 @@ func (d *StaffDesk) rememberCard(ctx context.Context, messageID string, r *domai
 
 // postCard answers the input with a card, after the turn commits: the
 // card shows what was committed.
-func (t *staffTurn) postCard(r *domain.Return) error {
-	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}
+func (t *Turn) postCard(r *domain.Return) error {
+	at := StaffPlace{Thread: t.staff.in.Thread, ReplyTo: t.in.MessageID}
 	t.later(func(ctx context.Context) {
-		if _, err := t.d.postCardAt(ctx, at, r); err != nil {
-			t.d.log().Warn("staff: post card", "return", r.ID, "err", err)
+		if _, err := t.staff.desk.postCardAt(ctx, at, r); err != nil {
+			t.staff.desk.log().Warn("staff: post card", "return", r.ID, "err", err)
 		}
 	})
 	return nil
 }
 
 // showCard redraws a message as the return's card, after the turn commits.
-func (t *staffTurn) showCard(messageID string, r *domain.Return) error {
+func (t *Turn) showCard(messageID string, r *domain.Return) error {
 	t.later(func(ctx context.Context) {
-		m, err := t.d.renderCard(ctx, r)
+		m, err := t.staff.desk.renderCard(ctx, r)
 		if err == nil {
-			err = t.d.Chat.Edit(ctx, messageID, m)
+			err = t.staff.desk.Chat.Edit(ctx, messageID, m)
 		}
 		if err == nil {
-			err = t.d.rememberCard(ctx, messageID, r)
+			err = t.staff.desk.rememberCard(ctx, messageID, r)
 		}
 		if err != nil {
-			t.d.log().Warn("staff: redraw card", "return", r.ID, "err", err)
+			t.staff.desk.log().Warn("staff: redraw card", "return", r.ID, "err", err)
 		}
 	})
 	return nil
@@ -176,36 +176,39 @@ const (
 	btnStaffSeller buttonKind = "ss" // a seller's returns
 )
 
-var staffButtons = map[buttonKind]func(t *staffTurn, b button) error{
-	btnStaffStep: (*staffTurn).pressStep,
-	btnStaffUnit: (*staffTurn).pressUnit, // staff_resale.go
-	btnStaffCard: func(t *staffTurn, b button) error {
-		r, err := t.findReturn("r_" + b.field(0))
-		if err != nil {
-			return err
-		}
-		return t.showCard(t.in.ButtonOn, r)
-	},
-	btnStaffSeller: func(t *staffTurn, b button) error {
-		id, _ := strconv.ParseInt(b.field(0), 10, 64)
-		return t.sellerReturns(id, t.in.ButtonOn)
-	},
+// staffButtons are the buttons of the staff chat's posts.
+func staffButtons() []ButtonSpec {
+	return []ButtonSpec{
+		{Kind: btnStaffStep, Press: (*Turn).pressStep},
+		{Kind: btnStaffUnit, Press: (*Turn).pressUnit}, // staff_resale.go
+		{Kind: btnStaffCard, Press: func(t *Turn, b button) error {
+			r, err := t.findReturn("r_" + b.field(0))
+			if err != nil {
+				return err
+			}
+			return t.showCard(t.in.ButtonOn, r)
+		}},
+		{Kind: btnStaffSeller, Press: func(t *Turn, b button) error {
+			id, _ := strconv.ParseInt(b.field(0), 10, 64)
+			return t.sellerReturns(id, t.in.ButtonOn)
+		}},
+	}
 }
 
-func (t *staffTurn) press() error {
+func (t *Turn) staffPress() error {
 	b, ok := parseButton(t.in.Button)
 	if !ok {
 		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 	}
-	if h, ok := staffButtons[buttonKind(b.action)]; ok {
-		return h(t, b)
+	if spec, ok := t.e.staffButtons[buttonKind(b.action)]; ok {
+		return spec.Press(t, b)
 	}
 	return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 }
 
 // pressStep carries out a card's button. A refused step says why and
 // redraws the card as the return is now.
-func (t *staffTurn) pressStep(b button) error {
+func (t *Turn) pressStep(b button) error {
 	op, idStr, _ := strings.Cut(b.arg, ":")
 	spec, ok := staffOps[op]
 	if !ok {
@@ -216,32 +219,31 @@ func (t *staffTurn) pressStep(b button) error {
 		return err
 	}
 	if r.Version != b.version {
-		t.toast = t.l.T("staff.card.stale")
+		t.staff.toast = t.l.T("staff.card.stale")
 		return t.redrawPressed(r)
 	}
-	if op == "sell" && t.d.shelving() {
-		return t.ask(staffShelf, r) // staff_resale.go: the loop lists it
+	if op == "sell" && t.staff.desk.shelving() {
+		return t.staffAsk(staffShelf, r) // staff_resale.go: the loop lists it
 	}
 	var next *domain.Return
 	switch op {
 	case "ship":
 		if r.TrackingNumber == "" {
-			return t.ask(staffTracking, r)
+			return t.staffAsk(staffTracking, r)
 		}
 		next, err = t.ship(r, r.TrackingNumber)
 	case "pick":
 		next, err = t.pickUp(r)
 	default:
-		next, err = t.apply(r, stepChange(op, spec, t.d.now()))
+		next, err = t.apply(r, stepChange(op, spec, t.staff.desk.now()))
 	}
 	if err != nil {
-		if domain.ErrorCode(err) == domain.CodeInternal {
+		if err := t.apologize(err); err != nil {
 			return err
 		}
-		t.refuse(err)
 		return t.redrawPressed(r)
 	}
-	t.toast = t.l.T("staff.action.done", map[string]any{"Action": t.l.T(spec.label), "Return": next.ReturnNumber})
+	t.staff.toast = t.l.T("staff.action.done", map[string]any{"Action": t.l.T(spec.label), "Return": next.ReturnNumber})
 	return t.redrawPressed(next)
 }
 
@@ -260,9 +262,9 @@ func stepChange(op string, spec staffOp, now time.Time) domain.ReturnChange {
 
 // redrawPressed shows the pressed message as it should be now: a card is
 // redrawn; a relayed post loses its buttons, which were for one step.
-func (t *staffTurn) redrawPressed(r *domain.Return) error {
+func (t *Turn) redrawPressed(r *domain.Return) error {
 	id, _ := strconv.ParseInt(t.in.ButtonOn, 10, 64)
-	post, err := t.d.Support.FindStaffPost(t.ctx, t.chat, id)
+	post, err := t.staff.desk.Support.FindStaffPost(t.ctx, t.staff.chat, id)
 	switch {
 	case err == nil && post.Kind == domain.StaffPostCard:
 		return t.showCard(t.in.ButtonOn, r)
@@ -275,8 +277,8 @@ func (t *staffTurn) redrawPressed(r *domain.Return) error {
 		return t.showCard(t.in.ButtonOn, r)
 	}
 	t.later(func(ctx context.Context) {
-		if err := t.d.Chat.Edit(ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
-			t.d.log().Warn("staff: clear buttons", "err", err)
+		if err := t.staff.desk.Chat.Edit(ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
+			t.staff.desk.log().Warn("staff: clear buttons", "err", err)
 		}
 	})
 	return nil
@@ -290,8 +292,8 @@ func onlyOnCards(data string) bool {
 }
 
 // apply moves a return as the staff member and audits it.
-func (t *staffTurn) apply(r *domain.Return, ch domain.ReturnChange) (*domain.Return, error) {
-	next, err := t.d.Services.Returns.ApplyEvent(t.ctx, r.ID, ch)
+func (t *Turn) apply(r *domain.Return, ch domain.ReturnChange) (*domain.Return, error) {
+	next, err := t.staff.desk.Services.Returns.ApplyEvent(t.ctx, r.ID, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -300,17 +302,17 @@ func (t *staffTurn) apply(r *domain.Return, ch domain.ReturnChange) (*domain.Ret
 	if ch.Note != "" {
 		details["note"] = ch.Note
 	}
-	return next, t.audit("return."+string(ch.Event), next, 0, details)
+	return next, t.staffAudit("return."+string(ch.Event), next, 0, details)
 }
 
 // pickUp records the pickup of a return and of every other return of the
 // seller waiting at the same point for the same code: one code collects
 // them all.
-func (t *staffTurn) pickUp(r *domain.Return) (*domain.Return, error) {
+func (t *Turn) pickUp(r *domain.Return) (*domain.Return, error) {
 	group := []*domain.Return{r}
 	if r.PickupCode != "" {
 		st := domain.StatusAwaitingPickupCode
-		same, _, err := t.d.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &r.SellerID, Status: &st})
+		same, _, err := t.staff.desk.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &r.SellerID, Status: &st})
 		if err != nil {
 			return nil, errInternal(err)
 		}
@@ -333,15 +335,15 @@ func (t *staffTurn) pickUp(r *domain.Return) (*domain.Return, error) {
 	return first, nil
 }
 
-func (t *staffTurn) ship(r *domain.Return, tracking string) (*domain.Return, error) {
+func (t *Turn) ship(r *domain.Return, tracking string) (*domain.Return, error) {
 	tracking = strings.TrimSpace(tracking)
 	return t.apply(r, domain.ReturnChange{Event: domain.EventShipToSeller,
 		Update: domain.ReturnUpdate{TrackingNumber: &tracking}, Note: "tracking: " + tracking})
 }
 
 // cardReply records what a staff member sent in answer to a card.
-func (t *staffTurn) cardReply(post *domain.StaffPost) error {
-	r, err := t.d.Services.Returns.FindReturnByID(t.ctx, *post.ReturnID)
+func (t *Turn) cardReply(post *domain.StaffPost) error {
+	r, err := t.staff.desk.Services.Returns.FindReturnByID(t.ctx, *post.ReturnID)
 	if err != nil {
 		return err
 	}
@@ -353,27 +355,27 @@ func (t *staffTurn) cardReply(post *domain.StaffPost) error {
 	case text == "":
 		return nil
 	case r.Status == domain.StatusAwaitingVerification:
-		if r, err = t.d.Services.Returns.UpdateReturn(t.ctx, r.ID, domain.ReturnUpdate{InspectionComment: &text}); err != nil {
+		if r, err = t.staff.desk.Services.Returns.UpdateReturn(t.ctx, r.ID, domain.ReturnUpdate{InspectionComment: &text}); err != nil {
 			return err
 		}
-		if err := t.audit("return.inspection_comment", r, 0, map[string]any{"comment": text}); err != nil {
+		if err := t.staffAudit("return.inspection_comment", r, 0, map[string]any{"comment": text}); err != nil {
 			return err
 		}
 	default:
-		t.say("staff.card.reply_unused", map[string]any{"Status": t.l.Label("status", string(r.Status))})
+		t.staffSay("staff.card.reply_unused", map[string]any{"Status": t.l.Label("status", string(r.Status))})
 		return nil
 	}
-	return t.showCard(t.in.ReplyTo, r)
+	return t.showCard(t.staff.in.ReplyTo, r)
 }
 
 // attach keeps photos and videos sent in answer to a card as the return's
 // inspection attachments; the seller sees the photos with the decision
 // prompt.
-func (t *staffTurn) attach(r *domain.Return) error {
+func (t *Turn) attach(r *domain.Return) error {
 	kinds := map[domain.AttachmentKind]int{}
 	for _, f := range t.in.Files {
 		if f.Kind != domain.AttachmentPhoto && f.Kind != domain.AttachmentVideo {
-			t.say("staff.card.photos_only", nil)
+			t.staffSay("staff.card.photos_only", nil)
 			continue
 		}
 		if f.Size > domain.MaxAttachmentSize {
@@ -385,7 +387,7 @@ func (t *staffTurn) attach(r *domain.Return) error {
 		}
 		a := &domain.Attachment{SellerID: r.SellerID, ReturnID: &r.ID, Kind: f.Kind, FileName: f.Name,
 			ContentType: f.ContentType, Data: data}
-		if err := t.d.Services.Attachments.CreateAttachment(t.ctx, a); err != nil {
+		if err := t.staff.desk.Services.Attachments.CreateAttachment(t.ctx, a); err != nil {
 			return err
 		}
 		kinds[f.Kind]++
@@ -393,12 +395,12 @@ func (t *staffTurn) attach(r *domain.Return) error {
 	if len(kinds) == 0 {
 		return nil
 	}
-	if err := t.audit("return.attach", r, 0, map[string]any{"photos": kinds[domain.AttachmentPhoto], "videos": kinds[domain.AttachmentVideo]}); err != nil {
+	if err := t.staffAudit("return.attach", r, 0, map[string]any{"photos": kinds[domain.AttachmentPhoto], "videos": kinds[domain.AttachmentVideo]}); err != nil {
 		return err
 	}
-	r, err := t.d.Services.Returns.FindReturnByID(t.ctx, r.ID)
+	r, err := t.staff.desk.Services.Returns.FindReturnByID(t.ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	return t.showCard(t.in.ReplyTo, r)
+	return t.showCard(t.staff.in.ReplyTo, r)
 }

@@ -2,7 +2,6 @@ package conversations
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode"
 
@@ -15,13 +14,13 @@ import (
 
 // command runs a staff command; "/r_12" and "/s_3" open a return's card
 // and a seller's returns.
-func (t *staffTurn) command() error {
+func (t *Turn) staffCommand() error {
 	name, arg, _ := commandName(t.in.Text)
-	if run, ok := staffCommands[name]; ok {
-		return run(t, arg)
+	if c, ok := t.e.staffCommands[name]; ok {
+		return c.Run(t, arg)
 	}
 	if id := shortcutID(name, "r_"); id != 0 {
-		r, err := t.d.Services.Returns.FindReturnByID(t.ctx, id)
+		r, err := t.staff.desk.Services.Returns.FindReturnByID(t.ctx, id)
 		if err != nil {
 			return err
 		}
@@ -30,27 +29,27 @@ func (t *staffTurn) command() error {
 	if id := shortcutID(name, "s_"); id != 0 {
 		return t.sellerReturns(id, "")
 	}
-	t.say("staff.command.unknown", map[string]any{"Command": "/" + name})
+	t.staffSay("staff.command.unknown", map[string]any{"Command": "/" + name})
 	return nil
 }
 
-func (t *staffTurn) help(string) error {
-	t.say("staff.help", nil)
+func (t *Turn) staffHelp(string) error {
+	t.staffSay("staff.help", nil)
 	return nil
 }
 
 // find looks returns up by return number, barcode, vendor code or product,
 // and sellers by id, name, company or chat account.
-func (t *staffTurn) find(q string) error {
+func (t *Turn) find(q string) error {
 	if q == "" {
-		t.say("staff.find.usage", nil)
+		t.staffSay("staff.find.usage", nil)
 		return nil
 	}
-	returns, _, err := t.d.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{Search: &q, Limit: 8})
+	returns, _, err := t.staff.desk.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{Search: &q, Limit: 8})
 	if err != nil {
 		return errInternal(err)
 	}
-	sellers, err := t.d.Support.SearchSellers(t.ctx, q, 5)
+	sellers, err := t.staff.desk.Support.SearchSellers(t.ctx, q, 5)
 	if err != nil {
 		return errInternal(err)
 	}
@@ -60,7 +59,7 @@ func (t *staffTurn) find(q string) error {
 	case len(returns) == 0 && len(sellers) == 1:
 		return t.sellerReturns(sellers[0].ID, "")
 	case len(returns) == 0 && len(sellers) == 0:
-		t.say("staff.find.none", map[string]any{"Query": q})
+		t.staffSay("staff.find.none", map[string]any{"Query": q})
 		return nil
 	}
 	var rows [][]Button
@@ -68,7 +67,7 @@ func (t *staffTurn) find(q string) error {
 		rows = append(rows, []Button{returnButton(t.l, r)})
 	}
 	for _, s := range sellers {
-		rows = append(rows, []Button{{Text: "👤 " + sellerName(s), Data: btnStaffSeller.on(s.ID, 0)}})
+		rows = append(rows, []Button{{Text: t.l.T("label.seller_button", map[string]any{"Name": sellerName(s)}), Data: btnStaffSeller.on(s.ID, 0)}})
 	}
 	t.post(StaffMessage{Text: t.l.T("staff.find.results", map[string]any{"Query": q}), Buttons: rows})
 	return nil
@@ -76,12 +75,12 @@ func (t *staffTurn) find(q string) error {
 
 // sellerReturns lists a seller's newest returns, as a new post or in place
 // of the message pressed.
-func (t *staffTurn) sellerReturns(sellerID int64, editID string) error {
-	seller, err := t.d.Services.Sellers.FindSellerByID(t.ctx, sellerID)
+func (t *Turn) sellerReturns(sellerID int64, editID string) error {
+	seller, err := t.staff.desk.Services.Sellers.FindSellerByID(t.ctx, sellerID)
 	if err != nil {
 		return err
 	}
-	list, total, err := t.d.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &sellerID, Limit: 10})
+	list, total, err := t.staff.desk.Services.Returns.FindReturns(t.ctx, domain.ReturnFilter{SellerID: &sellerID, Limit: 10})
 	if err != nil {
 		return errInternal(err)
 	}
@@ -93,8 +92,8 @@ func (t *staffTurn) sellerReturns(sellerID int64, editID string) error {
 		"Seller": sellerName(seller), "Total": total, "Shown": len(list)}), Buttons: rows}
 	if editID != "" {
 		t.later(func(ctx context.Context) {
-			if err := t.d.Chat.Edit(ctx, editID, m); err != nil {
-				t.d.log().Warn("staff: redraw a seller's returns", "err", err)
+			if err := t.staff.desk.Chat.Edit(ctx, editID, m); err != nil {
+				t.staff.desk.log().Warn("staff: redraw a seller's returns", "err", err)
 			}
 		})
 		return nil
@@ -105,23 +104,23 @@ func (t *staffTurn) sellerReturns(sellerID int64, editID string) error {
 
 func returnButton(l *locales.Localizer, r *domain.Return) Button {
 	return Button{
-		Text: fmt.Sprintf("%s · %s · %s", r.ReturnNumber, r.ProductName, l.Label("status", string(r.Status))),
+		Text: l.T("button.return_row", map[string]any{"Return": r.ReturnNumber, "Product": r.ProductName, "Detail": l.Label("status", string(r.Status))}),
 		Data: btnStaffCard.on(r.ID, 0),
 	}
 }
 
 // findReturn resolves what staff typed for a return: "r_12" (its id), an
 // exact return number, or a search with one match.
-func (t *staffTurn) findReturn(ref string) (*domain.Return, error) {
+func (t *Turn) findReturn(ref string) (*domain.Return, error) {
 	ref = strings.TrimPrefix(strings.TrimSpace(ref), "/")
 	if id := shortcutID(strings.ToLower(ref), "r_"); id != 0 {
-		return t.d.Services.Returns.FindReturnByID(t.ctx, id)
+		return t.staff.desk.Services.Returns.FindReturnByID(t.ctx, id)
 	}
 	if ref == "" {
 		return nil, domain.Errorf(domain.CodeNotFound, "error.return.not_found", nil)
 	}
 	for _, f := range []domain.ReturnFilter{{ReturnNumber: &ref, Limit: 2}, {Search: &ref, Limit: 2}} {
-		list, _, err := t.d.Services.Returns.FindReturns(t.ctx, f)
+		list, _, err := t.staff.desk.Services.Returns.FindReturns(t.ctx, f)
 		if err != nil {
 			return nil, errInternal(err)
 		}
@@ -136,7 +135,7 @@ func (t *staffTurn) findReturn(ref string) (*domain.Return, error) {
 }
 
 // inspectCommand: "/inspect <return> ok|defect [comment]".
-func (t *staffTurn) inspectCommand(arg string) error {
+func (t *Turn) inspectCommand(arg string) error {
 	ref, rest := cutField(arg)
 	verdict, comment := cutField(rest)
 	var defect bool
@@ -145,7 +144,7 @@ func (t *staffTurn) inspectCommand(arg string) error {
 	case "defect", "defective", "yes", "bad":
 		defect = true
 	default:
-		t.say("staff.inspect.usage", nil)
+		t.staffSay("staff.inspect.usage", nil)
 		return nil
 	}
 	r, err := t.findReturn(ref)
@@ -163,10 +162,10 @@ func (t *staffTurn) inspectCommand(arg string) error {
 }
 
 // shipCommand: "/ship <return> <tracking number>".
-func (t *staffTurn) shipCommand(arg string) error {
+func (t *Turn) shipCommand(arg string) error {
 	ref, tracking := cutField(arg)
 	if tracking == "" {
-		t.say("staff.ship.usage", nil)
+		t.staffSay("staff.ship.usage", nil)
 		return nil
 	}
 	r, err := t.findReturn(ref)

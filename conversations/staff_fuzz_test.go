@@ -46,7 +46,7 @@ func FuzzStaffCommand(f *testing.F) {
 		if n2, a2, _ := commandName(again); n2 != name || a2 != arg {
 			t.Fatalf("%q → (%q, %q) → %q → (%q, %q)", text, name, arg, again, n2, a2)
 		}
-		_, known := staffCommands[name]
+		known := staffCommandNames[name]
 		r, s := shortcutID(name, "r_"), shortcutID(name, "s_")
 		if r < 0 || s < 0 || (r > 0 && !strings.HasPrefix(name, "r_")) || (s > 0 && !strings.HasPrefix(name, "s_")) {
 			t.Fatalf("shortcuts of %q: r %d, s %d", name, r, s)

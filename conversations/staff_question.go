@@ -27,12 +27,12 @@ const (
 type staffQuestion struct {
 	Toast string // the pressed button's answer
 	Ask   string // the question's locales id; data: {Return}
-	Read  func(t *staffTurn, r *domain.Return, text string) (*domain.Return, error)
+	Read  func(t *Turn, r *domain.Return, text string) (*domain.Return, error)
 }
 
 var staffQuestions = map[string]staffQuestion{
-	staffTracking: {Toast: "staff.ship.ask", Ask: "staff.ship.ask_reply", Read: (*staffTurn).ship},
-	staffShelf:    {Toast: "staff.shelve.ask", Ask: "staff.shelve.ask_reply", Read: (*staffTurn).shelve},
+	staffTracking: {Toast: "staff.ship.ask", Ask: "staff.ship.ask_reply", Read: (*Turn).ship},
+	staffShelf:    {Toast: "staff.shelve.ask", Ask: "staff.shelve.ask_reply", Read: (*Turn).shelve},
 }
 
 // StaffStates lists the declared staff states, for the registry's readers.
@@ -46,19 +46,19 @@ func StaffStates() []string {
 
 // ask posts the question of a staff state about r in answer to the
 // pressed card, after the turn commits, and records it as that state.
-func (t *staffTurn) ask(state string, r *domain.Return) error {
-	t.toast = t.l.T(staffQuestions[state].Toast)
-	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.ButtonOn}
+func (t *Turn) staffAsk(state string, r *domain.Return) error {
+	t.staff.toast = t.l.T(staffQuestions[state].Toast)
+	at := StaffPlace{Thread: t.staff.in.Thread, ReplyTo: t.in.ButtonOn}
 	m := StaffMessage{Text: t.l.T(staffQuestions[state].Ask, map[string]any{"Return": r.ReturnNumber})}
 	t.later(func(ctx context.Context) {
-		ids, err := t.d.Chat.Post(ctx, at, m)
+		ids, err := t.staff.desk.Chat.Post(ctx, at, m)
 		for _, id := range ids {
 			if err == nil {
-				err = t.d.rememberQuestion(ctx, id, state, r)
+				err = t.staff.desk.rememberQuestion(ctx, id, state, r)
 			}
 		}
 		if err != nil {
-			t.d.log().Warn("staff: ask", "state", state, "err", err)
+			t.staff.desk.log().Warn("staff: ask", "state", state, "err", err)
 		}
 	})
 	return nil
@@ -76,22 +76,22 @@ func (d *StaffDesk) rememberQuestion(ctx context.Context, messageID, state strin
 // answer reads a reply to a question post in the state it names; the
 // question then becomes the return's card as it is now, so it is
 // answered once.
-func (t *staffTurn) answer(post *domain.StaffPost) error {
+func (t *Turn) staffAnswer(post *domain.StaffPost) error {
 	q, ok := staffQuestions[post.Question]
 	if !ok || post.ReturnID == nil {
 		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 	}
 	text := strings.TrimSpace(t.in.Text)
 	if text == "" {
-		t.say("staff.question.text_only", nil)
+		t.staffSay("staff.question.text_only", nil)
 		return nil
 	}
-	r, err := t.d.Services.Returns.FindReturnByID(t.ctx, *post.ReturnID)
+	r, err := t.staff.desk.Services.Returns.FindReturnByID(t.ctx, *post.ReturnID)
 	if err != nil {
 		return err
 	}
 	if r, err = q.Read(t, r, text); err != nil {
 		return err
 	}
-	return t.showCard(t.in.ReplyTo, r)
+	return t.showCard(t.staff.in.ReplyTo, r)
 }

@@ -26,35 +26,35 @@ import (
 // talking among themselves.
 // A message posted as the group (an anonymous admin) is refused where it
 // would act: nobody could be named in the audit log.
-func (t *staffTurn) message() error {
-	if t.in.ReplyTo != "" {
-		id, _ := strconv.ParseInt(t.in.ReplyTo, 10, 64)
-		post, err := t.d.Support.FindStaffPost(t.ctx, t.chat, id)
+func (t *Turn) staffMessage() error {
+	if t.staff.in.ReplyTo != "" {
+		id, _ := strconv.ParseInt(t.staff.in.ReplyTo, 10, 64)
+		post, err := t.staff.desk.Support.FindStaffPost(t.ctx, t.staff.chat, id)
 		switch {
-		case err == nil && t.in.Anonymous:
-			t.say("staff.anonymous.refused", nil)
+		case err == nil && t.staff.in.Anonymous:
+			t.staffSay("staff.anonymous.refused", nil)
 			return nil
 		case err == nil && post.Kind == domain.StaffPostCard && post.ReturnID != nil:
 			return t.cardReply(post)
 		case err == nil && post.Kind == domain.StaffPostQuestion:
-			return t.answer(post)
+			return t.staffAnswer(post)
 		case err == nil:
 			return t.toSeller(post.SellerID, post.SellerMessageID)
 		case domain.ErrorCode(err) != domain.CodeNotFound:
 			return errInternal(err)
 		}
 	}
-	if t.in.Thread == 0 {
+	if t.staff.in.Thread == 0 {
 		return nil
 	}
-	th, err := t.d.Support.FindSupportThreadByTopic(t.ctx, t.chat, t.in.Thread)
+	th, err := t.staff.desk.Support.FindSupportThreadByTopic(t.ctx, t.staff.chat, t.staff.in.Thread)
 	switch {
 	case domain.ErrorCode(err) == domain.CodeNotFound:
 		return nil // a topic staff opened for themselves
 	case err != nil:
 		return errInternal(err)
-	case t.in.Anonymous:
-		t.say("staff.anonymous.refused", nil)
+	case t.staff.in.Anonymous:
+		t.staffSay("staff.anonymous.refused", nil)
 		return nil
 	}
 	return t.toSeller(th.SellerID, "")
@@ -66,14 +66,14 @@ func (t *staffTurn) message() error {
 // turn; the reply is kept with the turn (keepReply) and sent after it
 // commits, the photos fetched then, and a failure reported where the
 // staff member wrote.
-func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
-	seller, err := t.d.Services.Sellers.FindSellerByID(t.ctx, sellerID)
+func (t *Turn) toSeller(sellerID int64, replyTo string) error {
+	seller, err := t.staff.desk.Services.Sellers.FindSellerByID(t.ctx, sellerID)
 	if err != nil {
 		return err
 	}
 	for _, f := range t.in.Files {
 		if f.Kind != domain.AttachmentPhoto {
-			t.say("staff.reply.photos_only", nil)
+			t.staffSay("staff.reply.photos_only", nil)
 			return nil
 		}
 	}
@@ -84,13 +84,13 @@ func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
 	if _, err := t.sellerSender(seller, replyTo); err != nil {
 		return err
 	}
-	sl := t.d.Services.Locales.For(string(seller.Language))
+	sl := t.staff.desk.Services.Locales.For(string(seller.Language))
 	r := &sellerReply{Update: t.in.UpdateID, Seller: seller.ID, ReplyTo: replyTo, Photos: len(t.in.Files),
-		Text: sl.T("staff.reply.signature"), At: t.d.now(), Attempts: 1}
+		Text: sl.T("staff.reply.signature"), At: t.staff.desk.now(), Attempts: 1}
 	if text != "" {
 		r.Text = sl.T("staff.reply.signed", map[string]any{"Text": text})
 	}
-	t.reply = r
+	t.staff.reply = r
 	return nil
 }
 
@@ -98,8 +98,8 @@ func (t *staffTurn) toSeller(sellerID int64, replyTo string) error {
 // failure that may pass returns an error, so that the input comes again
 // and brings the reply back (unsentReply), up to maxReplyAttempts; then,
 // or when the channel refuses it, staff are told where they wrote.
-func (t *staffTurn) sendReply(ctx context.Context) error {
-	r := t.reply
+func (t *Turn) sendReply(ctx context.Context) error {
+	r := t.staff.reply
 	if r == nil {
 		return nil
 	}
@@ -108,11 +108,11 @@ func (t *staffTurn) sendReply(ctx context.Context) error {
 		return fmt.Errorf("staff reply to seller %d (attempt %d): %w", r.Seller, r.Attempts, err)
 	}
 	t.replied(ctx, r.Seller, r.ReplyTo, r.Photos, err)
-	return t.d.forgetReply(ctx, t.in)
+	return t.staff.desk.forgetReply(ctx, t.staff.in)
 }
 
-func (t *staffTurn) deliverReply(ctx context.Context, r *sellerReply) error {
-	seller, err := t.d.Services.Sellers.FindSellerByID(ctx, r.Seller)
+func (t *Turn) deliverReply(ctx context.Context, r *sellerReply) error {
+	seller, err := t.staff.desk.Services.Sellers.FindSellerByID(ctx, r.Seller)
 	if err != nil {
 		return errInternal(err)
 	}
@@ -133,15 +133,15 @@ func (t *staffTurn) deliverReply(ctx context.Context, r *sellerReply) error {
 
 // replied reports how a reply to a seller went, after commit: audited
 // either way, and a failure said where the staff member wrote.
-func (t *staffTurn) replied(ctx context.Context, sellerID int64, replyTo string, photos int, err error) {
+func (t *Turn) replied(ctx context.Context, sellerID int64, replyTo string, photos int, err error) {
 	action, details := "support.reply", map[string]any{"photos": photos, "in_reply_to": replyTo}
 	switch {
 	case err != nil && domain.ErrorCode(err) != domain.CodeInternal:
 		// The channel refused what was sent (a photo too large): say why.
-		t.postNow(ctx, StaffMessage{Text: "⛔ " + t.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))})
+		t.postNow(ctx, StaffMessage{Text: t.T("label.refused", map[string]any{"Text": t.l.T(domain.ErrorMsgID(err), domain.ErrorData(err))})})
 		action, details = "support.reply_failed", map[string]any{"error": err.Error()}
 	case err != nil:
-		t.d.log().Info("staff: reply not delivered", "seller", sellerID, "err", err)
+		t.staff.desk.log().Info("staff: reply not delivered", "seller", sellerID, "err", err)
 		id := "staff.reply.failed"
 		if errors.Is(err, ErrUnreachable) {
 			id = "staff.reply.blocked"
@@ -149,19 +149,19 @@ func (t *staffTurn) replied(ctx context.Context, sellerID int64, replyTo string,
 		t.postNow(ctx, StaffMessage{Text: t.l.T(id, nil)})
 		action, details = "support.reply_failed", map[string]any{"error": err.Error()}
 	}
-	if err := t.auditIn(ctx, action, nil, sellerID, details); err != nil {
-		t.d.log().Error("staff: audit a reply", "seller", sellerID, "err", err)
+	if err := t.staffAuditIn(ctx, action, nil, sellerID, details); err != nil {
+		t.staff.desk.log().Error("staff: audit a reply", "seller", sellerID, "err", err)
 	}
 }
 
 // sellerSender is how a reply reaches the seller: on their first channel,
 // in answer to replyTo when the channel can show that.
-func (t *staffTurn) sellerSender(seller *domain.Seller, replyTo string) (func(ctx context.Context, rs []Reply) error, error) {
+func (t *Turn) sellerSender(seller *domain.Seller, replyTo string) (func(ctx context.Context, rs []Reply) error, error) {
 	if len(seller.Identities) == 0 {
 		return nil, domain.Errorf(domain.CodeInvalid, "staff.reply.no_chat", nil)
 	}
 	id := seller.Identities[0]
-	sender, ok := t.d.Senders[id.Channel]
+	sender, ok := t.staff.desk.Senders[id.Channel]
 	if !ok {
 		return nil, domain.Errorf(domain.CodeUnavailable, "staff.reply.channel_off", map[string]any{
 			"Channel": t.l.Label("channel", string(id.Channel))})
@@ -229,15 +229,15 @@ func saveReplies(s *domain.ChatSession, rs []sellerReply) error {
 
 // keepReply records the turn's reply in its transaction; an input without
 // an update id cannot come again, so there is nothing to keep it for.
-func keepReply(s *domain.ChatSession, t *staffTurn) error {
-	if t.reply == nil || t.in.UpdateID == 0 {
+func keepReply(s *domain.ChatSession, t *Turn) error {
+	if t.staff.reply == nil || t.in.UpdateID == 0 {
 		return nil
 	}
 	rs, err := keptReplies(s)
 	if err != nil {
 		return err
 	}
-	return saveReplies(s, append(rs, *t.reply))
+	return saveReplies(s, append(rs, *t.staff.reply))
 }
 
 // unsentReply is what is left of the reply to an update delivered again,

@@ -61,26 +61,26 @@ func (d *StaffDesk) unitLines(ctx context.Context, l *locales.Localizer, r *doma
 
 // shelve records the shelf place a staff member replied with, in answer
 // to the staffShelf question.
-func (t *staffTurn) shelve(r *domain.Return, place string) (*domain.Return, error) {
-	if !t.d.shelving() {
+func (t *Turn) shelve(r *domain.Return, place string) (*domain.Return, error) {
+	if !t.staff.desk.shelving() {
 		return nil, domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 	}
-	u, err := t.d.Services.Shelf.ShelveUnit(t.ctx, r.ID, place)
+	u, err := t.staff.desk.Services.Shelf.ShelveUnit(t.ctx, r.ID, place)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.audit("unit.shelve", r, 0, map[string]any{"unit": u.ID, "shelf": u.ShelfPlace}); err != nil {
+	if err := t.staffAudit("unit.shelve", r, 0, map[string]any{"unit": u.ID, "shelf": u.ShelfPlace}); err != nil {
 		return nil, err
 	}
-	t.say("staff.shelve.done", map[string]any{"Return": r.ReturnNumber, "Shelf": u.ShelfPlace})
-	return t.d.Services.Returns.FindReturnByID(t.ctx, r.ID)
+	t.staffSay("staff.shelve.done", map[string]any{"Return": r.ReturnNumber, "Shelf": u.ShelfPlace})
+	return t.staff.desk.Services.Returns.FindReturnByID(t.ctx, r.ID)
 }
 
 // pressUnit carries out a Packed or Handed over button.
-func (t *staffTurn) pressUnit(b button) error {
+func (t *Turn) pressUnit(b button) error {
 	op, idStr, _ := strings.Cut(b.arg, ":")
 	id, err := strconv.ParseInt(idStr, 10, 64)
-	if err != nil || !t.d.shelving() {
+	if err != nil || !t.staff.desk.shelving() {
 		return domain.Errorf(domain.CodeInvalid, "error.input.stale_button", nil)
 	}
 	switch op {
@@ -94,24 +94,24 @@ func (t *staffTurn) pressUnit(b button) error {
 
 // pack marks a unit packed and says how far its supply is; once all of it
 // is packed, the answer carries the supply's Handed over button.
-func (t *staffTurn) pack(id, version int64) error {
-	shelf := t.d.Services.Shelf
+func (t *Turn) pack(id, version int64) error {
+	shelf := t.staff.desk.Services.Shelf
 	u, err := shelf.FindUnitByID(t.ctx, id)
 	if err != nil {
 		return err
 	}
 	if u.Version != version || u.Status != domain.UnitOrdered {
-		t.toast = t.l.T("staff.resale.stale", map[string]any{"Status": t.l.Label("unit_status", string(u.Status))})
+		t.staff.toast = t.l.T("staff.resale.stale", map[string]any{"Status": t.l.Label("unit_status", string(u.Status))})
 		return nil
 	}
 	if u, err = shelf.ApplyUnitEvent(t.ctx, id, domain.UnitChange{Event: domain.UnitEventPack}); err != nil {
 		return err
 	}
 	ret := &domain.Return{ID: u.ReturnID, SellerID: u.SellerID}
-	if err := t.audit("unit.pack", ret, 0, map[string]any{"unit": u.ID, "order": u.Order.ID}); err != nil {
+	if err := t.staffAudit("unit.pack", ret, 0, map[string]any{"unit": u.ID, "order": u.Order.ID}); err != nil {
 		return err
 	}
-	t.toast = t.l.T("staff.action.done", map[string]any{"Action": t.l.T("staff.button.packed"), "Return": u.ReturnNumber})
+	t.staff.toast = t.l.T("staff.action.done", map[string]any{"Action": t.l.T("staff.button.packed"), "Return": u.ReturnNumber})
 	if u.SupplyID == nil {
 		return nil
 	}
@@ -120,8 +120,8 @@ func (t *staffTurn) pack(id, version int64) error {
 
 // supplyProgress answers a Packed press with how much of the supply is
 // packed, and the Handed over button once all of it is.
-func (t *staffTurn) supplyProgress(u *domain.Unit) error {
-	shelf := t.d.Services.Shelf
+func (t *Turn) supplyProgress(u *domain.Unit) error {
+	shelf := t.staff.desk.Services.Shelf
 	sp, err := shelf.FindSupplyByID(t.ctx, *u.SupplyID)
 	if err != nil {
 		return err
@@ -148,19 +148,19 @@ func (t *staffTurn) supplyProgress(u *domain.Unit) error {
 
 // handOver marks a supply handed over; the loop delivers it to WB and
 // posts its QR code.
-func (t *staffTurn) handOver(supplyID int64) error {
-	sp, err := t.d.Services.Shelf.HandOver(t.ctx, supplyID)
+func (t *Turn) handOver(supplyID int64) error {
+	sp, err := t.staff.desk.Services.Shelf.HandOver(t.ctx, supplyID)
 	if err != nil {
 		return err
 	}
-	if err := t.audit("supply.hand_over", nil, sp.SellerID, map[string]any{"supply": sp.ID, "wb_supply": sp.WBID}); err != nil {
+	if err := t.staffAudit("supply.hand_over", nil, sp.SellerID, map[string]any{"supply": sp.ID, "wb_supply": sp.WBID}); err != nil {
 		return err
 	}
-	t.toast = t.l.T("staff.action.done", map[string]any{"Action": t.l.T("staff.button.handed_over"), "Return": supplyName(sp)})
-	t.say("staff.resale.handing_over", map[string]any{"Supply": supplyName(sp)})
+	t.staff.toast = t.l.T("staff.action.done", map[string]any{"Action": t.l.T("staff.button.handed_over"), "Return": supplyName(sp)})
+	t.staffSay("staff.resale.handing_over", map[string]any{"Supply": supplyName(sp)})
 	t.later(func(ctx context.Context) {
-		if err := t.d.Chat.Edit(ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
-			t.d.log().Warn("staff: clear buttons", "err", err)
+		if err := t.staff.desk.Chat.Edit(ctx, t.in.ButtonOn, StaffMessage{}); err != nil {
+			t.staff.desk.log().Warn("staff: clear buttons", "err", err)
 		}
 	})
 	return nil
@@ -247,7 +247,7 @@ func (d *StaffDesk) resaleLine(l *locales.Localizer, th *sellerThread, r *domain
 	switch task {
 	case domain.ResalePick:
 		if u != nil && u.Status == domain.UnitOrdered {
-			m.Buttons = append(m.Buttons, []Button{{Text: l.T("staff.button.packed") + " · " + u.ReturnNumber,
+			m.Buttons = append(m.Buttons, []Button{{Text: l.Join(l.T("staff.button.packed"), u.ReturnNumber),
 				Data: btnStaffUnit.data(u.Version, opPack, strconv.FormatInt(u.ID, 10))}})
 		}
 		return l.T("staff.resale.pick", data)

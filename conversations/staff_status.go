@@ -23,23 +23,21 @@ type StatusSource interface {
 
 // statusCommand: "/status". The figures are read after the turn commits,
 // with no transaction of the staff chat's held around the queries.
-func (t *staffTurn) statusCommand(string) error {
-	if t.d.Status == nil {
-		t.say("staff.status.off", nil)
+func (t *Turn) statusCommand(string) error {
+	d := t.staff.desk
+	if d.Status == nil {
+		t.staffSay("staff.status.off", nil)
 		return nil
 	}
-	at := StaffPlace{Thread: t.in.Thread, ReplyTo: t.in.MessageID}
 	t.later(func(ctx context.Context) {
-		st, err := t.d.Status.ServiceStatus(ctx)
+		st, err := d.Status.ServiceStatus(ctx)
 		text := t.l.T("error.internal")
 		if err == nil {
 			text = statusText(t.l, st)
 		} else {
-			t.d.log().Error("staff: read service status", "err", err)
+			d.log().Error("staff: read service status", "err", err)
 		}
-		if _, err := t.d.Chat.Post(ctx, at, StaffMessage{Text: text}); err != nil {
-			t.d.log().Warn("staff: post status", "err", err)
-		}
+		t.postNow(ctx, StaffMessage{Text: text})
 	})
 	return nil
 }

@@ -1,7 +1,6 @@
 package conversations
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -22,34 +21,34 @@ const expiringWithin = 48 * time.Hour
 
 // tariffCommand: "/tariff" lists the lines in force; "/tariff <kind>
 // [<zone> <max grams>] <value> [from YYYY-MM-DD]" sets one.
-func (t *staffTurn) tariffCommand(arg string) error {
-	ts := t.d.Services.Tariffs
+func (t *Turn) tariffCommand(arg string) error {
+	ts := t.staff.desk.Services.Tariffs
 	if ts == nil {
-		t.say("staff.tariff.off", nil)
+		t.staffSay("staff.tariff.off", nil)
 		return nil
 	}
 	if strings.TrimSpace(arg) == "" {
 		return t.listTariff()
 	}
-	line, err := parseTariffLine(arg, t.d.now())
+	line, err := parseTariffLine(arg, t.staff.desk.now())
 	if err != nil {
 		return err
 	}
 	if err := ts.SetTariff(t.ctx, line); err != nil {
 		return err
 	}
-	t.say("staff.tariff.set", map[string]any{"Line": tariffLineText(t, *line)})
+	t.staffSay("staff.tariff.set", map[string]any{"Line": tariffLineText(t, *line)})
 	return nil
 }
 
-func (t *staffTurn) listTariff() error {
-	book, err := t.d.Services.Tariffs.TariffBook(t.ctx, t.d.now())
+func (t *Turn) listTariff() error {
+	book, err := t.staff.desk.Services.Tariffs.TariffBook(t.ctx, t.staff.desk.now())
 	if err != nil {
 		return errInternal(err)
 	}
 	lines := []string{t.l.T("staff.tariff.title")}
 	for _, line := range book.Lines {
-		lines = append(lines, "• "+tariffLineText(t, line))
+		lines = append(lines, t.l.Bullet(tariffLineText(t, line)))
 	}
 	if len(book.Lines) == 0 {
 		lines = append(lines, t.l.T("staff.tariff.empty"))
@@ -59,7 +58,7 @@ func (t *staffTurn) listTariff() error {
 	return nil
 }
 
-func tariffLineText(t *staffTurn, line domain.Tariff) string {
+func tariffLineText(t *Turn, line domain.Tariff) string {
 	value := t.l.FormatRUB(line.Value)
 	if !line.Kind.IsMoney() {
 		value = t.l.Plural("staff.tariff.days", int(line.Value), nil)
@@ -121,19 +120,19 @@ func parseTariffLine(arg string, now time.Time) (*domain.Tariff, error) {
 
 // expiringCommand lists the returns WB stops keeping within two days,
 // soonest first, each with a button to its card.
-func (t *staffTurn) expiringCommand(string) error {
-	pc := t.d.Services.PickupClock
+func (t *Turn) expiringCommand(string) error {
+	pc := t.staff.desk.Services.PickupClock
 	if pc == nil {
-		t.say("staff.tariff.off", nil)
+		t.staffSay("staff.tariff.off", nil)
 		return nil
 	}
-	now := t.d.now()
+	now := t.staff.desk.now()
 	list, err := pc.FindExpiringPickups(t.ctx, now.Add(expiringWithin), 30)
 	if err != nil {
 		return errInternal(err)
 	}
 	if len(list) == 0 {
-		t.say("staff.expiring.none", nil)
+		t.staffSay("staff.expiring.none", nil)
 		return nil
 	}
 	lines := []string{t.l.Plural("staff.expiring.title", len(list), nil)}
@@ -144,8 +143,8 @@ func (t *staffTurn) expiringCommand(string) error {
 		if r.PickupCode != "" {
 			code = t.l.T("staff.expiring.code_sent")
 		}
-		lines = append(lines, fmt.Sprintf("• %s %s · %s · %s · %s", r.ReturnNumber, returnLink(r),
-			pickupLeft(t.l, now, end, moscow), r.PickupPointAddress, code))
+		lines = append(lines, t.l.Bullet(t.l.Join(r.ReturnNumber+" "+returnLink(r),
+			pickupLeft(t.l, now, end, moscow), r.PickupPointAddress, code)))
 		rows = append(rows, []Button{returnButton(t.l, r)})
 	}
 	t.post(StaffMessage{Text: strings.Join(lines, "\n"), Buttons: rows})

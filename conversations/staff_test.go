@@ -118,11 +118,12 @@ func newStaffFixture(t *testing.T, forum bool) *staffFixture {
 	h := newHarness(t)
 	f := &staffFixture{h: h, chat: newStaffChat(forum), sender: &replySender{}}
 	f.desk = &conversations.StaffDesk{
-		Services: h.engine.Deps, Support: storage.NewSupportService(h.db), Audit: storage.NewAuditService(h.db),
+		Services: convtest.Deps(h.db, h.wb.URL, bundle, nil), Support: storage.NewSupportService(h.db), Audit: storage.NewAuditService(h.db),
 		Chat: f.chat, Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: f.sender},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	h.engine.Support = f.desk
+	h.staff = f.desk
+	h.restart()
 	return f
 }
 
@@ -146,7 +147,7 @@ func (f *staffFixture) staff(t *testing.T, in conversations.StaffInput) string {
 	if in.MessageID == "" {
 		in.MessageID = strconv.FormatInt(staffUpdates, 10)
 	}
-	toast, err := f.desk.Handle(context.Background(), in)
+	toast, err := f.h.engine.HandleStaff(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func (d *StaffDesk) topicName(th *sellerThread) string {
 	if len(th.seller.Identities) > 0 {
 		parts = append(parts, d.l().Label("channel", string(th.seller.Identities[0].Channel)))
 	}
-	name, n := strings.Join(parts, " · "), 0
+	name, n := d.l().Join(parts...), 0
 	for i, r := range name {
 		if n += utf16.RuneLen(r); n > maxTopicName {
 			return name[:i]
@@ -108,7 +108,7 @@ func (d *StaffDesk) renderRelays(th *sellerThread, rs []*domain.SupportRelay, re
 		case domain.RelayMessage:
 			line := messageLine(l, r)
 			if ret != nil {
-				line += " · " + ret.ReturnNumber + " " + returnLink(ret)
+				line = l.Join(line, ret.ReturnNumber+" "+returnLink(ret))
 			}
 			lines = append(lines, line)
 			for _, f := range r.Files {
@@ -166,7 +166,7 @@ func (d *StaffDesk) sellerHeader(l *locales.Localizer, th *sellerThread) string 
 	}
 	stores := storeNames(th.stores)
 	if stores == "" {
-		stores = "—"
+		stores = d.l().None()
 	}
 	return l.T("staff.relay.header", map[string]any{
 		"Seller": sellerName(th.seller), "Channel": channel, "Language": l.Label("language", string(th.seller.Language)),
@@ -202,7 +202,7 @@ func pickupLine(l *locales.Localizer, code string, ret *domain.Return, rs []*dom
 	if !canPickUp(ret.Status) {
 		return line, nil
 	}
-	return line, &Button{Text: l.T("staff.button.picked_up") + " · " + code,
+	return line, &Button{Text: l.Join(l.T("staff.button.picked_up"), code),
 		Data: btnStaffStep.data(ret.Version, "pick", strconv.FormatInt(ret.ID, 10))}
 }
 

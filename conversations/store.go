@@ -220,7 +220,7 @@ func cmdStores(t *Turn, _ string) error {
 	for _, st := range stores {
 		label := st.Name
 		if st.TokenRejected {
-			label = "⚠ " + label
+			label = t.T("label.attention", map[string]any{"Label": label})
 		}
 		rows = append(rows, []Button{{Text: label, Data: btnStore.on(st.ID, 0)}})
 	}

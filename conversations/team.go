@@ -83,7 +83,7 @@ func cmdTeam(t *Turn, _ string) error {
 	var rows [][]Button
 	for _, m := range t.seller.Identities {
 		name := t.seller.NameOf(m)
-		lines = append(lines, "• "+name+" ("+t.l.Label("channel", string(m.Channel))+")")
+		lines = append(lines, t.l.Bullet(t.T("label.named_on", map[string]any{"Name": name, "Channel": t.l.Label("channel", string(m.Channel))})))
 		if t.seller.IsOwner(m) {
 			continue
 		}
@@ -92,7 +92,11 @@ func cmdTeam(t *Turn, _ string) error {
 		}
 	}
 	rows = append([][]Button{{{Text: t.T("button.team_invite"), Data: btnInvite.data(0)}}}, rows...)
-	text := t.Pluralize("flow.team.list", len(t.seller.Identities), map[string]any{"Members": strings.Join(lines, "\n")})
+	members := map[string]any{"Members": strings.Join(lines, "\n")}
+	text := t.T("flow.team.alone", members)
+	if n := len(t.seller.Identities); n > 1 {
+		text = t.Pluralize("flow.team.list", n, members)
+	}
 	t.Send(Reply{Text: text, Buttons: rows, EditMessageID: t.in.ButtonOn})
 	return nil
 }
@@ -110,7 +114,7 @@ func pressInvite(t *Turn, _ button) error {
 		return err
 	}
 	payload := invitePrefix + code
-	data := map[string]any{"Code": "/start " + payload, "Days": int(inviteTTL / (24 * time.Hour)), "Link": ""}
+	data := map[string]any{"Code": "/start " + payload, "Count": int(inviteTTL / (24 * time.Hour)), "Link": ""}
 	if t.in.StartLink != "" {
 		data["Link"] = t.in.StartLink + payload
 	}
@@ -155,7 +159,7 @@ func acceptInvite(t *Turn, code string) error {
 	if ident.Name == "" {
 		// WeChat gives no names: the channel and the account's last
 		// characters tell colleagues apart in the list and the audit.
-		ident.Name = t.l.Label("channel", string(ident.Channel)) + " …" + tail(ident.ExternalID, 6)
+		ident.Name = t.T("label.account_tail", map[string]any{"Channel": t.l.Label("channel", string(ident.Channel)), "Tail": tail(ident.ExternalID, 6)})
 	}
 	seller, err := t.e.Sellers.AcceptInvite(t.ctx, code, ident)
 	if err != nil {

@@ -26,6 +26,9 @@ type Turn struct {
 	prevVersion int64
 	starts      int          // flows begun in this turn, for Engine.detour
 	calls       *remoteCalls // made outside the transaction (remote.go)
+	// staff is set when the input came from the staff chat: the turn acts
+	// as the staff member and answers there (staff.go).
+	staff *staffPart
 }
 
 // Choice is one option of a step, drawn as a button (or a numbered line).
@@ -74,6 +77,28 @@ func (t *Turn) Error(err error) string {
 		id = "error.internal"
 	}
 	return t.l.T(id, domain.ErrorData(err))
+}
+
+// apologize is the one answer to an input that changed nothing, for
+// sellers and staff alike: a person's mistake (any error but an internal
+// one) is told to them in their language, and the turn commits as it
+// stands, the input marked handled; an internal error is returned, the
+// transaction rolls back and the input comes again.
+func (t *Turn) apologize(err error) error {
+	if err == nil || domain.ErrorCode(err) == domain.CodeInternal {
+		return err
+	}
+	text := t.Error(err)
+	switch {
+	case t.staff == nil:
+		t.replies = append(t.replies, Reply{Text: text})
+	case t.in.Button != "":
+		t.staff.reply, t.staff.toast = nil, text // nothing goes to the seller
+	default:
+		t.staff.reply = nil
+		t.post(StaffMessage{Text: t.T("label.refused", map[string]any{"Text": text})})
+	}
+	return nil
 }
 
 // Say adds a message.

@@ -50,6 +50,7 @@ type Formatter interface {
 	FormatDate(t time.Time) string
 	FormatRUB(kopecks int64) string
 	FormatCNY(fen int64) string
+	FormatMoney(kopecks, fen int64) string
 }
 
 // Text is r's value in column c for f's reader, or "" when r has none:
@@ -94,7 +95,7 @@ var columnText = map[Column]func(f Formatter, r *Return) string{
 		if !r.PriceSource.Known() {
 			return f.T("column.price_unknown")
 		}
-		return f.T("column.price_value", map[string]any{"RUB": f.FormatRUB(r.PriceRUB), "CNY": f.FormatCNY(r.PriceCNY),
+		return f.T("column.price_value", map[string]any{"Money": f.FormatMoney(r.PriceRUB, r.PriceCNY),
 			"Source": f.Label("price_source", string(r.PriceSource))})
 	},
 	ColPickupPoint:       func(_ Formatter, r *Return) string { return r.PickupPointAddress },

@@ -21,6 +21,7 @@ func (marks) Label(kind, value string) string {
 func (marks) FormatDate(t time.Time) string { return "D:" + t.Format(time.DateOnly) }
 func (marks) FormatRUB(k int64) string      { return fmt.Sprintf("RUB:%d", k) }
 func (marks) FormatCNY(f int64) string      { return fmt.Sprintf("CNY:%d", f) }
+func (marks) FormatMoney(k, f int64) string { return fmt.Sprintf("CNY:%d/RUB:%d", f, k) }
 
 // TestColumnText: each field reads its value from the return the one way
 // every renderer shows it, and has none ("") where the return has none,

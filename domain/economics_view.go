@@ -44,11 +44,11 @@ func ViewEconomics(f NumberFormatter, e Economics, loc *time.Location) Economics
 	return v
 }
 
-// Text is the view as lines of a chat message.
-func (v EconomicsView) Text() string {
+// Text is the view as lines of a chat message, in f's language.
+func (v EconomicsView) Text(f NumberFormatter) string {
 	lines := []string{v.Title}
 	for _, o := range v.Options {
-		lines = append(lines, "• "+o.Head)
+		lines = append(lines, f.T("label.bullet", map[string]any{"Text": o.Head}))
 		if o.How != "" {
 			lines = append(lines, "   "+o.How)
 		}
@@ -187,9 +187,17 @@ func PickupLeftText(f TextFormatter, now, end time.Time, loc *time.Location) str
 	}
 }
 
-// SumNote says what a tab's sum leaves out or estimates, as " (…)"; ""
-// when every return in it has a buyer's price.
+// SumNote says what a tab's sum leaves out or estimates, as a note after
+// it (label.note: " (…)"); "" when every return in it has a buyer's price.
 func SumNote(f TextFormatter, s Summary) string {
+	if notes := SumNotes(f, s); notes != "" {
+		return f.T("label.note", map[string]any{"Text": notes})
+	}
+	return ""
+}
+
+// SumNotes is SumNote's text alone, for a page that sets it apart itself.
+func SumNotes(f TextFormatter, s Summary) string {
 	var notes []string
 	if n := s.Count - s.Priced; n > 0 {
 		notes = append(notes, f.Plural("flow.returns.sum_unpriced", n, nil))
@@ -197,10 +205,7 @@ func SumNote(f TextFormatter, s Summary) string {
 	if s.Estimated > 0 {
 		notes = append(notes, f.Plural("flow.returns.sum_estimated", s.Estimated, nil))
 	}
-	if len(notes) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(notes, "; ") + ")"
+	return strings.Join(notes, "; ")
 }
 
 // AutoDecisionText names a decision made for the seller: by which rule,

@@ -30,7 +30,8 @@ var formats = map[string]format{
 }
 
 // FormatRUB writes an amount in kopecks as roubles the way this language
-// does: "1 234,50 ₽" in Russian, "₽1,234.50" in English and Chinese.
+// does: "1 234,50 ₽" in Russian, "₽1,234.50" in English and Chinese; a
+// whole amount has no decimals, as the manual writes it: "1 100 ₽".
 func (l *Localizer) FormatRUB(kopecks int64) string { return l.f.money(kopecks, "₽") }
 
 // FormatCNY writes an amount in fen as yuan the way this language does:
@@ -42,13 +43,22 @@ func (l *Localizer) FormatCNY(fen int64) string { return l.f.money(fen, "¥") }
 // reader's time zone first.
 func (l *Localizer) FormatDate(t time.Time) string { return l.f.date(t) }
 
+// FormatMoney writes a price in both currencies, in one order everywhere
+// (the manual's: yuan, then roubles), as label.money_pair joins them.
+func (l *Localizer) FormatMoney(kopecks, fen int64) string {
+	return l.T("label.money_pair", map[string]any{"CNY": l.FormatCNY(fen), "RUB": l.FormatRUB(kopecks)})
+}
+
 func (f format) money(minor int64, symbol string) string {
 	sign := ""
 	u := uint64(minor)
 	if minor < 0 {
 		sign, u = "-", -u // unsigned negation also covers math.MinInt64
 	}
-	num := f.groupDigits(u/100) + f.decimal + fmt.Sprintf("%02d", u%100)
+	num := f.groupDigits(u / 100)
+	if u%100 != 0 {
+		num += f.decimal + fmt.Sprintf("%02d", u%100)
+	}
 	if f.symbolAfter {
 		return sign + num + nbsp + symbol
 	}

@@ -16,6 +16,7 @@ import (
 	"embed"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -136,7 +137,8 @@ func (l *Localizer) Lang() string { return l.lang }
 // language falls back to English, and an id missing everywhere comes back
 // as the id itself, so the bug shows on screen instead of an empty reply.
 //
-// An integer "Count" key, if present, also selects the plural form. Slices of
+// An integer "Count" key (or a whole float64, as JSON decodes one), if
+// present, also selects the plural form. Slices of
 // strings are joined with the language's list separator and times are
 // shown with FormatDate, because text/template would print them as Go
 // syntax.
@@ -150,6 +152,12 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 		switch n := d["Count"].(type) {
 		case int, int32, int64, uint, uint32, uint64:
 			lc.PluralCount = n
+		case float64:
+			// Data read back from JSON (a queued push): a whole number
+			// still selects the form, or a stored "1" would read "1 days".
+			if n == math.Trunc(n) {
+				lc.PluralCount = int64(n)
+			}
 		}
 	}
 	return l.localize(lc)

@@ -84,13 +84,21 @@ func TestMissingTranslations(t *testing.T) {
 
 // TestPluralForms renders every plural message for counts that hit every
 // category of each language's CLDR rule; go-i18n reports a missing form as
-// an error even though it then shows the "other" form.
+// an error even though it then shows the "other" form. Every form shows
+// {{.Count}}, the number its form is chosen by: a message that showed
+// another field ("in {{.Days}} days") while the caller passed no Count
+// always read "other" («через 1 дня», "in 1 days").
 func TestPluralForms(t *testing.T) {
 	all := mustMessages(t)
 	b := mustBundle(t)
 	for _, id := range pluralIDs(all) {
 		for _, lang := range Languages() {
 			t.Run(id+"/"+lang, func(t *testing.T) {
+				for form, text := range forms(all[lang][id]) {
+					if !strings.Contains(text, "{{.Count}}") {
+						t.Errorf("form %s does not show {{.Count}}: %q", form, text)
+					}
+				}
 				data := sampleData(t, all[lang][id])
 				for _, n := range pluralCounts {
 					data["Count"] = n
@@ -184,23 +192,27 @@ func TestFallbacks(t *testing.T) {
 			return l.T("error.token.missing_scopes", map[string]any{"Missing": []string{"内容", "退货"}})
 		}, "该令牌缺少以下类别的访问权限：内容、退货。请创建新的基础令牌并勾选所有类别，然后发送到这里。"},
 		{"PluralOne", "ru", func(l *Localizer) string {
-			return l.Plural("warning.token.expires_soon", 21, map[string]any{"Days": 21})
+			return l.Plural("warning.token.expires_soon", 21, nil)
 		}, "Срок действия вашего токена WB истекает через 21 день. Создайте новый базовый токен и пришлите его нам, чтобы отслеживание возвратов не прервалось."},
 		{"PluralFew", "ru", func(l *Localizer) string {
-			return firstSentence(l.Plural("warning.token.expires_soon", 3, map[string]any{"Days": 3}))
+			return firstSentence(l.Plural("warning.token.expires_soon", 3, nil))
 		}, "Срок действия вашего токена WB истекает через 3 дня."},
 		{"PluralMany", "ru", func(l *Localizer) string {
-			return firstSentence(l.Plural("warning.token.expires_soon", 11, map[string]any{"Days": 11}))
+			return firstSentence(l.Plural("warning.token.expires_soon", 11, nil))
 		}, "Срок действия вашего токена WB истекает через 11 дней."},
 		{"PluralEnglish", "en", func(l *Localizer) string {
-			return firstSentence(l.Plural("warning.token.expires_soon", 1, map[string]any{"Days": 1}))
+			return firstSentence(l.Plural("warning.token.expires_soon", 1, nil))
 		}, "Your WB token expires in 1 day."},
 		{"PluralChinese", "zh", func(l *Localizer) string {
-			return firstSentence(l.Plural("warning.token.expires_soon", 1, map[string]any{"Days": 1}))
-		}, "您的WB令牌将在 1 天后过期。"},
+			return firstSentence(l.Plural("warning.token.expires_soon", 1, nil))
+		}, "您的WB令牌将在1天后过期。"},
 		{"CountSelectsPlural", "ru", func(l *Localizer) string {
-			return firstSentence(l.T("warning.token.expires_soon", map[string]any{"Days": 5, "Count": 5}))
+			return firstSentence(l.T("warning.token.expires_soon", map[string]any{"Count": 5}))
 		}, "Срок действия вашего токена WB истекает через 5 дней."},
+		{"CountFromJSON", "en", func(l *Localizer) string {
+			// A queued push's data comes back from JSON with float64 numbers.
+			return firstSentence(l.T("notify.token_expiring", map[string]any{"Store": "Main", "Count": float64(1)}))
+		}, "⏳ The WB token of your store Main expires in 1 day."},
 		{"CountNotANumber", "en", func(l *Localizer) string {
 			return l.T("error.attachment.too_large", map[string]any{"MaxMB": 20, "Count": "many"})
 		}, "The file is too large. Please send a file of up to 20 MB."},
@@ -250,7 +262,9 @@ func TestFormat(t *testing.T) {
 		{"en", 123450, "₽1,234.50", "¥1,234.50"},
 		{"zh", 123450, "₽1,234.50", "¥1,234.50"},
 		{"ru", 123450, "1\u00a0234,50\u00a0₽", "1\u00a0234,50\u00a0¥"},
-		{"en", 0, "₽0.00", "¥0.00"},
+		{"en", 0, "₽0", "¥0"},
+		{"ru", 110000, "1\u00a0100\u00a0₽", "1\u00a0100\u00a0¥"},
+		{"zh", 110000, "₽1,100", "¥1,100"},
 		{"en", 5, "₽0.05", "¥0.05"},
 		{"en", 99999, "₽999.99", "¥999.99"},
 		{"en", -123450, "-₽1,234.50", "-¥1,234.50"},

@@ -40,7 +40,7 @@ func (ns *NotificationService) RemindExpiringTokens(ctx context.Context, now tim
 	tag := time.Duration(days) * 24 * time.Hour
 	res, err := ns.db.q(ctx).Exec(ctx, `INSERT INTO notifications (seller_id, kind, store_id, data)
 		SELECT s.seller_id, 'token_expiring', s.id, jsonb_build_object('reminder', $3::text, 'Store', s.name,
-			'Days', greatest(1, ceil(extract(epoch FROM s.token_expires_at - $1) / 86400))::int)
+			'Count', greatest(1, ceil(extract(epoch FROM s.token_expires_at - $1) / 86400))::int)
 		FROM stores s
 		WHERE s.active AND NOT s.token_rejected AND s.token_expires_at > $1 AND s.token_expires_at <= $1 + $2::interval
 		  AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.store_id = s.id AND n.kind = 'token_expiring'

@@ -24,8 +24,7 @@ func (s *Server) resaleCard(rq *request, store int64) ([]card, error) {
 	return []card{{
 		Title:  l.T("web.card.resale"),
 		Count:  l.Plural("web.card.items", sum.OnShelf+sum.InOrder, nil),
-		CNY:    l.T("web.card.resale_sold", map[string]any{"Sold": sum.Sold}),
-		RUB:    l.FormatRUB(sum.SoldPrice),
+		Money:  l.T("web.card.resale_sold", map[string]any{"Sold": sum.Sold, "Money": l.FormatRUB(sum.SoldPrice)}),
 		Action: l.T("web.card.resale_action"),
 		Href:   filter{Status: domain.StatusTransferredToSale, Store: store}.url(1),
 	}}, nil

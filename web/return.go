@@ -176,7 +176,7 @@ func (s *Server) historyRow(rq *request, t *domain.Transition) historyRow {
 	return historyRow{
 		At:     l.FormatDate(at) + " " + at.Format("15:04"),
 		Event:  l.Label("event", string(t.Event)),
-		Change: l.Label("status", string(t.From)) + " → " + l.Label("status", string(t.To)),
+		Change: l.T("label.arrow", map[string]any{"From": l.Label("status", string(t.From)), "To": l.Label("status", string(t.To))}),
 		Who:    who,
 		Note:   t.Note,
 	}

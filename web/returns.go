@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -32,8 +31,8 @@ type listPage struct {
 
 // card is one of the main page's four summary cards (manual §4).
 type card struct {
-	Title, Count, CNY, RUB, Action, Href string
-	Note                                 string // what the sums leave out or estimate
+	Title, Count, Money, Action, Href string
+	Note                              string // what the sums leave out or estimate
 }
 
 type option struct {
@@ -173,9 +172,8 @@ func (s *Server) cards(rq *request, store int64) ([]card, error) {
 		out = append(out, card{
 			Title:  l.T(text[0]),
 			Count:  l.Plural("web.card.items", sum.Count, nil),
-			CNY:    l.FormatCNY(sum.PriceCNY),
-			RUB:    l.FormatRUB(sum.PriceRUB),
-			Note:   strings.TrimSuffix(strings.TrimPrefix(domain.SumNote(l, sum), " ("), ")"),
+			Money:  l.FormatMoney(sum.PriceRUB, sum.PriceCNY),
+			Note:   domain.SumNotes(l, sum),
 			Action: l.T(text[1]),
 			Href:   filter{Tab: sum.Tab, Store: store}.url(1),
 		})

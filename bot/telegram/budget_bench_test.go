@@ -15,7 +15,6 @@ import (
 	"github.com/indigo-warehouse/indigo/bot/telegram"
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/conversations"
-	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
@@ -118,7 +117,7 @@ func benchBot(b *testing.B, tg *tgfake.Server, url string, logs *logBuffer) *tel
 		Token: tg.Token(), APIEndpoint: tg.URL() + "/bot%s/%s",
 		Budget: storage.NewSendBudget(db),
 		Log:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}, conversations.NewEngine(convtest.Deps(db, "", bundle, nil)), storage.NewSessionService(db), bundle)
+	}, storage.NewSessionService(db), bundle)
 	if err != nil {
 		b.Fatal(err)
 	}

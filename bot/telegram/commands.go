@@ -24,7 +24,7 @@ func (b *Bot) SetCommands(ctx context.Context) error {
 			code = ""
 		}
 		cfg := tgbotapi.NewSetMyCommandsWithScopeAndLanguage(tgbotapi.NewBotCommandScopeDefault(), code, cmds...)
-		if err := b.call(ctx, "set commands ("+lang+")", func(api *tgbotapi.BotAPI) error {
+		if err := b.call(ctx, "set commands in "+lang, func(api *tgbotapi.BotAPI) error {
 			_, err := api.Request(cfg)
 			return err
 		}); err != nil {

@@ -19,7 +19,7 @@ import (
 // decode is skipped by its update_id alone.
 
 // handleGuarded is handle under the guard.
-func (b *Bot) handleGuarded(ctx context.Context, u tgbotapi.Update) error {
+func (b *intake) handleGuarded(ctx context.Context, u tgbotapi.Update) error {
 	item := domain.WorkItem{Worker: domain.WorkerTelegramUpdate,
 		Key: strconv.FormatInt(b.id, 10) + "/" + strconv.Itoa(u.UpdateID)}
 	if chat := chatOf(u); chat != 0 {

@@ -46,6 +46,7 @@ type harness struct {
 	sessions *storage.SessionService
 	logs     *logBuffer
 	bot      *telegram.Bot
+	engine   *conversations.Engine // what bot runs (Run, WebhookHandler)
 	stop     func()
 }
 
@@ -77,10 +78,10 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	return h
 }
 
-// newBot builds an engine and a bot on the harness's database.
+// newBot builds a bot, and the engine it runs, on the harness's database.
 func (h *harness) newBot(offsets telegram.OffsetStore, webhookURL string) *telegram.Bot {
 	h.t.Helper()
-	engine := h.newEngine()
+	h.engine = h.newEngine()
 	bot, err := telegram.New(telegram.Config{
 		Token:         h.tg.Token(),
 		APIEndpoint:   h.tg.URL() + "/bot%s/%s",
@@ -88,7 +89,7 @@ func (h *harness) newBot(offsets telegram.OffsetStore, webhookURL string) *teleg
 		WebhookSecret: secret,
 		Log:           slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Clock:         h.clock,
-	}, engine, offsets, bundle)
+	}, offsets, bundle)
 	if err != nil {
 		h.t.Fatalf("new bot: %v", err)
 	}
@@ -100,7 +101,7 @@ func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- h.bot.Run(ctx) }()
+	go func() { done <- h.bot.Run(ctx, h.engine) }()
 	var once sync.Once
 	h.stop = func() {
 		once.Do(func() {

@@ -40,10 +40,20 @@ const (
 // allowedUpdates are the updates the engine reads.
 var allowedUpdates = []string{"message", "callback_query"}
 
-// Run receives updates until ctx ends: by long polling, or, with
-// Config.WebhookURL, by registering the webhook and waiting (WebhookHandler
-// then does the work). An update being handled when ctx ends is finished.
-func (b *Bot) Run(ctx context.Context) error {
+// intake is the bot receiving: every update, the staff chat's included,
+// runs through the engine it was started with. The bot is made without
+// one, so that what the engine is built from (the staff desk, which posts
+// through the bot) can be made first.
+type intake struct {
+	*Bot
+	engine *conversations.Engine
+}
+
+// Run receives updates for engine until ctx ends: by long polling, or,
+// with Config.WebhookURL, by registering the webhook and waiting
+// (WebhookHandler then does the work). An update being handled when ctx
+// ends is finished.
+func (b *Bot) Run(ctx context.Context, engine *conversations.Engine) error {
 	if b.cfg.WebhookURL != "" {
 		if err := b.SetWebhook(ctx); err != nil {
 			return err
@@ -51,14 +61,14 @@ func (b *Bot) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	return b.poll(ctx)
+	return (&intake{Bot: b, engine: engine}).poll(ctx)
 }
 
 // poll is our own getUpdates loop. tgbotapi's GetUpdatesChan confirms an
 // update by asking for the next one before it is handled, so a crash would
 // lose it; here the offset moves, in the store and at Telegram, only once
 // the update's turn is committed.
-func (b *Bot) poll(ctx context.Context) error {
+func (b *intake) poll(ctx context.Context) error {
 	// A webhook left from webhook mode makes every getUpdates a 409.
 	if err := b.call(ctx, "delete webhook", func(api *tgbotapi.BotAPI) error {
 		_, err := api.Request(tgbotapi.DeleteWebhookConfig{})
@@ -146,7 +156,7 @@ const (
 // handleBatch handles one getUpdates answer: each chat's updates in order
 // on one worker, up to Workers chats side by side. It returns the offset to
 // save: past the last update, or at the first one still to do.
-func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update, failures map[int]int) (next int64, anyFailed bool) {
+func (b *intake) handleBatch(ctx context.Context, updates []tgbotapi.Update, failures map[int]int) (next int64, anyFailed bool) {
 	// Stopping the bot must not cut a turn in half: it would only be redone.
 	hctx := context.WithoutCancel(ctx)
 	byChat := map[int64][]int{}
@@ -221,7 +231,7 @@ func chatOf(u tgbotapi.Update) int64 {
 // handle runs one update through the engine and sends the replies. An
 // error means the engine did not commit it and it should come again;
 // failures to send come after the commit and are only logged.
-func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
+func (b *intake) handle(ctx context.Context, u tgbotapi.Update) error {
 	if routed, err := b.routeStaff(ctx, u); routed { // the staff chat, and staff commands elsewhere (staff.go)
 		return err
 	}
@@ -245,7 +255,7 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) error {
 // sendKept sends a turn's replies one at a time, telling the engine after
 // each, which keeps them until then: a failure that may pass returns an
 // error, so the update comes again and brings back only what is unsent.
-func (b *Bot) sendKept(ctx context.Context, in conversations.Input, chat int64, replies []conversations.Reply) error {
+func (b *intake) sendKept(ctx context.Context, in conversations.Input, chat int64, replies []conversations.Reply) error {
 	for i := range replies {
 		err := b.Send(ctx, strconv.FormatInt(chat, 10), replies[i:i+1])
 		switch {
@@ -266,7 +276,7 @@ func (b *Bot) sendKept(ctx context.Context, in conversations.Input, chat int64, 
 	return nil
 }
 
-func (b *Bot) markSent(ctx context.Context, in conversations.Input, n int) error {
+func (b *intake) markSent(ctx context.Context, in conversations.Input, n int) error {
 	if err := b.engine.Sent(ctx, in, n); err != nil {
 		// Retrying the update resends what went: better twice than never.
 		return fmt.Errorf("telegram: %w", err)
@@ -334,10 +344,12 @@ func (b *Bot) registeredWebhook() string {
 	return b.cfg.WebhookURL + sep + "v=" + hex.EncodeToString(sum[:6])
 }
 
-// WebhookHandler receives updates Telegram posts to Config.WebhookURL. It
-// refuses requests without the secret header (401), handles the update
-// before answering, and answers non-2xx when the update must come again.
-func (b *Bot) WebhookHandler() http.Handler {
+// WebhookHandler receives updates Telegram posts to Config.WebhookURL for
+// engine. It refuses requests without the secret header (401), handles the
+// update before answering, and answers non-2xx when the update must come
+// again.
+func (bot *Bot) WebhookHandler(engine *conversations.Engine) http.Handler {
+	b := &intake{Bot: bot, engine: engine}
 	// Comparing digests keeps the comparison constant-time in the length too.
 	want := sha256.Sum256([]byte(b.cfg.WebhookSecret))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

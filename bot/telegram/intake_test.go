@@ -26,7 +26,7 @@ func TestWebhook(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	h := newHarness(t, harnessOptions{webhookURL: srv.URL + "/telegram"})
-	hook.Store(h.bot.WebhookHandler())
+	hook.Store(h.bot.WebhookHandler(h.engine))
 	h.start()
 
 	u := h.user(5005, "en")
@@ -116,7 +116,7 @@ func TestCrashBeforeOffsetSave(t *testing.T) {
 	ctx, kill := context.WithCancel(context.Background())
 	h.bot = h.newBot(crashingOffsets{OffsetStore: h.sessions, kill: kill}, "")
 	done := make(chan error, 1)
-	go func() { done <- h.bot.Run(ctx) }()
+	go func() { done <- h.bot.Run(ctx, h.engine) }()
 
 	u := h.user(6006, "en")
 	u.Send("/start")
@@ -162,7 +162,7 @@ func TestWebhookSetOnce(t *testing.T) {
 		t.Errorf("two starts registered the webhook %d times, want once", n)
 	}
 	rotated, err := telegram.New(telegram.Config{Token: h.tg.Token(), APIEndpoint: h.tg.URL() + "/bot%s/%s",
-		WebhookURL: "http://127.0.0.1:9/telegram", WebhookSecret: "another-secret", Clock: h.clock}, h.newEngine(), h.sessions, bundle)
+		WebhookURL: "http://127.0.0.1:9/telegram", WebhookSecret: "another-secret", Clock: h.clock}, h.sessions, bundle)
 	if err != nil {
 		t.Fatal(err)
 	}

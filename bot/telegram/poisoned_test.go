@@ -64,24 +64,23 @@ func newGuarded(t *testing.T, webhook bool) *guarded {
 	deps := convtest.Deps(h.db, h.wb.URL, bundle, log)
 	g := &guarded{harness: h, sellers: &panicSellers{SellerService: deps.Sellers, user: "7007"}}
 	deps.Sellers = g.sellers
-	engine := conversations.NewEngine(deps)
 	poisoned := storage.NewPoisonService(h.db)
 	bot, err := telegram.New(telegram.Config{
 		Token: h.tg.Token(), APIEndpoint: h.tg.URL() + "/bot%s/%s", WebhookURL: url, WebhookSecret: secret,
 		Log: log, Backoff: time.Millisecond, Guard: &domain.Guard{Store: poisoned, Log: log},
 		Clock: h.clock,
-	}, engine, h.sessions, bundle)
+	}, h.sessions, bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.bot = bot
-	hook.Store(bot.WebhookHandler())
-
 	h.tg.AddGroup(poisonGroup, "Indigo staff", true)
-	chat := bot.StaffChat(poisonGroup)
-	g.desk = &conversations.StaffDesk{Services: engine.Deps, Support: storage.NewSupportService(h.db),
-		Audit: storage.NewAuditService(h.db), Chat: chat, Poisoned: poisoned, Log: log}
-	chat.Serve(g.desk)
+	support := storage.NewSupportService(h.db)
+	g.desk = &conversations.StaffDesk{Services: deps, Support: support,
+		Audit: storage.NewAuditService(h.db), Chat: bot.StaffChat(poisonGroup, support), Poisoned: poisoned, Log: log}
+	deps.Support, deps.Staff = g.desk, g.desk
+	h.engine = conversations.NewEngine(deps)
+	hook.Store(bot.WebhookHandler(h.engine))
 	return g
 }
 

@@ -127,7 +127,7 @@ func TestSendErrors(t *testing.T) {
 	}
 
 	_, err = telegram.New(telegram.Config{Token: h.tg.Token(), APIEndpoint: "http://127.0.0.1:1/bot%s/%s"},
-		conversations.NewEngine(conversations.Deps{}), h.sessions, bundle)
+		h.sessions, bundle)
 	if err == nil || strings.Contains(err.Error(), h.tg.Token()) {
 		t.Errorf("new with an unreachable API: %v; want an error without the token", err)
 	}

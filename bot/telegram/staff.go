@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/domain"
 )
 
 // staff.go: the staff group. Its updates go to the conversations.StaffDesk
@@ -30,7 +31,7 @@ const forumTTL = 5 * time.Minute
 // StaffChat is the staff group as a conversations.StaffChat.
 type StaffChat struct {
 	b      *Bot
-	desk   *conversations.StaffDesk
+	moves  ChatMoves
 	id     atomic.Int64
 	prev   sync.Map // earlier ids (int64): the upgrade's service message comes from there
 	fields sync.Map // update id → topicFields, from decode until handled
@@ -42,18 +43,21 @@ type StaffChat struct {
 
 var _ conversations.StaffChat = (*StaffChat)(nil)
 
-// StaffChat returns group chatID as the staff chat. Its updates reach the
-// desk once Serve is called.
-func (b *Bot) StaffChat(chatID int64) *StaffChat {
-	c := &StaffChat{b: b}
-	c.id.Store(chatID)
-	return c
+// ChatMoves records the staff chat's new id when the group is upgraded to
+// a supergroup, moving the sellers' threads along (storage's support
+// service).
+type ChatMoves interface {
+	MoveStaffChat(ctx context.Context, from, to int64) error
 }
 
-// Serve routes the group's updates to desk from now on.
-func (c *StaffChat) Serve(desk *conversations.StaffDesk) {
-	c.desk = desk
-	c.b.staff.Store(c)
+// StaffChat makes group chatID the bot's staff chat: its updates run as
+// staff input (Engine.HandleStaff) once the bot runs, and moves records
+// the group's upgrade to a supergroup.
+func (b *Bot) StaffChat(chatID int64, moves ChatMoves) *StaffChat {
+	c := &StaffChat{b: b, moves: moves}
+	c.id.Store(chatID)
+	b.staff.Store(c)
+	return c
 }
 
 // ID is the group's current id.
@@ -89,23 +93,24 @@ func (c *StaffChat) forgetBefore(offset int) {
 
 // moved follows the group to its supergroup: the stored ids move too.
 func (c *StaffChat) moved(ctx context.Context, from, to int64) error {
-	if err := c.desk.ChatMoved(ctx, from, to); err != nil {
-		return err
+	if err := c.moves.MoveStaffChat(domain.NewContextWithActor(ctx, domain.System), from, to); err != nil {
+		return fmt.Errorf("staff chat moved from %d to %d: %w", from, to, err)
 	}
+	c.b.log.Info("telegram: the staff group moved", "from", from, "to", to)
 	c.SetID(to)
 	return nil
 }
 
 // routeStaff takes the staff group's updates, and refuses staff commands
 // sent anywhere else. routed is false for what the seller engine handles.
-func (b *Bot) routeStaff(ctx context.Context, u tgbotapi.Update) (routed bool, err error) {
+func (b *intake) routeStaff(ctx context.Context, u tgbotapi.Update) (routed bool, err error) {
 	c := b.staff.Load()
 	if c == nil {
 		return false, nil
 	}
 	if m := u.Message; c.owns(chatOf(u)) || (m != nil && m.MigrateFromChatID != 0 && c.owns(m.MigrateFromChatID)) {
 		defer c.fields.Delete(u.UpdateID)
-		return true, c.handle(ctx, u)
+		return true, c.handle(ctx, b.engine, u)
 	}
 	m := u.Message
 	if m == nil || m.Chat == nil || m.From == nil || !conversations.IsStaffCommand(m.Text) {
@@ -119,7 +124,7 @@ func (b *Bot) routeStaff(ctx context.Context, u tgbotapi.Update) (routed bool, e
 	return true, nil
 }
 
-func (c *StaffChat) handle(ctx context.Context, u tgbotapi.Update) error {
+func (c *StaffChat) handle(ctx context.Context, engine *conversations.Engine, u tgbotapi.Update) error {
 	if m := u.Message; m != nil {
 		switch {
 		case m.MigrateToChatID != 0:
@@ -152,7 +157,7 @@ func (c *StaffChat) handle(ctx context.Context, u tgbotapi.Update) error {
 		}
 		sin.Anonymous = m.From.ID == anonymousAdmin || (f.SenderChatID != 0 && f.SenderChatID == m.Chat.ID)
 	}
-	toast, err := c.desk.Handle(ctx, sin)
+	toast, err := engine.HandleStaff(ctx, sin)
 	if q := u.CallbackQuery; q != nil {
 		c.b.answerCallback(ctx, q.ID, truncate(toast, maxToast))
 	}

@@ -48,7 +48,7 @@ func TestStaffPostOpensFilesOneAtATime(t *testing.T) {
 				return data, nil
 			}})
 	}
-	ids, err := h.bot.StaffChat(h.group).Post(h.ctx(), conversations.StaffPlace{},
+	ids, err := h.desk.Chat.Post(h.ctx(), conversations.StaffPlace{},
 		conversations.StaffMessage{Files: files, Caption: "Li Wei"})
 	if err != nil {
 		t.Fatal(err)

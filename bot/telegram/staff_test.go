@@ -60,21 +60,23 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 	t.Cleanup(tg.Close)
 	tg.AddGroup(opts.group, "Indigo staff", opts.forum)
 	db := pgtest.New(t)
-	engine := conversations.NewEngine(convtest.Deps(db, "", bundle, log))
 	bot, err := telegram.New(telegram.Config{
 		Token: tg.Token(), APIEndpoint: tg.URL() + "/bot%s/%s", Log: log, Clock: clock,
-	}, engine, storage.NewSessionService(db), bundle)
+	}, storage.NewSessionService(db), bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Built in the order cmd/indigo builds them: the bot, the desk that
+	// posts through it, the engine that runs the desk's inputs.
 	senders := map[domain.Channel]conversations.Sender{domain.ChannelTelegram: bot}
-	chat := bot.StaffChat(opts.group)
+	deps := convtest.Deps(db, "", bundle, log)
+	support := storage.NewSupportService(db)
 	desk := &conversations.StaffDesk{
-		Services: engine.Deps, Support: storage.NewSupportService(db), Audit: storage.NewAuditService(db),
-		Chat: chat, Senders: senders, DelayNote: time.Second, Log: log, Now: clock.Now,
+		Services: deps, Support: support, Audit: storage.NewAuditService(db),
+		Chat: bot.StaffChat(opts.group, support), Senders: senders, DelayNote: time.Second, Log: log, Now: clock.Now,
 	}
-	chat.Serve(desk)
-	engine.Support = desk
+	deps.Support, deps.Staff = desk, desk
+	engine := conversations.NewEngine(deps)
 	h := &staffHarness{t: t, db: db, tg: tg, bot: bot, desk: desk, group: opts.group,
 		deliver: &conversations.Deliverer{
 			Render: engine, Sellers: engine.Sellers, Outbox: storage.NewNotificationService(db), Senders: senders, Staff: desk,
@@ -87,7 +89,7 @@ func newStaffHarness(t *testing.T, opts staffOptions) *staffHarness {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		// A test that ends before polling started cancels its start.
-		if err := bot.Run(ctx); err != nil && ctx.Err() == nil {
+		if err := bot.Run(ctx, engine); err != nil && ctx.Err() == nil {
 			t.Errorf("run: %v", err)
 		}
 	})

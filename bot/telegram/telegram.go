@@ -27,7 +27,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 )
@@ -92,7 +91,6 @@ type Bot struct {
 	api      *tgbotapi.BotAPI
 	client   *http.Client
 	cfg      Config
-	engine   *conversations.Engine
 	offsets  OffsetStore
 	bundle   *locales.Bundle
 	log      *slog.Logger
@@ -107,7 +105,7 @@ type Bot struct {
 	// leaves a stale key on screen.
 	keyboards sync.Map
 
-	// staff is the staff chat once StaffChat.Serve registered it (staff.go).
+	// staff is the staff chat once StaffChat made it (staff.go).
 	staff atomic.Pointer[StaffChat]
 
 	id   int64                  // the bot's user id, the token's first part
@@ -118,8 +116,8 @@ var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 // New connects to the Bot API (getMe checks the token) and returns the
 // channel: Open, then Connect. offsets may be nil in webhook mode.
-func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
-	b, err := Open(cfg, engine, offsets, bundle)
+func New(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
+	b, err := Open(cfg, offsets, bundle)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +130,7 @@ func New(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *
 // Open returns the channel without calling Telegram, so that a service
 // started while Telegram cannot be reached still runs everything else;
 // Connect reaches it, and Run needs it reached.
-func Open(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
+func Open(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("new telegram bot: no token")
 	}
@@ -143,8 +141,8 @@ func Open(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle 
 	if err != nil || id <= 0 || !strings.Contains(cfg.Token, ":") {
 		return nil, errors.New("new telegram bot: the token is not a bot token (want <digits>:<secret> from @BotFather)")
 	}
-	if engine == nil || bundle == nil {
-		return nil, errors.New("new telegram bot: engine and locales are required")
+	if bundle == nil {
+		return nil, errors.New("new telegram bot: locales are required")
 	}
 	if cfg.WebhookURL != "" && !secretToken.MatchString(cfg.WebhookSecret) {
 		return nil, errors.New("new telegram bot: a webhook needs a secret of 1–256 characters A-Z a-z 0-9 _ -")
@@ -189,7 +187,6 @@ func Open(cfg Config, engine *conversations.Engine, offsets OffsetStore, bundle 
 		api:      api,
 		client:   client,
 		cfg:      cfg,
-		engine:   engine,
 		offsets:  offsets,
 		bundle:   bundle,
 		log:      log,
@@ -224,8 +221,8 @@ func (b *Bot) Connect(ctx context.Context) error {
 // Connected reports whether Connect has succeeded.
 func (b *Bot) Connected() bool { return b.self.Load() != nil }
 
-// Username is the bot's @name without the @.
-// It is "" until Connect has succeeded.
+// Username is the bot's @name without the @; "" until Connect has
+// succeeded.
 func (b *Bot) Username() string {
 	if name := b.self.Load(); name != nil {
 		return *name

@@ -47,7 +47,7 @@ const (
 
 // ServeHTTP is the callback endpoint: GET verifies the server URL
 // (echostr), POST delivers a message or event.
-func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (b *intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if !b.signed(q) {
 		http.Error(w, "forbidden", http.StatusForbidden)
@@ -86,7 +86,7 @@ func (b *Bot) verifyURL(w http.ResponseWriter, r *http.Request, q url.Values) {
 	_, _ = io.WriteString(w, echo)
 }
 
-func (b *Bot) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
+func (b *intake) receive(w http.ResponseWriter, r *http.Request, q url.Values) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCallbackSize))
 	if err != nil {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
@@ -159,7 +159,7 @@ func dedupeKey(m *message.MixMessage) string {
 // one transaction, and opens the follower's window; a new one is then
 // handled in the background. A pair used before for the same callback is
 // a retry of one stored then: nothing more to do.
-func (b *Bot) record(ctx context.Context, q url.Values, m *message.MixMessage, raw []byte) error {
+func (b *intake) record(ctx context.Context, q url.Values, m *message.MixMessage, raw []byte) error {
 	openID, key := string(m.FromUserName), dedupeKey(m)
 	isNew := false
 	err := b.store.InTx(ctx, func(ctx context.Context) error {
@@ -197,7 +197,7 @@ func (b *Bot) record(ctx context.Context, q url.Values, m *message.MixMessage, r
 }
 
 // goHandle handles a callback in the background; the caller holds a work slot.
-func (b *Bot) goHandle(key string) {
+func (b *intake) goHandle(key string) {
 	b.wg.Add(1)
 	go func() {
 		defer func() { <-b.work; b.wg.Done() }()
@@ -240,7 +240,7 @@ func (b *Bot) goAnswer(openID string) {
 // handled meanwhile: only the worker that marks it handled commits it.
 var errHandledElsewhere = errors.New("wechat callback handled elsewhere")
 
-func (b *Bot) handle(ctx context.Context, key string) {
+func (b *intake) handle(ctx context.Context, key string) {
 	var (
 		openID string
 		act    action

@@ -22,7 +22,7 @@ import (
 // handleGuarded is handle under the guard; handle deals with its errors.
 // A panic also counts as one of the callback's failed attempts, so that
 // even without a guard's store it is given up in the end.
-func (b *Bot) handleGuarded(ctx context.Context, key string) {
+func (b *intake) handleGuarded(ctx context.Context, key string) {
 	item := domain.WorkItem{Worker: domain.WorkerWeChatCallback, Key: key}
 	err := b.cfg.Guard.Run(ctx, item, func(ctx context.Context) error {
 		b.handle(ctx, key)

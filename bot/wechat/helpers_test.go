@@ -64,8 +64,8 @@ type harness struct {
 	engine *conversations.Engine
 	logs   *logBuffer
 	bot    *wechat.Bot
-	live   atomic.Pointer[wechat.Bot] // the one /wechat is routed to
-	stop   func()                     // stops bot
+	live   atomic.Value // http.Handler: the bot /wechat is routed to
+	stop   func()       // stops bot
 	url    string
 	now    func() time.Time
 }
@@ -92,9 +92,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	h.store = storage.NewWeChatService(h.db)
 	h.engine = h.newEngine()
 	h.bot, h.stop = h.startBot()
-	h.live.Store(h.bot)
+	h.live.Store(h.bot.Handler(h.engine))
 	srv := httptest.NewServer(routes(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.live.Load().ServeHTTP(w, r)
+		h.live.Load().(http.Handler).ServeHTTP(w, r)
 	})))
 	t.Cleanup(srv.Close)
 	h.url = srv.URL + "/wechat"
@@ -119,7 +119,7 @@ func (h *harness) restart() {
 	h.stop()
 	h.engine = h.newEngine()
 	h.bot, h.stop = h.startBot()
-	h.live.Store(h.bot)
+	h.live.Store(h.bot.Handler(h.engine))
 }
 
 // newBot starts a bot (a replica) on the harness's account and database;
@@ -144,13 +144,15 @@ func (h *harness) startBot() (*wechat.Bot, func()) {
 		Log:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		SweepEvery: 200 * time.Millisecond,
 		Now:        h.now,
-	}, h.engine, h.store)
+		Locales:    bundle,
+		Sellers:    storage.NewSellerService(h.db),
+	}, h.store)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- bot.Run(ctx) }()
+	go func() { done <- bot.Run(ctx, h.engine) }()
 	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {

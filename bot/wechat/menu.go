@@ -66,10 +66,10 @@ func (b *Bot) accountMenu(l *locales.Localizer) []*menu.Button {
 // PublishMenu creates the account menus when they changed since they were
 // last published; with several replicas, one does it.
 func (b *Bot) PublishMenu(ctx context.Context) error {
-	def := b.accountMenu(b.engine.Locales.For("zh"))
+	def := b.accountMenu(b.cfg.Locales.For("zh"))
 	byLang := map[string][]*menu.Button{}
 	for lang, code := range menuLanguages {
-		byLang[code] = b.accountMenu(b.engine.Locales.For(lang))
+		byLang[code] = b.accountMenu(b.cfg.Locales.For(lang))
 	}
 	raw, err := json.Marshal([]any{def, byLang})
 	if err != nil {

@@ -54,14 +54,15 @@ func newGuardedHarness(t *testing.T) (*harness, *panicMenus) {
 	bot, err := wechat.New(wechat.Config{
 		AppID: h.acct.AppID, AppSecret: h.acct.AppSecret, Token: h.acct.Token, APIBaseURL: fake.URL(),
 		Log: log, SweepEvery: 50 * time.Millisecond,
-		Guard: &domain.Guard{Store: storage.NewPoisonService(h.db), Log: log},
-	}, h.engine, store)
+		Guard:   &domain.Guard{Store: storage.NewPoisonService(h.db), Log: log},
+		Locales: bundle, Sellers: storage.NewSellerService(h.db),
+	}, store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- bot.Run(ctx) }()
+	go func() { done <- bot.Run(ctx, h.engine) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -69,7 +70,7 @@ func newGuardedHarness(t *testing.T) (*harness, *panicMenus) {
 		}
 	})
 	h.bot = bot
-	srv := httptest.NewServer(routes(bot))
+	srv := httptest.NewServer(routes(bot.Handler(h.engine)))
 	t.Cleanup(srv.Close)
 	h.url = srv.URL + "/wechat"
 	h.acct.SetCallbackURL(h.url)

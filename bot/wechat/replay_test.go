@@ -120,7 +120,7 @@ func TestReplayedSignature(t *testing.T) {
 func TestReplayOnAnotherReplica(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{})
-	second := httptest.NewServer(routes(h.newBot()))
+	second := httptest.NewServer(routes(h.newBot().Handler(h.engine)))
 	t.Cleanup(second.Close)
 	victim, attacker := h.user("oVictim2", "zh"), h.user("oAttacker2", "zh")
 	first := victim.TextCallback("/start")

@@ -219,14 +219,14 @@ func (b *Bot) updateMenu(ctx context.Context, openID string, parts []part, answe
 // WeChat's default, before they are one.
 func (b *Bot) localizer(ctx context.Context, openID string) *locales.Localizer {
 	lang := domain.LangChinese
-	s, err := b.engine.Sellers.FindSellerByIdentity(domain.NewContextWithActor(ctx, domain.System),
+	s, err := b.cfg.Sellers.FindSellerByIdentity(domain.NewContextWithActor(ctx, domain.System),
 		domain.Identity{Channel: domain.ChannelWeChat, ExternalID: openID})
 	if err == nil && s != nil {
 		lang = s.Language
 	} else if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
 		b.log.Warn("wechat: find the follower's language", "openid", openID, "err", err)
 	}
-	return b.engine.Locales.For(string(lang))
+	return b.cfg.Locales.For(string(lang))
 }
 
 // --- rendering ---
@@ -265,7 +265,7 @@ func renderFrom(l *locales.Localizer, replies []conversations.Reply, srcs []int)
 		for _, p := range r.Photos {
 			if len(p.Data) == 0 {
 				if p.URL != "" { // a picture on the web: a link costs no message
-					text = strings.TrimSpace(text + "\n🖼 " + p.URL)
+					text = strings.TrimSpace(text + "\n" + l.T("label.picture_link", map[string]any{"URL": p.URL}))
 				}
 				continue
 			}

@@ -43,6 +43,7 @@ import (
 
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // wechatAPI is the base of every URL silenceper has hard-coded.
@@ -59,6 +60,10 @@ type Config struct {
 	// APIBaseURL replaces https://api.weixin.qq.com (a fake). silenceper
 	// allows one base per process: a second New with another base fails.
 	APIBaseURL string
+
+	// Locales and Sellers are what sends read a follower's language from.
+	Locales *locales.Bundle
+	Sellers domain.SellerService
 
 	Log *slog.Logger // default slog.Default()
 	// HTTPClient carries media downloads and, being silenceper's global,
@@ -133,7 +138,6 @@ type Store interface {
 // concurrent use; several replicas may serve one account.
 type Bot struct {
 	cfg    Config
-	engine *conversations.Engine
 	store  Store
 	log    *slog.Logger
 	client *http.Client
@@ -147,12 +151,12 @@ type Bot struct {
 
 // New returns the channel. It calls nothing yet: the access token is
 // fetched on first use and the menu published by Run.
-func New(cfg Config, engine *conversations.Engine, store Store) (*Bot, error) {
+func New(cfg Config, store Store) (*Bot, error) {
 	if cfg.AppID == "" || cfg.AppSecret == "" || cfg.Token == "" {
 		return nil, errors.New("new wechat bot: the app id, app secret and token are required")
 	}
-	if engine == nil || store == nil {
-		return nil, errors.New("new wechat bot: engine and store are required")
+	if cfg.Locales == nil || cfg.Sellers == nil || store == nil {
+		return nil, errors.New("new wechat bot: locales, sellers and a store are required")
 	}
 	var aesKey []byte
 	if cfg.AESKey != "" {
@@ -181,7 +185,6 @@ func New(cfg Config, engine *conversations.Engine, store Store) (*Bot, error) {
 	}
 	b := &Bot{
 		cfg:    cfg,
-		engine: engine,
 		store:  store,
 		log:    cfg.Log.With("channel", "wechat"),
 		client: cfg.HTTPClient,
@@ -213,9 +216,24 @@ func (b *Bot) account(token string) *officialaccount.OfficialAccount {
 	return oa
 }
 
-// Run publishes the account menu and takes up callbacks left unhandled,
-// until ctx ends; then it waits for the callbacks being handled.
-func (b *Bot) Run(ctx context.Context) error {
+// intake is the bot receiving: callbacks run through the engine it was
+// given. The bot is made without one, so that what the engine is built
+// from (the staff desk, which replies to sellers through the bot) can be
+// made first.
+type intake struct {
+	*Bot
+	engine *conversations.Engine
+}
+
+// Handler is the callback endpoint, whose callbacks engine answers.
+func (b *Bot) Handler(engine *conversations.Engine) http.Handler {
+	return &intake{Bot: b, engine: engine}
+}
+
+// Run publishes the account menu and, with engine, takes up callbacks left
+// unhandled, until ctx ends; then it waits for the callbacks being handled.
+func (bot *Bot) Run(ctx context.Context, engine *conversations.Engine) error {
+	b := &intake{Bot: bot, engine: engine}
 	menuDone := b.publishMenu(ctx)
 	tick := time.NewTicker(b.cfg.SweepEvery)
 	defer tick.Stop()
@@ -247,7 +265,7 @@ func (b *Bot) publishMenu(ctx context.Context) bool {
 // sends replies a while old and still not sent (their replica died, or
 // their window was spent), and forgets callbacks handled a day ago and the
 // signed pairs whose window passed.
-func (b *Bot) sweep(ctx context.Context) {
+func (b *intake) sweep(ctx context.Context) {
 	now := b.cfg.Now()
 	keys, err := b.store.UnhandledCallbacks(ctx, now.Add(-b.cfg.SweepEvery), 100)
 	if err != nil {

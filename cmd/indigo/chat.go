@@ -15,9 +15,10 @@ import (
 	"github.com/indigo-warehouse/indigo/wb"
 )
 
-// newEngine is the conversations engine every channel feeds.
-func (m *Main) newEngine(bundle *locales.Bundle, client *wb.Client, links conversations.LinkMaker) *conversations.Engine {
-	return conversations.NewEngine(conversations.Deps{
+// newDeps are the services the conversations engine, which every channel
+// feeds, and the staff desk are built from.
+func (m *Main) newDeps(bundle *locales.Bundle, client *wb.Client, links conversations.LinkMaker) conversations.Deps {
+	return conversations.Deps{
 		Sessions:    storage.NewSessionService(m.DB),
 		Sellers:     storage.NewSellerService(m.DB),
 		Stores:      storage.NewStoreService(m.DB),
@@ -36,7 +37,8 @@ func (m *Main) newEngine(bundle *locales.Bundle, client *wb.Client, links conver
 		Tariffs:     storage.NewTariffService(m.DB),
 		PickupClock: storage.NewPickupClockService(m.DB),
 		Now:         m.opts.Now,
-	})
+		OnTurn:      m.Metrics.observeTurn,
+	}
 }
 
 // newDeliverer is the sender that drains the outbox into the channels
@@ -60,6 +62,8 @@ func (m *Main) newDeliverer(senders map[domain.Channel]conversations.Sender, des
 		Workers: deliverWorkers,
 		Guard:   m.Guard,
 		Lease:   m.Config.OutboxLease, // renewed every quarter of it
+		// metrics.go: delivery latency per channel.
+		OnDelivered: m.Metrics.observeDelivery,
 	}
 	if desk != nil { // a nil *StaffDesk in the interface would be called
 		d.Staff = desk
@@ -68,7 +72,7 @@ func (m *Main) newDeliverer(senders map[domain.Channel]conversations.Sender, des
 }
 
 // buildChannels makes the channels that are on and adds each to senders;
-// their intake runs once everything is built (Main.start).
+// their intake runs the engine once everything is built (Main.start).
 func (m *Main) buildChannels(bundle *locales.Bundle, senders map[domain.Channel]conversations.Sender) error {
 	if m.Config.TelegramEnabled() {
 		bot, err := m.newTelegram(bundle)
@@ -78,7 +82,7 @@ func (m *Main) buildChannels(bundle *locales.Bundle, senders map[domain.Channel]
 		m.Telegram, senders[domain.ChannelTelegram] = bot, bot
 	}
 	if m.Config.WeChatEnabled() {
-		bot, err := m.newWeChat() // wechat.go
+		bot, err := m.newWeChat(bundle) // wechat.go
 		if err != nil {
 			return err
 		}
@@ -113,7 +117,7 @@ func (m *Main) newTelegram(bundle *locales.Bundle) (*telegram.Bot, error) {
 		// and so draws on one ceiling.
 		Budget:  storage.NewSendBudget(m.DB),
 		Observe: m.observeTelegram,
-	}, m.Engine, storage.NewSessionService(m.DB), bundle)
+	}, storage.NewSessionService(m.DB), bundle)
 	if err != nil {
 		return nil, err
 	}

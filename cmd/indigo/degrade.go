@@ -43,7 +43,7 @@ func (m *Main) superviseTelegram(ctx context.Context, bot *telegram.Bot) error {
 		if err := bot.SetCommands(ctx); err != nil {
 			m.Log.Warn("telegram: set command menus", "err", err)
 		}
-		if err := bot.Run(ctx); err != nil && ctx.Err() == nil {
+		if err := bot.Run(ctx, m.Engine); err != nil && ctx.Err() == nil {
 			m.Parts.set(domain.PartTelegram, err)
 			m.Log.Warn("telegram intake stopped; reconnecting", "err", err, "retry_in", wait)
 			continue

@@ -22,6 +22,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram"
+	"github.com/indigo-warehouse/indigo/bot/wechat"
 	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
@@ -114,7 +115,7 @@ type Main struct {
 	Resale    *resale.Loop // nil when resale on WB is off
 	Engine    *conversations.Engine
 	Telegram  *telegram.Bot
-	WeChat    http.Handler // the WeChat callback endpoint, mounted at /wechat; nil when WeChat is off
+	WeChat    *wechat.Bot // nil when WeChat is off; its callback endpoint is mounted at /wechat
 	Deliverer *conversations.Deliverer
 	Cron      *cron.Cron
 
@@ -181,10 +182,10 @@ func (m *Main) Run(ctx context.Context) error {
 	return m.start()
 }
 
-// build wires every part from those before it; nothing runs yet. The one
-// exception to that order is the staff desk, which the engine takes after
-// both exist: the engine's Support is the desk, whose staff chat is the
-// Telegram bot's, which feeds the engine.
+// build wires every part from those before it; nothing runs yet. The
+// channels come before the engine: the staff desk posts and replies
+// through them, and the engine runs the desk's inputs; the channels get
+// the engine only when they start receiving (Main.start).
 func (m *Main) build() error {
 	bundle, err := locales.New()
 	if err != nil {
@@ -203,20 +204,22 @@ func (m *Main) build() error {
 		return fmt.Errorf("web view: %w", err)
 	}
 	m.Web = webView.Handler()
-	m.Engine = m.newEngine(bundle, marketplace, webView)
-	m.Engine.OnTurn = m.Metrics.observeTurn
 	senders := map[domain.Channel]conversations.Sender{}
 	if err := m.buildChannels(bundle, senders); err != nil {
 		return err
 	}
+	deps := m.newDeps(bundle, marketplace, webView)
 	var desk *conversations.StaffDesk
 	if m.Telegram != nil {
-		if desk, err = m.newStaffDesk(senders); err != nil {
+		if desk, err = m.newStaffDesk(deps, senders); err != nil {
 			return fmt.Errorf("staff chat: %w", err)
 		}
 	}
+	if desk != nil { // a nil *StaffDesk in the interface would be called
+		deps.Support, deps.Staff = desk, desk
+	}
+	m.Engine = conversations.NewEngine(deps)
 	m.Deliverer = m.newDeliverer(senders, desk)
-	m.Deliverer.OnDelivered = m.Metrics.observeDelivery
 	m.watchLater(desk) // telemetry.go: the database's state, and staff alerts
 	if m.Cron, err = m.newCron(); err != nil {
 		return fmt.Errorf("jobs: %w", err)

@@ -75,13 +75,13 @@ func (m *Main) routes() http.Handler {
 		m.opts.Routes(mux) // /demo, under `indigo demo`
 	}
 	if m.WeChat != nil {
-		mux.Handle("/wechat", m.WeChat) // GET verifies the URL, POST delivers
+		mux.Handle("/wechat", m.WeChat.Handler(m.Engine)) // GET verifies the URL, POST delivers
 	}
 	if m.Telegram != nil && m.Config.TelegramWebhookURL != "" {
 		// The path of TELEGRAM_WEBHOOK_URL, as the proxy in front forwards it.
 		u, _ := url.Parse(m.Config.TelegramWebhookURL)
 		pattern := "POST " + cmp.Or(u.Path, "/")
-		mux.Handle(pattern, withWriteTimeout(telegramWriteTimeout, m.Telegram.WebhookHandler()))
+		mux.Handle(pattern, withWriteTimeout(telegramWriteTimeout, m.Telegram.WebhookHandler(m.Engine)))
 		limits[pattern] = telegramUpdateLimit
 	}
 	return limitBodies(mux, limits)

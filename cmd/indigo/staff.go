@@ -17,7 +17,7 @@ const staffRelayEvery = 5 * time.Second
 // staff group: seller messages relayed both ways, warehouse operations on
 // return cards, and alerts about sellers pushes cannot reach. It is nil
 // when the staff chat is off. Its relay loop starts with the others.
-func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*conversations.StaffDesk, error) {
+func (m *Main) newStaffDesk(deps conversations.Deps, senders map[domain.Channel]conversations.Sender) (*conversations.StaffDesk, error) {
 	configured := m.Config.TelegramSupportChatID
 	if configured == 0 {
 		m.Log.Info("staff chat off: set TELEGRAM_SUPPORT_CHAT_ID to the staff group's id to switch it on")
@@ -29,12 +29,11 @@ func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*c
 	if err != nil {
 		return nil, err
 	}
-	chat := m.Telegram.StaffChat(current)
 	desk := &conversations.StaffDesk{
-		Services: m.Engine.Deps,
+		Services: deps,
 		Support:  support,
 		Audit:    storage.NewAuditService(m.DB),
-		Chat:     chat,
+		Chat:     m.Telegram.StaffChat(current, support),
 		Senders:  senders,
 		Lang:     m.Config.TelegramSupportLanguage,
 		Lease:    m.Config.OutboxLease, // relays are an outbox too
@@ -45,11 +44,6 @@ func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*c
 		Poisoned: storage.NewPoisonService(m.DB),
 		Status:   m.statusSource(),
 	}
-	// The engine's Support is the desk, whose chat is the Telegram bot's,
-	// which feeds the engine: the engine exists first, and no input
-	// reaches it before the loops start.
-	m.Engine.Support = desk
-	chat.Serve(desk)
 	m.runLater("staff relay", func(ctx context.Context) error {
 		desk.Run(ctx, m.DB.Listen(ctx, storage.SupportChannel, m.Log), staffRelayEvery)
 		return nil

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+
 	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 )
 
@@ -9,7 +12,7 @@ import (
 // are set: the callback endpoint (/wechat, mounted by routes), the sender
 // of pushes, and the loop that publishes the account menu and takes up
 // callbacks a stopped replica left unhandled, started with the others.
-func (m *Main) newWeChat() (*wechat.Bot, error) {
+func (m *Main) newWeChat(bundle *locales.Bundle) (*wechat.Bot, error) {
 	bot, err := wechat.New(wechat.Config{
 		AppID:      m.Config.WeChatAppID,
 		AppSecret:  m.Config.WeChatAppSecret,
@@ -20,12 +23,14 @@ func (m *Main) newWeChat() (*wechat.Bot, error) {
 		Guard:      m.Guard,
 		Workers:    wechatWorkers,
 		HeldLease:  m.Config.OutboxLease, // what is held for followers is an outbox too
+		Locales:    bundle,
+		Sellers:    storage.NewSellerService(m.DB),
 		Observe:    m.observeWeChat,
-	}, m.Engine, storage.NewWeChatService(m.DB))
+	}, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return nil, err
 	}
-	m.runLater("wechat channel", bot.Run)
+	m.runLater("wechat channel", func(ctx context.Context) error { return bot.Run(ctx, m.Engine) })
 	m.Log.Info("wechat channel on", "app_id", m.Config.WeChatAppID, "safe_mode", m.Config.WeChatAESKey != "")
 	return bot, nil
 }

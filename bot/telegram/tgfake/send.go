@@ -156,17 +156,7 @@ func (s *Server) editMessageText(p *params) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	// Leaving reply_markup out removes the keyboard, as on Telegram.
-	kb, err := parseInlineOnly(p)
-	if err != nil {
-		return nil, err
-	}
-	if text == m.Text && sameEntities(ents, m.Entities) && sameJSON(kb, m.ReplyMarkup) {
-		return nil, badRequest(notModified)
-	}
-	m.Text, m.Entities, m.ReplyMarkup, m.EditDate = text, ents, kb, s.now().Unix()
-	c.replace(m)
-	return m, nil
+	return s.edit(c, &m, p, text, ents, &m.Text, &m.Entities)
 }
 
 func (s *Server) editMessageCaption(p *params) (any, *apiError) {
@@ -181,16 +171,23 @@ func (s *Server) editMessageCaption(p *params) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	return s.edit(c, &m, p, text, ents, &m.Caption, &m.CaptionEntities)
+}
+
+// edit puts text and ents in the field of m they replace (its text or its
+// caption) with p's keyboard; leaving reply_markup out removes the
+// keyboard, as on Telegram, and changing nothing is refused as there.
+func (s *Server) edit(c *chat, m *Message, p *params, text string, ents []MessageEntity, field *string, fieldEnts *[]MessageEntity) (any, *apiError) {
 	kb, err := parseInlineOnly(p)
 	if err != nil {
 		return nil, err
 	}
-	if text == m.Caption && sameEntities(ents, m.CaptionEntities) && sameJSON(kb, m.ReplyMarkup) {
+	if text == *field && sameEntities(ents, *fieldEnts) && sameJSON(kb, m.ReplyMarkup) {
 		return nil, badRequest(notModified)
 	}
-	m.Caption, m.CaptionEntities, m.ReplyMarkup, m.EditDate = text, ents, kb, s.now().Unix()
-	c.replace(m)
-	return m, nil
+	*field, *fieldEnts, m.ReplyMarkup, m.EditDate = text, ents, kb, s.now().Unix()
+	c.replace(*m)
+	return *m, nil
 }
 
 func (s *Server) editMessageReplyMarkup(p *params) (any, *apiError) {
