@@ -28,7 +28,10 @@ func settingsModule() Module {
 func cmdNotifications(t *Turn, _ string) error {
 	var rows [][]Button
 	for _, k := range domain.AllNotificationKinds() {
-		rows = append(rows, []Button{{Text: toggleLabel(t, "digest."+string(k), t.seller.Wants(k)), Data: btnNotifyKind.data(0, string(k))}})
+		// A switch has a name of its own: the digest's phrases are
+		// fragments of a sentence («возвратов в пути»), not labels.
+		label := t.l.Toggle(t.l.Label("notify_setting", string(k)), t.seller.Wants(k))
+		rows = append(rows, []Button{{Text: label, Data: btnNotifyKind.data(0, string(k))}})
 	}
 	rows = append(rows, []Button{{Text: toggleLabel(t, "button.quiet_hours", t.seller.QuietHours), Data: btnQuietHours.data(0)}})
 	t.Send(Reply{Text: t.T("flow.notifications.ask"), Buttons: rows, EditMessageID: t.in.ButtonOn})

@@ -7,6 +7,7 @@ package locales_test
 import (
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
@@ -27,6 +28,7 @@ func TestLabels(t *testing.T) {
 		{"channel", names(domain.AllChannels())},
 		{"part", domain.AllParts()},
 		{"part_state", names(domain.AllPartStates())},
+		{"notify_setting", names(domain.AllNotificationKinds())},
 		{"attachment", names([]domain.AttachmentKind{domain.AttachmentPhoto, domain.AttachmentVideo,
 			domain.AttachmentDocument, domain.AttachmentPickup})},
 	} {
@@ -50,6 +52,19 @@ func TestLabels(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSwitchLabelsFit: a /notifications switch is a button, which a phone
+// shows in one line of about 30 characters; its tick comes first.
+func TestSwitchLabelsFit(t *testing.T) {
+	b := locales.MustNew()
+	for _, lang := range locales.Languages() {
+		for _, k := range domain.AllNotificationKinds() {
+			if label := b.For(lang).Label("notify_setting", string(k)); utf8.RuneCountInString(label) > 28 {
+				t.Errorf("%s: the switch for %s is %d characters: %q", lang, k, utf8.RuneCountInString(label), label)
+			}
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -234,7 +233,7 @@ func CheckToken(token string, now time.Time) (TokenReport, error) {
 	rep := TokenReport{Claims: c, Type: c.Type(), Hint: TokenHint(token)}
 	if left := c.ExpiresAt.Sub(now); left < ExpiryWarning {
 		rep.Warnings = append(rep.Warnings, domain.Errorf(domain.CodeInvalid, "warning.token.expires_soon",
-			map[string]any{"Count": max(1, int(math.Ceil(left.Hours()/24))), "ExpiresAt": c.ExpiresAt}))
+			map[string]any{"Count": max(1, int(left/(24*time.Hour))), "ExpiresAt": c.ExpiresAt}))
 	}
 	if rep.Type == TokenPersonal {
 		rep.Warnings = append(rep.Warnings, domain.Errorf(domain.CodeInvalid, "warning.token.personal", nil))

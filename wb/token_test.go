@@ -125,7 +125,7 @@ func TestCheckToken(t *testing.T) {
 		{name: "WarnPersonal", token: issue(wbfake.TokenOptions{Personal: true}),
 			want: []string{"warning.token.personal"}, typ: wb.TokenPersonal},
 		{name: "WarnBoth", token: issue(wbfake.TokenOptions{Personal: true, ExpiresAt: now.Add(10 * time.Hour)}),
-			want: []string{"warning.token.expires_soon", "warning.token.personal"}, typ: wb.TokenPersonal},
+			want: []string{"warning.token.expires_soon", "warning.token.personal"}, days: 1, typ: wb.TokenPersonal},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rep, err := wb.CheckToken(tt.token, now)
@@ -133,8 +133,8 @@ func TestCheckToken(t *testing.T) {
 			var ids []string
 			for _, w := range rep.Warnings {
 				ids = append(ids, w.MsgID)
-				if w.MsgID == "warning.token.expires_soon" && w.Data["Days"] != tt.days {
-					t.Errorf("Days = %v, want %d", w.Data["Days"], tt.days)
+				if w.MsgID == "warning.token.expires_soon" && w.Data["Count"] != tt.days {
+					t.Errorf("Count = %v, want %d", w.Data["Count"], tt.days)
 				}
 			}
 			if diff := cmp.Diff(tt.want, ids); diff != "" {

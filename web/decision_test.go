@@ -214,7 +214,7 @@ func TestReturnDetail(t *testing.T) {
 	b := e.login(t, seller)
 	body := b.page(fmt.Sprintf("/web/returns/%d", r.ID)).Body
 	for _, want := range []string{"Return WB-777", "Main Store", "Silk scarf", "SC-9", "123456", "4601234567890",
-		"Scarves", "₽2,500.00 / ¥220.00", "Defect After Check</dt><dd>Yes", "Picked up from the pickup point",
+		"Scarves", "¥220 / ₽2,500", "Defect After Check</dt><dd>Yes", "Picked up from the pickup point",
 		fmt.Sprintf(`<img src="/web/attachments/%d" alt="A-Cat.jpg">`, photo.ID),
 		fmt.Sprintf(`src="/web/attachments/%d"`, video.ID),
 		comment, "In Transit to IndigoWarehouse → Awaiting Verification",

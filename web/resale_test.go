@@ -28,7 +28,7 @@ func TestResaleCard(t *testing.T) {
 	}
 	l := locales.MustNew().For(string(s.Language))
 	body := e.login(t, s).page("/web/").Body
-	for _, want := range []string{l.T("web.card.resale"), l.Plural("web.card.items", 1, nil), l.T("web.card.resale_sold", map[string]any{"Sold": 0})} {
+	for _, want := range []string{l.T("web.card.resale"), l.Plural("web.card.items", 1, nil), l.T("web.card.resale_sold", map[string]any{"Sold": 0, "Money": l.FormatRUB(0)})} {
 		if !strings.Contains(body, want) {
 			t.Errorf("main page lacks %q", want)
 		}

@@ -174,10 +174,10 @@ func TestCards(t *testing.T) {
 		}
 	}
 	want := []string{
-		"In Transit to IndigoWarehouse 2 items ¥180.00 · ₽2,000.00 View items in transit",
-		"Orders in Processing 1 item ¥90.00 · ₽1,000.00 View processing orders",
-		"Orders Pending Decision 1 item ¥90.00 · ₽1,000.00 Process returns",
-		"Completed Orders 2 items ¥180.00 · ₽2,000.00 View completed orders",
+		"In Transit to IndigoWarehouse 2 items ¥180 / ₽2,000 View items in transit",
+		"Orders in Processing 1 item ¥90 / ₽1,000 View processing orders",
+		"Orders Pending Decision 1 item ¥90 / ₽1,000 Process returns",
+		"Completed Orders 2 items ¥180 / ₽2,000 View completed orders",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cards (-want +got):\n%s", diff)

@@ -74,7 +74,7 @@ func TestReturnsGlance(t *testing.T) {
 			for _, tab := range domain.AllTabs() {
 				s := sums[tab]
 				line := l.T("flow.returns.tab_line", map[string]any{
-					"Tab": l.Label("tab", string(tab)), "Count": s.Count, "RUB": l.FormatRUB(s.PriceRUB), "CNY": l.FormatCNY(s.PriceCNY),
+					"Tab": l.Label("tab", string(tab)), "Count": s.Count, "Money": l.FormatMoney(s.PriceRUB, s.PriceCNY),
 				})
 				if !strings.Contains(glance.Text, line) {
 					t.Errorf("the glance lacks %q:\n%s", line, glance.Text)
@@ -128,11 +128,11 @@ func TestReturnsGlance(t *testing.T) {
 				{"column.return_number", r.ReturnNumber},
 				{"column.request_date", l.FormatDate(r.RequestDate)},
 				{"column.status", l.Label("status", string(r.Status))},
-				{"column.price", l.FormatRUB(r.PriceRUB) + " / " + l.FormatCNY(r.PriceCNY)},
+				{"column.price", l.FormatMoney(r.PriceRUB, r.PriceCNY)},
 				{"column.needs_verification", l.T("label.no")},
 				{"column.photo_video_required", l.T("label.no")},
 			} {
-				if line := l.T(f[0]) + ": " + f[1]; !strings.Contains(card.Text, line) {
+				if line := l.Field(l.T(f[0]), f[1]); !strings.Contains(card.Text, line) {
 					t.Errorf("the card lacks %q:\n%s", line, card.Text)
 				}
 			}

@@ -150,7 +150,7 @@ func TestCardPhoto(t *testing.T) {
 			pressOn(t, u, list.MessageID, l.Label("tab", string(r.Tab())))
 			waitButton(t, u, list.MessageID, r.ProductName)
 			pressOn(t, u, list.MessageID, r.ProductName)
-			number := l.T("column.return_number") + ": " + r.ReturnNumber
+			number := l.Field(l.T("column.return_number"), r.ReturnNumber)
 			var m tgfake.Message
 			if tt.photo {
 				m = u.ExpectMsg("the card with its photo", func(m tgfake.Message) bool {

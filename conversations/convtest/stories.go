@@ -202,7 +202,7 @@ var notifications = Story{
 	Name: "Notifications",
 	Steps: []Step{
 		{Do: Send("/notifications"), Want: []Text{T("flow.notifications.ask").Offers(toggles("", false)...)}},
-		{Do: Press(L("digest", string(domain.NotifyAwaitingDecision))),
+		{Do: Press(L("notify_setting", string(domain.NotifyAwaitingDecision))),
 			Want: []Text{T("flow.notifications.ask").Offers(toggles(domain.NotifyAwaitingDecision, false)...)}},
 		{Do: Press(T("button.quiet_hours")), Want: []Text{T("flow.notifications.ask").Offers(toggles(domain.NotifyAwaitingDecision, true)...)}},
 	},
@@ -216,17 +216,17 @@ var notifications = Story{
 
 // toggles is the /notifications list with one kind off and quiet hours as given.
 func toggles(off domain.NotificationKind, quiet bool) []Text {
-	mark := func(on bool) Text {
+	mark := func(on bool, label Text) Text {
 		if on {
-			return Lit("✅ ")
+			return T("label.toggle_on", "Label", label)
 		}
-		return Lit("◻️ ")
+		return T("label.toggle_off", "Label", label)
 	}
 	var out []Text
 	for _, k := range domain.AllNotificationKinds() {
-		out = append(out, Cat(mark(k != off), L("digest", string(k))))
+		out = append(out, mark(k != off, L("notify_setting", string(k))))
 	}
-	return append(out, Cat(mark(quiet), T("button.quiet_hours")))
+	return append(out, mark(quiet, T("button.quiet_hours")))
 }
 
 func join(parts ...[]Step) []Step {

@@ -144,7 +144,7 @@ var decisionPush = Story{
 			{Do: Send("/help"), Want: []Text{T("flow.help")}},
 			{Do: Push(domain.NotifyAwaitingDecision, 0), Photos: true, Want: []Text{
 				T("notify.awaiting_decision", "Product", "Silk scarf", "Return", "R-601").Offers(sell, toSeller, dispose, T("button.back")),
-				Field("column.inspection_comment", Lit(inspected)), Cat(dispose, Lit(": "), T("flow.decision.explain.dispose"))}},
+				Field("column.inspection_comment", Lit(inspected)), Pair(dispose, T("flow.decision.explain.dispose"))}},
 			{Do: Reinspect(0, reinspected)},
 			{Do: Press(dispose), Want: []Text{T("error.input.stale_button"), Field("column.inspection_comment", Lit(reinspected))},
 				Check: func(tb testing.TB, w *World) {

@@ -37,7 +37,10 @@ func Lit(s string) Text { return Text{lit: s} }
 func Cat(parts ...Text) Text { return Text{parts: parts} }
 
 // Field is one line of a return's card: "Status: In transit".
-func Field(column string, value Text) Text { return Cat(T(column), Lit(": "), value) }
+func Field(column string, value Text) Text { return Pair(T(column), value) }
+
+// Pair is a name and its value as a card or list sets them (label.field).
+func Pair(name, value Text) Text { return T("label.field", "Name", name, "Value", value) }
 
 // MyLanguage is the name of the language the story is told in.
 func MyLanguage() Text { return Text{id: "language", label: mine} }
