@@ -29,8 +29,14 @@ type parts struct {
 type partState struct {
 	domain.Part
 	failures int // unanswered requests in a row
-	// announced is the state the staff chat was last told of (health.go).
+	// announced is the state the staff chat was last told of (health.go),
+	// and told the change it was told at: each change is told once.
 	announced domain.PartState
+	changes   int // state changes so far
+	told      int
+	// outage is how long the part was last down: an outage the chat
+	// could not hear of (Telegram's own) is told once it is over.
+	outage time.Duration
 }
 
 func newParts(now func() time.Time) *parts {
@@ -87,7 +93,11 @@ func (p *parts) observe(name string, answered bool, cause string) {
 
 func (p *parts) move(s *partState, to domain.PartState, cause string) {
 	if s.State != to {
+		if s.State == domain.PartDown {
+			s.outage = p.now().Sub(s.Since)
+		}
 		s.State, s.Since = to, p.now()
+		s.changes++
 	}
 	s.Error = cause
 }
@@ -115,7 +125,8 @@ func (p *parts) list() []domain.Part {
 }
 
 // toAnnounce returns the parts whose state the staff chat should hear of:
-// down for at least settle, or up again after it was told of them down.
+// down for at least settle, or up again after it was told of them down
+// or after an outage of at least settle it could not be told of.
 func (p *parts) toAnnounce(settle time.Duration) []domain.Part {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -123,10 +134,13 @@ func (p *parts) toAnnounce(settle time.Duration) []domain.Part {
 	now := p.now()
 	for _, name := range p.order {
 		s := p.state[name]
+		if s.told == s.changes {
+			continue // told already
+		}
 		switch {
-		case s.State == domain.PartDown && s.announced != domain.PartDown && now.Sub(s.Since) >= settle:
+		case s.State == domain.PartDown && now.Sub(s.Since) >= settle:
 			out = append(out, s.Part)
-		case s.State == domain.PartUp && s.announced == domain.PartDown:
+		case s.State == domain.PartUp && (s.announced == domain.PartDown || s.outage >= settle):
 			out = append(out, s.Part)
 		}
 	}
@@ -137,7 +151,7 @@ func (p *parts) toAnnounce(settle time.Duration) []domain.Part {
 func (p *parts) announced(name string, st domain.PartState) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if s, ok := p.state[name]; ok {
-		s.announced = st
+	if s, ok := p.state[name]; ok && s.State == st {
+		s.announced, s.told = st, s.changes
 	}
 }

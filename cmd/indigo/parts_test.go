@@ -33,6 +33,10 @@ func TestParts(t *testing.T) {
 		{"Back", func() { p.observe(domain.PartWB, true, "") }, domain.PartUp, 1},
 		{"ToldBack", func() { p.announced(domain.PartWB, domain.PartUp) }, domain.PartUp, 0},
 		{"ConnectFails", func() { p.set(domain.PartWB, errors.New("dial")) }, domain.PartDown, 0},
+		{"BackSoon", func() { p.observe(domain.PartWB, true, "") }, domain.PartUp, 0},
+		// The chat could not hear of the outage (it was Telegram's): told after.
+		{"DownUntold", func() { p.set(domain.PartWB, errors.New("dial")); now = now.Add(2 * alertAfter) }, domain.PartDown, 1},
+		{"BackAfterLong", func() { p.observe(domain.PartWB, true, "") }, domain.PartUp, 1},
 	} {
 		tt.do()
 		if got := state(); got != tt.want {
