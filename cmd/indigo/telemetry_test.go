@@ -168,6 +168,17 @@ func TestTelegramUnreachableAtStart(t *testing.T) {
 		t.Fatalf("WeChat with Telegram down: %v", err)
 	}
 
+	got := scrape(t, m.URL()+"/metrics")
+	for _, want := range []string{
+		`indigo_chat_requests_total{channel="wechat",kind="send",outcome="ok"}`,
+		`indigo_chat_requests_total{channel="telegram",kind="other",outcome="unreachable"}`,
+		`indigo_part_up{part="telegram",state="down"}`,
+	} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("the scrape lacks %s", want)
+		}
+	}
+
 	cut.Up()
 	eventually(t, "telegram up again", func() bool { _, r := readyz(t, m); return readyState(r, "telegram") == "up" })
 	u := tgtest.NewUser(t, tg, 4244, "en")
