@@ -49,36 +49,51 @@ func statusText(l *locales.Localizer, st domain.ServiceStatus) string {
 	for _, p := range st.Parts {
 		lines = append(lines, partLine(l, p))
 	}
-	lines = append(lines, "",
-		l.T("staff.status.outbox", map[string]any{"Pending": f.OutboxPending, "Oldest": age(l, f.OutboxOldest), "Failed": f.OutboxFailed}),
-		l.T("staff.status.relay", map[string]any{"Pending": f.RelayPending, "Oldest": age(l, f.RelayOldest)}),
-		l.T("staff.status.polls", map[string]any{
-			"Claims": f.PollsDue[domain.FeedClaims], "ClaimsLag": age(l, f.PollOverdue[domain.FeedClaims]),
-			"Goods": f.PollsDue[domain.FeedGoodsReturn], "GoodsLag": age(l, f.PollOverdue[domain.FeedGoodsReturn])}),
+	lines = append(lines, "", waitingLines(l, f),
 		l.T("staff.status.jobs_day", map[string]any{"Failed": f.JobFailures}),
 		"",
 		l.T("staff.status.counted_since", map[string]any{"Since": clockTime(c.Started)}),
-		l.T("staff.status.wb", map[string]any{"Calls": c.WBCalls, "Limited": c.WBRateLimited}),
+		l.Bullet(l.T("staff.status.wb", map[string]any{"Calls": c.WBCalls, "Limited": c.WBRateLimited})),
 	)
 	for _, ch := range domain.AllChannels() {
-		lines = append(lines, l.T("staff.status.chat", map[string]any{"Channel": l.Label("channel", string(ch)),
-			"Sends": c.ChatSends[ch], "Limited": c.ChatRateLimited[ch], "Retries": c.ChatRetries[ch]}))
+		lines = append(lines, l.Bullet(l.T("staff.status.chat", map[string]any{"Channel": l.Label("channel", string(ch)),
+			"Sends": c.ChatSends[ch], "Limited": c.ChatRateLimited[ch], "Retries": c.ChatRetries[ch]})))
 	}
 	lines = append(lines,
-		l.T("staff.status.delivery", map[string]any{"Delivered": c.Delivered, "P50": age(l, c.DeliveryP50), "P90": age(l, c.DeliveryP90)}),
-		l.T("staff.status.turns", map[string]any{"Turns": c.Turns, "Errors": c.TurnErrors}),
-		l.T("staff.status.jobs", map[string]any{"Runs": c.JobRuns, "Errors": c.JobErrors}),
+		l.Bullet(l.T("staff.status.delivery", map[string]any{"Delivered": c.Delivered, "P50": age(l, c.DeliveryP50), "P90": age(l, c.DeliveryP90)})),
+		l.Bullet(l.T("staff.status.turns", map[string]any{"Turns": c.Turns, "Errors": c.TurnErrors})),
+		l.Bullet(l.T("staff.status.jobs", map[string]any{"Runs": c.JobRuns, "Errors": c.JobErrors})),
 	)
 	return strings.Join(lines, "\n")
+}
+
+// waitingLines are what waits in the database, each figure's line
+// shorter when nothing waits there.
+func waitingLines(l *locales.Localizer, f domain.Figures) string {
+	outbox := l.T("staff.status.outbox_empty", map[string]any{"Failed": f.OutboxFailed})
+	if f.OutboxPending > 0 {
+		outbox = l.T("staff.status.outbox", map[string]any{"Pending": f.OutboxPending, "Oldest": age(l, f.OutboxOldest), "Failed": f.OutboxFailed})
+	}
+	relay := l.T("staff.status.relay_empty")
+	if f.RelayPending > 0 {
+		relay = l.T("staff.status.relay", map[string]any{"Pending": f.RelayPending, "Oldest": age(l, f.RelayOldest)})
+	}
+	polls := l.T("staff.status.polls_none")
+	if f.PollsDue[domain.FeedClaims]+f.PollsDue[domain.FeedGoodsReturn] > 0 {
+		polls = l.T("staff.status.polls", map[string]any{
+			"Claims": f.PollsDue[domain.FeedClaims], "ClaimsLag": age(l, f.PollOverdue[domain.FeedClaims]),
+			"Goods": f.PollsDue[domain.FeedGoodsReturn], "GoodsLag": age(l, f.PollOverdue[domain.FeedGoodsReturn])})
+	}
+	return strings.Join([]string{outbox, relay, polls}, "\n")
 }
 
 func partLine(l *locales.Localizer, p domain.Part) string {
 	data := map[string]any{"Part": l.Label("part", p.Name), "State": l.Label("part_state", string(p.State)),
 		"Since": clockTime(p.Since), "Error": p.Error}
 	if p.State == domain.PartDown && p.Error != "" {
-		return l.T("staff.status.part_down", data)
+		return l.Bullet(l.T("staff.status.part_down", data))
 	}
-	return l.T("staff.status.part", data)
+	return l.Bullet(l.T("staff.status.part", data))
 }
 
 // PartChanged tells the staff chat that a part stopped answering, or
