@@ -73,13 +73,13 @@ func pressLanguage(t *Turn, b button) error {
 	lang := domain.ParseLanguage(b.arg)
 	if t.seller == nil {
 		t.s.Data["lang"] = string(lang)
-		t.l = t.e.Locales.For(string(lang))
+		t.speak(lang)
 		t.Send(Reply{Text: t.T("flow.language.set"), EditMessageID: t.in.ButtonOn})
 		return nil
 	}
 	if !t.seller.IsOwner(t.person()) {
 		t.s.Data[memberLangKey] = string(lang)
-		t.l = t.e.Locales.For(string(lang))
+		t.speak(lang)
 		t.Send(Reply{Text: t.T("flow.language.set"), EditMessageID: t.in.ButtonOn})
 		return nil
 	}
@@ -88,7 +88,7 @@ func pressLanguage(t *Turn, b button) error {
 		return err
 	}
 	t.seller = s
-	t.l = t.e.Locales.For(string(lang))
+	t.speak(lang)
 	t.Send(Reply{Text: t.T("flow.language.set"), EditMessageID: t.in.ButtonOn})
 	return nil
 }

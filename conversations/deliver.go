@@ -29,8 +29,11 @@ type Sender interface {
 // later): SendPush takes them all at once and fails only when none went. A
 // plain Sender is given a push one reply at a time, each recorded as it
 // goes, so that a retry resumes at the first reply that did not go.
+//
+// A push carries its notices (notice.go): SendPush may announce it with
+// them when it cannot deliver it now.
 type PushSender interface {
-	SendPush(ctx context.Context, chatID string, replies []Reply) error
+	SendPush(ctx context.Context, p Push) error
 }
 
 // ErrUnreachable is wrapped by senders when a chat can no longer be

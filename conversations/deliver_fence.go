@@ -94,7 +94,12 @@ func (d *Deliverer) push(ctx context.Context, sender Sender, p Push, covered []*
 	}
 	send, whole := sender.Send, len(covered) > 1
 	if ps, ok := sender.(PushSender); ok {
-		send, whole = ps.SendPush, true
+		send = func(ctx context.Context, chatID string, replies []Reply) error {
+			full := p
+			full.ChatID, full.Replies = chatID, replies
+			return ps.SendPush(ctx, full)
+		}
+		whole = true
 	}
 	if whole {
 		if err := d.sendWatched(ctx, send, p.ChatID, p.Replies, covered); err != nil {

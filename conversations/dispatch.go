@@ -139,6 +139,9 @@ func (e *Engine) detour(t *Turn, do func(t *Turn) error) error {
 // answered hears the current question again, or what the bot can do.
 func (t *Turn) answered() error {
 	if len(t.replies) > 0 {
+		if t.menu != "" {
+			t.replies[0].Menu = string(t.menu)
+		}
 		return nil
 	}
 	if t.running() {

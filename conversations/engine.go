@@ -68,6 +68,9 @@ type Reply struct {
 	EditMessageID string // edit this message in place instead of sending one
 	DeleteMessage string // delete this message of the user's (a pasted token)
 	Toast         string // the short answer to a pressed button
+	// Menu is set when the person chose a language: a channel with menus
+	// per chat (Telegram's "/" list) shows theirs in it from now on.
+	Menu string `json:",omitempty"`
 }
 
 // Button is an inline button; Data comes back in Input.Button. A button
@@ -120,6 +123,9 @@ type Deps struct {
 	Rules       domain.RuleService
 	Tariffs     domain.TariffService
 	PickupClock domain.PickupClockService
+	// Accounts is the seller's account (issue 19): /accounts, its pushes
+	// and the staff's payments; nil leaves them off.
+	Accounts domain.AccountService
 	// Now is the clock cards count days left by; nil is the wall clock.
 	Now func() time.Time
 	// OnTurn hears of every turn handled: the flow the input found the

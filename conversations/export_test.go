@@ -17,3 +17,6 @@ func (e *Engine) EnterForTest(ctx context.Context, ch domain.Channel, chatID, fl
 		return nil
 	})
 }
+
+// NoticeLineForTest is how staff read a notice relay (staff_notice.go).
+var NoticeLineForTest = noticeLine

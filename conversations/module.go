@@ -64,7 +64,7 @@ type Accept struct {
 // comes last.
 func Modules() []Module {
 	return []Module{coreModule(), onboardingModule(), returnsModule(), decisionModule(), pickupModule(),
-		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), rulesModule(), supportModule(),
+		storeModule(), resaleModule(), profileModule(), settingsModule(), teamModule(), rulesModule(), accountsModule(), supportModule(),
 		staffModule()}
 }
 

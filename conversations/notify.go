@@ -20,6 +20,9 @@ type Push struct {
 	Channel domain.Channel
 	ChatID  string
 	Replies []Reply
+	// Notices are the push in short, for a channel that cannot deliver it
+	// now (notice.go); nil when nothing in it is pressing.
+	Notices []Notice
 }
 
 // maxPushPhotos is Telegram's media-group size; WeChat sends them one by one.
@@ -47,7 +50,9 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 			return err
 		}
 		push.Replies = t.replies
-		return nil
+		notices, err := noticesFor(t, []*domain.Notification{n})
+		push.Notices = notices
+		return err
 	})
 	if err != nil {
 		return Push{}, fmt.Errorf("render notification %d: %w", n.ID, err)
@@ -58,6 +63,9 @@ func (e *Engine) RenderNotification(ctx context.Context, n *domain.Notification)
 func renderNotification(t *Turn, n *domain.Notification) error {
 	n, sent, err := renderResale(t, n) // resale.go
 	if sent || err != nil {
+		return err
+	}
+	if sent, err := renderAccountPush(t, n); sent || err != nil { // accounts.go
 		return err
 	}
 	id := "notify." + string(n.Kind)
@@ -173,8 +181,12 @@ func (e *Engine) RenderDigest(ctx context.Context, seller *domain.Seller, ns []*
 			return Push{}, err
 		}
 	}
+	notices, err := e.noticesOfDigest(ctx, seller, ns)
+	if err != nil {
+		return Push{}, fmt.Errorf("digest for seller %d: %w", seller.ID, err)
+	}
 	id := seller.Identities[0]
-	return Push{Channel: id.Channel, ChatID: id.ExternalID, Replies: []Reply{{
+	return Push{Channel: id.Channel, ChatID: id.ExternalID, Notices: notices, Replies: []Reply{{
 		Text:    text,
 		Buttons: [][]Button{{{Text: l.T("button.open_returns"), Data: btnTab.data(0, "all", "0")}}},
 	}}}, nil

@@ -58,7 +58,7 @@ func readLanguage(t *Turn) (string, error) {
 		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_choice", nil)
 	}
 	t.s.Data["lang"] = string(lang)
-	t.l = t.e.Locales.For(string(lang))
+	t.speak(lang)
 	return "picked", nil
 }
 

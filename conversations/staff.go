@@ -96,6 +96,9 @@ type StaffDesk struct {
 	// Poisoned holds the inputs any worker set aside: each is posted to the
 	// chat once (poisoned.go). nil: they are only logged.
 	Poisoned domain.PoisonService
+	// Unreached lists the sellers notices do not reach outside their
+	// chat's window (staff_notice.go); nil: /unreached says it is off.
+	Unreached UnreachedFinder
 	// DelayNote is how long a relay may wait for the chat's rate limit
 	// before its post says it was held back; default 10 s.
 	DelayNote time.Duration
@@ -147,7 +150,16 @@ func staffModule() Module {
 			// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 			{Name: "tariff", Run: (*Turn).tariffCommand},
 			{Name: "expiring", Run: (*Turn).expiringCommand},
-			{Name: "status", Run: (*Turn).statusCommand},                  // staff_status.go: the service's own figures
+			{Name: "status", Run: (*Turn).statusCommand}, // staff_status.go: the service's own figures
+			// staff_accounts.go: a seller's account, payments and charges.
+			{Name: "account", Run: (*Turn).accountCommand},
+			{Name: "payment", Run: (*Turn).paymentCommand},
+			{Name: "charge", Run: (*Turn).chargeCommand},
+			{Name: "correct", Run: (*Turn).correctCommand},
+			{Name: "limit", Run: (*Turn).limitCommand},
+			{Name: "paydetails", Run: (*Turn).payDetailsCommand},
+			// staff_notice.go: sellers no notice reaches outside their window.
+			{Name: "unreached", Run: (*Turn).unreachedCommand},
 			{Name: "note", Run: func(*Turn, string) error { return nil }}, // a note between staff, never relayed
 		},
 		Buttons: staffButtons(), // staff_card.go

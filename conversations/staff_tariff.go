@@ -60,8 +60,11 @@ func (t *Turn) listTariff() error {
 
 func tariffLineText(t *Turn, line domain.Tariff) string {
 	value := t.l.FormatRUB(line.Value)
-	if !line.Kind.IsMoney() {
+	switch {
+	case line.Kind.IsDays():
 		value = t.l.Plural("staff.tariff.days", int(line.Value), nil)
+	case line.Kind == domain.TariffResalePercent:
+		value = domain.PriceText(t.l, line, nil)
 	}
 	data := map[string]any{"Kind": t.l.Label("tariff_kind", string(line.Kind)), "Value": value,
 		"From": t.l.FormatDate(line.EffectiveFrom.In(moscow)), "Who": line.SetBy.Name}
@@ -106,7 +109,8 @@ func parseTariffLine(arg string, now time.Time) (*domain.Tariff, error) {
 	if len(f) != 2 {
 		return nil, usage
 	}
-	if kind.IsMoney() {
+	// A percentage has two decimals as roubles do: "2,5" is 250 basis points.
+	if kind.IsMoney() || kind == domain.TariffResalePercent {
 		kop, ok := domain.ParseRoubles(f[1])
 		if !ok {
 			return nil, usage

@@ -134,6 +134,8 @@ func (d *StaffDesk) renderRelays(th *sellerThread, rs []*domain.SupportRelay, re
 			lines = append(lines, l.T("staff.relay.account_taken", map[string]any{"SID": r.Text}))
 		case domain.RelayResale:
 			lines = append(lines, d.resaleLine(l, th, r, ret, &m)) // staff_resale.go
+		case domain.RelayNoticeSent, domain.RelayNoticeRefused:
+			lines = append(lines, noticeLine(l, r)) // staff_notice.go
 		}
 	}
 	m.Text = strings.Join(lines, "\n")

@@ -24,8 +24,9 @@ type Turn struct {
 	choice      string // the value of a pressed flow button
 	then        string // a flow to start when the current one ends
 	prevVersion int64
-	starts      int          // flows begun in this turn, for Engine.detour
-	calls       *remoteCalls // made outside the transaction (remote.go)
+	starts      int             // flows begun in this turn, for Engine.detour
+	calls       *remoteCalls    // made outside the transaction (remote.go)
+	menu        domain.Language // a language chosen in this turn (speak)
 	// staff is set when the input came from the staff chat: the turn acts
 	// as the staff member and answers there (staff.go).
 	staff *staffPart
@@ -77,6 +78,13 @@ func (t *Turn) Error(err error) string {
 		id = "error.internal"
 	}
 	return t.l.T(id, domain.ErrorData(err))
+}
+
+// speak switches the turn to lang, as the person just chose it, and the
+// chat's command menu with it (Reply.Menu on the turn's first reply).
+func (t *Turn) speak(lang domain.Language) {
+	t.l = t.e.Locales.For(string(lang))
+	t.menu = lang
 }
 
 // apologize is the one answer to an input that changed nothing, for

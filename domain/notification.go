@@ -42,6 +42,13 @@ const (
 	NotifyDecidedByDefault NotificationKind = "decided_by_default"
 	NotifyPickupExpiring   NotificationKind = "pickup_expiring"
 	NotifyPickupExpired    NotificationKind = "pickup_expired"
+
+	// Accounts (account.go): the balance fell below the limit (Data has
+	// Balance, Limit, Hold); a payment was recorded (Amount, Balance,
+	// Lifted); a month's statement was issued (Month "2006-01").
+	NotifyAccountLow      NotificationKind = "account_low"
+	NotifyPaymentRecorded NotificationKind = "payment_recorded"
+	NotifyStatement       NotificationKind = "statement"
 )
 
 // AllNotificationKinds lists every kind, for the locales completeness test
@@ -53,7 +60,7 @@ func AllNotificationKinds() []NotificationKind {
 		NotifyTokenRejected, NotifyTokenExpiring, NotifyPickupCodeOverdue, NotifyDailyDigest,
 		NotifyTeamMemberJoined, NotifyResaleSold, NotifyResaleCancelled, NotifyResaleRefused,
 		NotifyResaleBlocked, NotifyResaleInvite, NotifyDecisionDueSoon, NotifyDecidedByDefault,
-		NotifyPickupExpiring, NotifyPickupExpired,
+		NotifyPickupExpiring, NotifyPickupExpired, NotifyAccountLow, NotifyPaymentRecorded, NotifyStatement,
 	}
 }
 

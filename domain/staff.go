@@ -46,7 +46,22 @@ const (
 	// an order with its sticker, hand a supply over with its QR, put a
 	// unit back or take it off the shelf. ReturnID is the unit's return.
 	RelayResale RelayKind = "resale"
+	// RelayNoticeSent: a pushed notice reached the seller outside their
+	// chat's window (a WeChat template); Text is the notice's kind.
+	RelayNoticeSent RelayKind = "notice_sent"
+	// RelayNoticeRefused: the seller cannot be reached outside their
+	// chat's window; Text is "kind|since (RFC 3339)|reason".
+	RelayNoticeRefused RelayKind = "notice_refused"
 )
+
+// Unreached is a chat that notices outside its window do not reach (a
+// WeChat follower whose templates are refused): since when, the kind of
+// the last notice and why (conversations.NoticeRefusal).
+type Unreached struct {
+	Identity     Identity
+	Since        time.Time
+	Kind, Reason string
+}
 
 // ResaleTask is what a RelayResale asks of staff.
 type ResaleTask string

@@ -15,18 +15,30 @@ import (
 // TariffKind names one line of Indigo's tariff.
 type TariffKind string
 
-// Tariff kinds. Amounts are kopecks; DecisionDays is days.
+// Tariff kinds. Amounts are kopecks; DecisionDays and FreeDays are days;
+// ResalePercent is basis points (250 = 2.5 %).
 const (
 	TariffSellFee        TariffKind = "sell_fee"        // per item put back on sale via FBS
 	TariffReturnHandling TariffKind = "return_handling" // per item packed and sent to the seller
 	TariffDisposeFee     TariffKind = "dispose_fee"     // per item disposed of
 	TariffShipping       TariffKind = "shipping"        // to the seller's country: per zone and weight bracket
 	TariffDecisionDays   TariffKind = "decision_days"   // days a received return waits for a decision
+
+	// What the accounts bill (issue 19), each when its event happens.
+	TariffReceipt       TariffKind = "receipt"        // per return received at the warehouse
+	TariffInspection    TariffKind = "inspection"     // per return inspected
+	TariffPhotos        TariffKind = "photos"         // per return photographed or filmed on request
+	TariffStorageDay    TariffKind = "storage_day"    // per item and day kept beyond the free days
+	TariffFreeDays      TariffKind = "free_days"      // days an item is kept free of charge
+	TariffResaleOrder   TariffKind = "resale_order"   // per resold item a buyer received
+	TariffResalePercent TariffKind = "resale_percent" // basis points of a resold item's price
 )
 
 // AllTariffKinds lists the kinds in the order staff see them.
 func AllTariffKinds() []TariffKind {
-	return []TariffKind{TariffSellFee, TariffReturnHandling, TariffDisposeFee, TariffShipping, TariffDecisionDays}
+	return []TariffKind{TariffReceipt, TariffInspection, TariffPhotos, TariffStorageDay, TariffFreeDays,
+		TariffSellFee, TariffResaleOrder, TariffResalePercent, TariffReturnHandling, TariffDisposeFee,
+		TariffShipping, TariffDecisionDays}
 }
 
 // ParseTariffKind validates a kind name.
@@ -40,7 +52,10 @@ func ParseTariffKind(s string) (TariffKind, error) {
 }
 
 // IsMoney reports whether the kind's value is an amount in kopecks.
-func (k TariffKind) IsMoney() bool { return k != TariffDecisionDays }
+func (k TariffKind) IsMoney() bool { return !k.IsDays() && k != TariffResalePercent }
+
+// IsDays reports whether the kind's value is a number of days.
+func (k TariffKind) IsDays() bool { return k == TariffDecisionDays || k == TariffFreeDays }
 
 // DefaultDecisionDays is the decision window while staff have set none.
 const DefaultDecisionDays = 14
@@ -85,6 +100,10 @@ func (t *Tariff) Check() error {
 		return Errorf(CodeInvalid, "error.tariff.negative", nil)
 	case t.Kind == TariffDecisionDays && (t.Value < 1 || t.Value > 365):
 		return Errorf(CodeInvalid, "error.tariff.decision_days", nil)
+	case t.Kind == TariffFreeDays && t.Value > 365:
+		return Errorf(CodeInvalid, "error.tariff.free_days", nil)
+	case t.Kind == TariffResalePercent && t.Value > 10000:
+		return Errorf(CodeInvalid, "error.tariff.percent", nil)
 	case t.Kind == TariffShipping && (t.Zone == "" || t.MaxWeightGram <= 0):
 		return Errorf(CodeInvalid, "error.tariff.shipping_usage", nil)
 	case t.Kind != TariffShipping && (t.Zone != "" || t.MaxWeightGram != 0):
@@ -110,6 +129,12 @@ func (b TariffBook) DecisionDays() int {
 		return int(t.Value)
 	}
 	return DefaultDecisionDays
+}
+
+// FreeDays is how many days an item is kept free, 0 while staff have set none.
+func (b TariffBook) FreeDays() int {
+	t, _ := b.Fee(TariffFreeDays)
+	return int(t.Value)
 }
 
 // Shipping is the rate to a country for a weight: the smallest bracket

@@ -29,6 +29,10 @@ func TestLabels(t *testing.T) {
 		{"part", domain.AllParts()},
 		{"part_state", names(domain.AllPartStates())},
 		{"notify_setting", names(domain.AllNotificationKinds())},
+		{"tariff_kind", names(domain.AllTariffKinds())},
+		{"ledger_kind", names(domain.AllLedgerKinds())},
+		{"payment_method", names(domain.AllPaymentMethods())},
+		{"month", []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"}},
 		{"attachment", names([]domain.AttachmentKind{domain.AttachmentPhoto, domain.AttachmentVideo,
 			domain.AttachmentDocument, domain.AttachmentPickup})},
 	} {

@@ -34,6 +34,9 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 		if err != nil {
 			return err
 		}
+		if err := checkHold(ctx, tx, cur.SellerID, ch.Event); err != nil { // ledger.go
+			return err
+		}
 		if err := updateReturn(ctx, tx, id, ch.Update); err != nil {
 			return err
 		}
@@ -47,6 +50,10 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 			(return_id, event, from_status, to_status, actor_kind, actor_id, actor_name, actor_person, note, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, actor.Person, ch.Note, rs.db.Now()); err != nil {
+			return err
+		}
+		// What the step costs is billed with it (ledger.go).
+		if err := rs.db.chargeEvent(ctx, tx, cur, ch.Event); err != nil {
 			return err
 		}
 		// A rule may decide at once; then there is nothing to ask (decisions.go).

@@ -77,6 +77,11 @@ func (us *UnitService) apply(ctx context.Context, tx pgx.Tx, cur *domain.Unit, c
 	if err := us.tell(ctx, tx, cur, ch.Event); err != nil {
 		return err
 	}
+	if ch.Event == domain.UnitEventSell { // billed with the sale (ledger.go)
+		if err := us.db.chargeResale(ctx, tx, cur); err != nil {
+			return err
+		}
+	}
 	if cur.Status.OnShelf() == next.OnShelf() {
 		return nil
 	}

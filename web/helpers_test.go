@@ -73,6 +73,8 @@ func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
 		Decisions:   storage.NewDecisionService(db),
 		PickupClock: storage.NewPickupClockService(db),
 		Rules:       storage.NewRuleService(db),
+		Accounts:    storage.NewAccountService(db, 0.08),
+		Tariffs:     storage.NewTariffService(db),
 		Now:         db.Now,
 	})
 	if err != nil {

@@ -70,7 +70,10 @@ type Deps struct {
 	Decisions   domain.DecisionService
 	PickupClock domain.PickupClockService
 	Rules       domain.RuleService // the rules page (rules.go)
-	Now         func() time.Time
+	// The accounts page (accounts.go): the ledger and the price list.
+	Accounts domain.AccountService
+	Tariffs  domain.TariffService
+	Now      func() time.Time
 }
 
 // Server serves the web view. It also makes sign-in links for the chat's
@@ -95,7 +98,7 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	d.PublicURL = strings.TrimRight(d.PublicURL, "/")
 	s := &Server{Deps: d, pages: map[string]*template.Template{}, secure: strings.HasPrefix(d.PublicURL, "https://")}
-	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error", "rules"} {
+	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error", "rules", "accounts"} {
 		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -135,6 +138,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /web/rules/{id}/move", s.seller(s.handleRuleMove))
 	mux.HandleFunc("POST /web/rules/{id}/delete", s.seller(s.handleRuleDelete))
 	mux.HandleFunc("GET /web/attachments/{id}", s.seller(download(s.handleAttachment)))
+	mux.HandleFunc("GET /web/accounts", s.seller(s.handleAccounts))
+	mux.HandleFunc("POST /web/accounts/method", s.seller(s.handleAccountMethod))
+	mux.HandleFunc("GET /web/accounts/{month}/statement.xlsx", s.seller(download(s.handleStatementXLSX)))
 	return securityHeaders(bounded(mux))
 }
 

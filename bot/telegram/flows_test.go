@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"testing"
 
+	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
@@ -30,6 +31,22 @@ func TestSharePhone(t *testing.T) {
 	u.Expect(head(u.L.T("flow.store.token")))
 	if s := sellerOf(t, h, u); s.Phone != "+8613800000000" || s.Language != domain.LangRussian {
 		t.Errorf("seller = %+v", s)
+	}
+}
+
+// TestChatMenuFollowsLanguage: Telegram lists the "/" menu in the app's
+// language; once the seller chose another in the bot, their chat's list is
+// in theirs.
+func TestChatMenuFollowsLanguage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	h.start()
+	u := h.user(1009, "en")
+	u.Onboard("zh", true)
+	menu := h.tg.ScopedCommands(tgfake.BotCommandScope{Type: "chat", ChatID: u.ID}, "")
+	zh := bundle.For("zh")
+	if len(menu) == 0 || menu[0].Description != zh.Label("command", menu[0].Command) {
+		t.Errorf("the chat's menu after choosing 中文 = %+v, want it in Chinese", menu)
 	}
 }
 

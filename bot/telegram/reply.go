@@ -47,6 +47,9 @@ func (b *Bot) Send(ctx context.Context, chatID string, replies []conversations.R
 }
 
 func (b *Bot) sendReply(ctx context.Context, chat int64, r conversations.Reply) error {
+	if r.Menu != "" {
+		b.setChatCommands(ctx, chat, r.Menu)
+	}
 	if r.DeleteMessage != "" {
 		if err := b.deleteMessage(ctx, chat, r.DeleteMessage); err != nil {
 			return err

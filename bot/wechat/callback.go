@@ -171,8 +171,11 @@ func (b *intake) record(ctx context.Context, q url.Values, m *message.MixMessage
 		case use == nonceRepeat:
 			return nil
 		}
+		if m.MsgType == message.MsgTypeEvent && m.Event == message.EventTemplateSendJobFinish {
+			return b.finishTemplate(ctx, m.TemplateMsgID, m.Status) // template.go
+		}
 		if !isMessage(m) && !opensEventWindow(m) {
-			return nil // VIEW, LOCATION, template receipts…: nothing to do
+			return nil // VIEW, LOCATION…: nothing to do
 		}
 		var err error
 		if isNew, err = b.store.ReceiveCallback(ctx, key, openID, raw); err != nil || !isNew {
@@ -180,6 +183,9 @@ func (b *intake) record(ctx context.Context, q url.Values, m *message.MixMessage
 		}
 		now := b.cfg.Now()
 		if isMessage(m) {
+			if err := b.store.ReachedFollower(ctx, openID); err != nil {
+				return err
+			}
 			return b.store.OpenWindow(ctx, openID, now, now.Add(messageWindow), messageQuota, true)
 		}
 		return b.store.OpenWindow(ctx, openID, now, now.Add(eventWindow), eventQuota, false)

@@ -68,16 +68,19 @@ type harness struct {
 	stop   func()       // stops bot
 	url    string
 	now    func() time.Time
+	opts   harnessOptions
 }
 
 type harnessOptions struct {
 	encrypted bool
 	now       func() time.Time // the bots' clock; default time.Now
+	templates wechat.Templates // template_test.go
+	staff     bool             // the bots tell a staff desk what templates did
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &logBuffer{}, now: opts.now,
+	h := &harness{t: t, logs: &logBuffer{}, now: opts.now, opts: opts,
 		acct: fake.NewAccount(wxfake.AccountOptions{Encrypted: opts.encrypted})}
 	// Registered first, so it runs last: everything else may still log.
 	t.Cleanup(func() {
@@ -138,6 +141,10 @@ func (h *harness) startBot() (*wechat.Bot, func()) {
 	if h.acct.Encrypted {
 		aesKey = h.acct.AESKey
 	}
+	var staff wechat.Staff
+	if h.opts.staff {
+		staff = conversations.NoticeRelays{Sellers: storage.NewSellerService(h.db), Support: storage.NewSupportService(h.db)}
+	}
 	bot, err := wechat.New(wechat.Config{
 		AppID: h.acct.AppID, AppSecret: h.acct.AppSecret, Token: h.acct.Token, AESKey: aesKey,
 		APIBaseURL: fake.URL(),
@@ -146,6 +153,8 @@ func (h *harness) startBot() (*wechat.Bot, func()) {
 		Now:        h.now,
 		Locales:    bundle,
 		Sellers:    storage.NewSellerService(h.db),
+		Templates:  h.opts.templates,
+		Staff:      staff,
 	}, h.store)
 	if err != nil {
 		h.t.Fatal(err)

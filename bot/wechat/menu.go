@@ -15,8 +15,10 @@ import (
 
 // menu.go: the account menu, WeChat's place for the main commands. Three
 // groups of click buttons whose keys are command names; a tap arrives as a
-// CLICK event and runs the command as if it were typed. The default menu
-// is Chinese; English and Russian WeChat clients get their own.
+// CLICK event and runs the command as if it were typed. WeChat shows every
+// follower the same menu (a rule on the client's language is refused,
+// 65320), so each name is Chinese with its English after it where both fit
+// in WeChat's limit.
 
 // menuGroups lays the menu out: three top-level buttons (WeChat allows
 // three, with five under each) over every command of the chat.
@@ -24,7 +26,7 @@ var menuGroups = []struct {
 	label    string
 	commands []string
 }{
-	{"msg.wechat.menu.returns_group", []string{"returns", "pickup", "rules", "web"}},
+	{"msg.wechat.menu.returns_group", []string{"returns", "pickup", "rules", "accounts", "web"}},
 	{"msg.wechat.menu.account_group", []string{"stores", "team", "profile", "notifications", "language"}},
 	{"msg.wechat.menu.help_group", []string{"support", "help", "cancel"}},
 }
@@ -35,6 +37,7 @@ var commandLabels = map[string]string{
 	"returns":       "msg.wechat.menu.returns",
 	"pickup":        "msg.wechat.menu.pickup",
 	"rules":         "msg.wechat.menu.rules",
+	"accounts":      "msg.wechat.menu.accounts",
 	"web":           "msg.wechat.menu.web",
 	"stores":        "msg.wechat.menu.stores",
 	"team":          "msg.wechat.menu.team",
@@ -46,56 +49,55 @@ var commandLabels = map[string]string{
 	"cancel":        "msg.wechat.menu.cancel",
 }
 
-// menuLanguages are the WeChat client languages with a menu of their own
-// (WeChat's matchrule codes); everyone else sees the default, Chinese one.
-var menuLanguages = map[string]string{"en": "en", "ru": "ru"}
+// WeChat's limits on a menu name, in bytes.
+const (
+	maxGroupName = 16
+	maxItemName  = 60
+)
 
-// accountMenu is the account menu in one language.
-func (b *Bot) accountMenu(l *locales.Localizer) []*menu.Button {
+// accountMenu is the one account menu.
+func (b *Bot) accountMenu() []*menu.Button {
+	zh, en := b.cfg.Locales.For("zh"), b.cfg.Locales.For("en")
 	var top []*menu.Button
 	for _, g := range menuGroups {
 		var subs []*menu.Button
 		for _, cmd := range g.commands {
-			subs = append(subs, menu.NewClickButton(l.T(commandLabels[cmd]), cmd))
+			subs = append(subs, menu.NewClickButton(menuName(zh, en, commandLabels[cmd], maxItemName), cmd))
 		}
-		top = append(top, menu.NewSubButton(l.T(g.label), subs))
+		top = append(top, menu.NewSubButton(menuName(zh, en, g.label, maxGroupName), subs))
 	}
 	return top
+}
+
+// menuName is a name every follower can read: Chinese, then English where
+// both fit in max bytes ("退货 Returns").
+func menuName(zh, en *locales.Localizer, id string, max int) string {
+	name := zh.T(id)
+	if both := name + " " + en.T(id); len(both) <= max {
+		return both
+	}
+	return name
 }
 
 // PublishMenu creates the account menus when they changed since they were
 // last published; with several replicas, one does it.
 func (b *Bot) PublishMenu(ctx context.Context) error {
-	def := b.accountMenu(b.cfg.Locales.For("zh"))
-	byLang := map[string][]*menu.Button{}
-	for lang, code := range menuLanguages {
-		byLang[code] = b.accountMenu(b.cfg.Locales.For(lang))
-	}
-	raw, err := json.Marshal([]any{def, byLang})
+	def := b.accountMenu()
+	raw, err := json.Marshal(def)
 	if err != nil {
 		return fmt.Errorf("publish menu: %w", err)
 	}
 	sum := sha256.Sum256(raw)
 	published, err := b.store.UpdateMenu(ctx, b.cfg.AppID, hex.EncodeToString(sum[:]), func(ctx context.Context) error {
-		// Deleting first drops the conditional menus a previous publish made.
+		// Deleting first drops the conditional menus an earlier version made.
 		if err := b.call(ctx, "delete menu", func(oa *officialaccount.OfficialAccount) error {
 			return oa.GetMenu().DeleteMenu()
 		}); err != nil {
 			return err
 		}
-		if err := b.call(ctx, "create menu", func(oa *officialaccount.OfficialAccount) error {
+		return b.call(ctx, "create menu", func(oa *officialaccount.OfficialAccount) error {
 			return oa.GetMenu().SetMenu(def)
-		}); err != nil {
-			return err
-		}
-		for code, buttons := range byLang {
-			if err := b.call(ctx, "add "+code+" menu", func(oa *officialaccount.OfficialAccount) error {
-				return oa.GetMenu().AddConditional(buttons, &menu.MatchRule{Language: code})
-			}); err != nil {
-				return err
-			}
-		}
-		return nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("publish menu: %w", err)

@@ -58,6 +58,12 @@ type segment struct {
 // follower cannot be written to any more, and another error when nothing
 // went and the push should be tried again.
 func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.Reply) error {
+	return b.push(ctx, openID, replies, nil)
+}
+
+// push is Send with the push's notices, announced by template when the
+// follower's window cannot take the push (template.go).
+func (b *Bot) push(ctx context.Context, openID string, replies []conversations.Reply, notices []conversations.Notice) error {
 	l := b.localizer(ctx, openID)
 	parts := render(l, replies)
 	if len(parts) == 0 {
@@ -74,7 +80,7 @@ func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.R
 		return fmt.Errorf("send to wechat %s: %w", openID, err)
 	}
 	if held > 0 || len(parts) > left {
-		return b.holdPush(ctx, openID, l, replies, held, left)
+		return b.holdPush(ctx, openID, l, replies, held, left, notices)
 	}
 	got, err := b.store.SpendWindow(ctx, openID, now, len(parts))
 	if err != nil {
@@ -82,7 +88,7 @@ func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.R
 	}
 	if got < len(parts) { // another sender took the window first
 		b.refund(ctx, openID, got)
-		return b.holdPush(ctx, openID, l, replies, held, 0)
+		return b.holdPush(ctx, openID, l, replies, held, 0, notices)
 	}
 	sent, err := b.transmit(ctx, openID, l, parts)
 	switch {
@@ -94,7 +100,11 @@ func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.R
 		// WeChat's count differs from ours (the follower unfollowed, a
 		// clock drifted): believe WeChat, and keep the rest for later.
 		b.closeWindow(ctx, openID)
-		return b.holdParts(ctx, openID, parts[sent:])
+		if err := b.holdParts(ctx, openID, parts[sent:]); err != nil || sent > 0 {
+			return err
+		}
+		b.knock(ctx, openID, notices)
+		return nil
 	}
 	b.refund(ctx, openID, len(parts)-sent)
 	if sent > 0 {
@@ -107,22 +117,28 @@ func (b *Bot) Send(ctx context.Context, openID string, replies []conversations.R
 // SendPush implements conversations.PushSender: the outbox hands WeChat a
 // push whole, since Send already keeps its own place in it (what the
 // window cannot take is held and sent later) and one invitation to reply
-// closes the push rather than every reply of it.
-func (b *Bot) SendPush(ctx context.Context, openID string, replies []conversations.Reply) error {
-	return b.Send(ctx, openID, replies)
+// closes the push rather than every reply of it. Its notices go as
+// templates when the window is closed or full.
+func (b *Bot) SendPush(ctx context.Context, p conversations.Push) error {
+	return b.push(ctx, p.ChatID, p.Replies, p.Notices)
 }
 
 var _ conversations.PushSender = (*Bot)(nil)
 
 // holdPush keeps a push for the follower's next message. The first one
 // held is announced while the window allows a message: the follower's
-// reply to the notice opens a fresh window for everything.
-func (b *Bot) holdPush(ctx context.Context, openID string, l *locales.Localizer, replies []conversations.Reply, heldBefore, left int) error {
+// reply to the notice opens a fresh window for everything. When the
+// window allows none, the push's notices go as templates.
+func (b *Bot) holdPush(ctx context.Context, openID string, l *locales.Localizer, replies []conversations.Reply, heldBefore, left int, notices []conversations.Notice) error {
 	if err := b.hold(ctx, openID, replies); err != nil {
 		return err
 	}
 	b.log.Info("wechat: push held for the follower's next message", "openid", openID, "window_left", left)
-	if heldBefore > 0 || left == 0 {
+	if left == 0 {
+		b.knock(ctx, openID, notices)
+		return nil
+	}
+	if heldBefore > 0 {
 		return nil
 	}
 	notice := []part{{segs: []segment{{text: l.T("msg.wechat.held_notice"), src: srcNote}}}}
@@ -132,12 +148,14 @@ func (b *Bot) holdPush(ctx context.Context, openID string, l *locales.Localizer,
 		b.log.Warn("wechat: spend window for a notice", "openid", openID, "err", err)
 	}
 	if got == 0 {
+		b.knock(ctx, openID, notices)
 		return nil
 	}
 	if _, err := b.transmit(ctx, openID, l, notice); err != nil {
 		b.log.Warn("wechat: notice of a held push", "openid", openID, "err", err)
 		if outOfWindow(err) {
 			b.closeWindow(ctx, openID)
+			b.knock(ctx, openID, notices)
 		} else {
 			b.refund(ctx, openID, 1)
 		}

@@ -85,6 +85,11 @@ type Config struct {
 	// callback that panics again and again (guard.go); nil recovers and
 	// logs only.
 	Guard *domain.Guard
+	// Templates announce what waits outside the follower's window
+	// (template.go); zero sends none.
+	Templates Templates
+	// Staff hear in the seller's thread what templates did; nil: nothing.
+	Staff Staff
 	// Observe hears how each API request ended, for the service's metrics
 	// and health (issue 22); nil hears nothing.
 	Observe func(Request)
@@ -106,6 +111,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	TokenStore
 	NonceStore
+	TemplateStore
 
 	ReceiveCallback(ctx context.Context, key, openID string, payload []byte) (isNew bool, err error)
 	ClaimCallback(ctx context.Context, key string) (payload []byte, ok bool, err error)

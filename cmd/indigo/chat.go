@@ -36,6 +36,7 @@ func (m *Main) newDeps(bundle *locales.Bundle, client *wb.Client, links conversa
 		Rules:       storage.NewRuleService(m.DB),
 		Tariffs:     storage.NewTariffService(m.DB),
 		PickupClock: storage.NewPickupClockService(m.DB),
+		Accounts:    m.accounts(),
 		Now:         m.opts.Now,
 		OnTurn:      m.Metrics.observeTurn,
 	}

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/conversations"
 )
 
 // Config is every setting Indigo reads from the environment. This file is
@@ -51,6 +54,10 @@ type Config struct {
 	WeChatToken      string
 	WeChatAESKey     string
 	WeChatAPIBaseURL string
+	// WeChatTemplates announce pushes outside the 48-hour window, each kind
+	// at most once per WeChatTemplateEvery to a follower (config_wechat.go).
+	WeChatTemplates     map[conversations.NoticeKind]wechat.Template
+	WeChatTemplateEvery time.Duration
 }
 
 // TelegramEnabled reports whether the Telegram channel has its credentials.
@@ -160,6 +167,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	c.OutboxLease = lease
 	c.FBS = loadFBS(env, bad)
+	c.WeChatTemplates, c.WeChatTemplateEvery = loadWeChatTemplates(env, bad)
 	if c.WeChatAESKey != "" && len(c.WeChatAESKey) != 43 {
 		bad("WECHAT_AES_KEY", "the EncodingAESKey is 43 characters, got %d", len(c.WeChatAESKey))
 	}

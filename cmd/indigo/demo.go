@@ -270,7 +270,7 @@ func (d *demo) startService(ctx context.Context, dir, addr string) error {
 	if err := d.m.Run(ctx); err != nil {
 		return err
 	}
-	d.wx.connect(d.m.Config.PublicURL)
+	d.wx.connect(d.m.Config.PublicURL, d.m.DB)
 	return nil
 }
 

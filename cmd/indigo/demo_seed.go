@@ -207,6 +207,9 @@ func (d *demo) seedReturns(ctx context.Context) error {
 	if err := d.advanceSeeded(ctx, list); err != nil {
 		return err
 	}
+	if err := d.seedAccounts(ctx); err != nil { // demo_accounts.go
+		return err
+	}
 	d.seeded = true // askSupport opens the staff group's conversation after the morning
 	return nil
 }

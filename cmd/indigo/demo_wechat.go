@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
+	"github.com/indigo-warehouse/indigo/storage"
 )
 
 const demoWeChatOpenID = "oDemoWangFang"
@@ -22,6 +23,7 @@ type demoWeChat struct {
 	owned bool
 	acct  *wxfake.Account
 	user  *wxfake.User
+	db    *storage.DB // the service's, once it runs (demo_template.go)
 
 	mu   sync.Mutex // serialises the follower's posts and guards said
 	said []demoWXMessage
@@ -58,14 +60,16 @@ func startDemoWeChat(srv *wxfake.Server, settings map[string]string) *demoWeChat
 	settings["WECHAT_APP_SECRET"] = w.acct.AppSecret
 	settings["WECHAT_TOKEN"] = w.acct.Token
 	settings["WECHAT_API_BASE_URL"] = srv.URL()
+	addDemoTemplates(w.acct, settings)
 	return w
 }
 
 // connect points the account's callbacks at the running service.
-func (w *demoWeChat) connect(publicURL string) {
+func (w *demoWeChat) connect(publicURL string, db *storage.DB) {
 	if w == nil {
 		return
 	}
+	w.db = db
 	w.acct.SetCallbackURL(publicURL + "/wechat")
 	w.user = w.acct.User(demoWeChatOpenID)
 }
@@ -99,6 +103,7 @@ func (w *demoWeChat) state() *demoWeChatState {
 		}
 		st.Messages = append(st.Messages, dm)
 	}
+	st.Messages = append(st.Messages, w.templateMessages()...)
 	sort.SliceStable(st.Messages, func(i, j int) bool { return st.Messages[i].At.Before(st.Messages[j].At) })
 	var walk func([]wxfake.MenuButton)
 	walk = func(bs []wxfake.MenuButton) {
@@ -146,6 +151,13 @@ func (w *demoWeChat) handleAction(rw http.ResponseWriter, r *http.Request) {
 	case "image":
 		note("(a picture)")
 		res = w.user.SendImage(demoImage(time.Now().UnixNano(), 480, 360, false))
+	case "away":
+		note("(is away for two days: her 48-hour window closes)")
+		if err := w.away(r.Context()); err != nil {
+			writeDemoJSON(rw, http.StatusInternalServerError, map[string]string{"err": err.Error()})
+			return
+		}
+		res.Status = http.StatusOK
 	default:
 		writeDemoJSON(rw, http.StatusBadRequest, map[string]string{"err": "unknown action"})
 		return

@@ -68,6 +68,10 @@ func (m *Main) jobs() []job {
 		{"wb-tariffs", "@every 10m", true, m.fetchTariffs},
 		{"decision-deadline", "@every 5m", true, m.decideAtDeadline},
 		{"pickup-clock", "@every 5m", true, m.runPickupClock},
+		// Issue 19: storage charged once per item and day, last month's
+		// statements issued on the 1st (or at the first run after it).
+		{"storage-charge", "@every 30m", true, m.chargeStorage},
+		{"statements", "@every 1h", true, m.issueStatements},
 		{"forget-idle-sends", "@every 10m", true, func(ctx context.Context) error {
 			// The wall clock, which sends are booked on, not the time of day.
 			_, err := storage.NewSendBudget(m.DB).ForgetIdleSends(ctx, time.Now())

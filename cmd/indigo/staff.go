@@ -44,6 +44,9 @@ func (m *Main) newStaffDesk(deps conversations.Deps, senders map[domain.Channel]
 		Poisoned: storage.NewPoisonService(m.DB),
 		Status:   m.statusSource(),
 	}
+	if _, ok := senders[domain.ChannelWeChat]; ok {
+		desk.Unreached = storage.NewWeChatService(m.DB) // /unreached: followers templates do not reach
+	}
 	m.runLater("staff relay", func(ctx context.Context) error {
 		desk.Run(ctx, m.DB.Listen(ctx, storage.SupportChannel, m.Log), staffRelayEvery)
 		return nil

@@ -23,6 +23,8 @@ func (m *Main) newWeb(bundle *locales.Bundle) (*web.Server, error) {
 		Decisions:   storage.NewDecisionService(m.DB),
 		PickupClock: storage.NewPickupClockService(m.DB),
 		Rules:       storage.NewRuleService(m.DB),
+		Accounts:    m.accounts(),
+		Tariffs:     storage.NewTariffService(m.DB),
 		Now:         m.opts.Now,
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 )
@@ -25,12 +26,26 @@ func (m *Main) newWeChat(bundle *locales.Bundle) (*wechat.Bot, error) {
 		HeldLease:  m.Config.OutboxLease, // what is held for followers is an outbox too
 		Locales:    bundle,
 		Sellers:    storage.NewSellerService(m.DB),
-		Observe:    m.observeWeChat,
+		Templates: wechat.Templates{
+			Kinds: m.Config.WeChatTemplates, Every: m.Config.WeChatTemplateEvery, PublicURL: m.Config.PublicURL,
+		},
+		Staff:   m.noticeRelays(),
+		Observe: m.observeWeChat,
 	}, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return nil, err
 	}
 	m.runLater("wechat channel", func(ctx context.Context) error { return bot.Run(ctx, m.Engine) })
-	m.Log.Info("wechat channel on", "app_id", m.Config.WeChatAppID, "safe_mode", m.Config.WeChatAESKey != "")
+	m.Log.Info("wechat channel on", "app_id", m.Config.WeChatAppID, "safe_mode", m.Config.WeChatAESKey != "",
+		"templates", len(m.Config.WeChatTemplates))
 	return bot, nil
+}
+
+// noticeRelays tell staff what WeChat's templates did, in the seller's
+// topic, when the staff chat is on; nil otherwise.
+func (m *Main) noticeRelays() wechat.Staff {
+	if m.Config.TelegramSupportChatID == 0 || !m.Config.TelegramEnabled() {
+		return nil
+	}
+	return conversations.NoticeRelays{Sellers: storage.NewSellerService(m.DB), Support: storage.NewSupportService(m.DB)}
 }

@@ -35,6 +35,7 @@ func Deps(db *storage.DB, wbURL string, bundle *locales.Bundle, log *slog.Logger
 		Rules:       storage.NewRuleService(db),
 		Tariffs:     storage.NewTariffService(db),
 		PickupClock: storage.NewPickupClockService(db),
+		Accounts:    storage.NewAccountService(db, 0.08),
 		Now:         db.Now,
 	}
 	if wbURL != "" {

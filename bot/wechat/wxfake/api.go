@@ -142,35 +142,6 @@ func (s *Server) handleCustomSend(a *Account, w http.ResponseWriter, r *http.Req
 	writeError(w, 0, "ok")
 }
 
-// handleTemplateSend records a template message and returns its msgid.
-func (s *Server) handleTemplateSend(a *Account, w http.ResponseWriter, r *http.Request) {
-	var m struct {
-		ToUser     string `json:"touser"`
-		TemplateID string `json:"template_id"`
-		URL        string `json:"url"`
-		Data       map[string]struct {
-			Value string `json:"value"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&m); err != nil {
-		writeError(w, 47001, errmsg(47001))
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f, ok := a.followers[m.ToUser]; !ok || !f.following {
-		writeError(w, 43004, errmsg(43004))
-		return
-	}
-	t := Template{ToUser: m.ToUser, TemplateID: m.TemplateID, URL: m.URL, Data: map[string]string{}}
-	for k, v := range m.Data {
-		t.Data[k] = v.Value
-	}
-	a.templates = append(a.templates, t)
-	s.seq++
-	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": s.seq})
-}
-
 // handleMediaUpload stores a temporary media file sent as the multipart
 // field "media".
 func (s *Server) handleMediaUpload(a *Account, w http.ResponseWriter, r *http.Request) {
@@ -261,6 +232,15 @@ func (s *Server) handleMenuConditional(a *Account, w http.ResponseWriter, r *htt
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil || len(body.MatchRule) == 0 {
 		writeError(w, 47001, errmsg(47001))
 		return
+	}
+	// WeChat no longer matches on what it counts as private data: a rule
+	// with any of these is refused (since 2021; only tags and the phone's
+	// system remain).
+	for _, private := range []string{"sex", "country", "province", "city", "language"} {
+		if body.MatchRule[private] != "" {
+			writeError(w, 65320, errmsg(65320))
+			return
+		}
 	}
 	if code := checkMenu(body.Button); code != 0 {
 		writeError(w, code, errmsg(code))

@@ -1,10 +1,10 @@
 // Package wxfake is a fake WeChat Official Account platform on loopback,
 // for tests and the demo. It answers the API Indigo calls (access token,
 // customer-service messages with their 48-hour window and quota, temporary
-// media, the account menu, template messages) with WeChat's error codes,
-// records what was sent, and plays the followers: it posts signed, and in
-// safe mode encrypted, callback XML to the service's URL as WeChat does,
-// retrying when no answer comes within 5 seconds.
+// media, the account menu, template messages and their receipts) with
+// WeChat's error codes, records what was sent, and plays the followers: it
+// posts signed, and in safe mode encrypted, callback XML to the service's
+// URL as WeChat does, retrying when no answer comes within 5 seconds.
 //
 // It speaks the wire formats only, written from WeChat's documentation: it
 // imports nothing of Indigo's, not the client library, and not the testing
@@ -153,7 +153,7 @@ type Account struct {
 	followers   map[string]*follower
 	media       map[string]*media
 	sent        []Message
-	templates   []Template
+	templates   templateBook // template.go
 	menu        []MenuButton
 	menuCreates int
 	conditional []ConditionalMenu
@@ -328,21 +328,6 @@ func (a *Account) Sent(openID string) []Message {
 	return out
 }
 
-// Template is a template message the account sent.
-type Template struct {
-	ToUser     string
-	TemplateID string
-	URL        string
-	Data       map[string]string
-}
-
-// Templates lists the template messages sent.
-func (a *Account) Templates() []Template {
-	a.s.mu.Lock()
-	defer a.s.mu.Unlock()
-	return append([]Template(nil), a.templates...)
-}
-
 // MenuButton is a button of the account menu as created.
 type MenuButton struct {
 	Type       string       `json:"type,omitempty"`
@@ -353,7 +338,7 @@ type MenuButton struct {
 }
 
 // ConditionalMenu is a menu shown to followers matching a rule, such as
-// {"language": "en"}.
+// {"tag_id": "2"}; a rule on private data (a language) is refused.
 type ConditionalMenu struct {
 	Rule    map[string]string
 	Buttons []MenuButton
@@ -441,15 +426,18 @@ func errmsg(code int) string {
 		40009: "invalid image size",
 		40013: "invalid appid",
 		40016: "invalid button size",
+		65320: "matchrule contains privacy information (sex, country, province, city or language)",
 		40017: "invalid button type",
 		40018: "invalid button name size",
 		40019: "invalid button key size",
 		40023: "invalid sub button size",
 		40025: "invalid sub button name size",
+		40037: "invalid template_id",
 		40125: "invalid appsecret",
 		41001: "access_token missing",
 		42001: "access_token expired",
 		43004: "require subscribe",
+		43101: "user refuse to accept the msg",
 		44002: "empty post data",
 		44004: "empty content",
 		45002: "content size out of limit",
@@ -457,6 +445,7 @@ func errmsg(code int) string {
 		45015: "response out of time limit or subscription is canceled",
 		45047: "out of response count limit",
 		47001: "data format error",
+		47003: "argument invalid!",
 	}[code]; ok {
 		return m
 	}
