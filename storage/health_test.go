@@ -55,3 +55,41 @@ func TestMigrationsPending(t *testing.T) {
 		t.Fatalf("one version forgotten: %d pending, %v", n, err)
 	}
 }
+
+// BenchmarkFigures reads the figures a scrape and /status read, in a
+// database a year old: 500,000 notifications sent, 1,000 waiting and 200
+// given up today, 2,000 seller messages waiting for the staff chat, and
+// 100,000 job runs.
+//
+//	go test ./storage -run '^$' -bench BenchmarkFigures
+func BenchmarkFigures(b *testing.B) {
+	db := pgtest.New(b)
+	seller := pgtest.Seller(b, db, nil)
+	pgtest.Store(b, db, seller.ID, nil)
+	for _, q := range []string{
+		`INSERT INTO notifications (seller_id, kind, created_at, sent_at)
+			SELECT $1, 'return_arrived', now() - g * interval '1 minute', now() - g * interval '1 minute' FROM generate_series(1, 500000) g`,
+		`INSERT INTO notifications (seller_id, kind, created_at) SELECT $1, 'return_arrived', now() - g * interval '1 second' FROM generate_series(1, 1000) g`,
+		`INSERT INTO notifications (seller_id, kind, failed_at) SELECT $1, 'return_arrived', now() FROM generate_series(1, 200) g`,
+		`INSERT INTO support_relays (seller_id, kind, text) SELECT $1, 'message', 'hello' FROM generate_series(1, 2000) g`,
+		`INSERT INTO job_runs (job, scheduled_for, error) SELECT 'job-' || (g % 14), now() - g * interval '5 minutes',
+			CASE WHEN g % 100 = 0 THEN 'failed' ELSE '' END FROM generate_series(1, 100000) g WHERE $1::bigint > 0`,
+		`ANALYZE`,
+	} {
+		args := []any{seller.ID}
+		if q == `ANALYZE` {
+			args = nil
+		}
+		if _, err := db.Pool.Exec(pgtest.System(), q, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	hs := storage.NewHealthService(db)
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := hs.Figures(pgtest.System(), time.Now())
+		if err != nil || f.OutboxPending != 1000 || f.OutboxFailed != 200 || f.RelayPending != 2000 {
+			b.Fatalf("figures = %+v, %v", f, err)
+		}
+	}
+}
