@@ -15,5 +15,9 @@ COPY --from=build /out/indigo /usr/local/bin/indigo
 USER nonroot:nonroot
 ENV HTTP_ADDR=:8080 INDIGO_DATA_DIR=/home/nonroot/.indigo
 EXPOSE 8080
+# /readyz: the database answers and has every migration. A chat platform
+# that cannot be reached leaves it ready (the rest keeps working) and is
+# listed in its answer. distroless has no curl: the binary asks itself.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["/usr/local/bin/indigo", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/indigo"]
 CMD ["serve"]

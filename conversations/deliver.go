@@ -79,6 +79,10 @@ type Deliverer struct {
 	// default two minutes and a quarter of the lease.
 	Lease     time.Duration
 	Heartbeat time.Duration
+	// OnDelivered hears of each notification that reached a chat and how
+	// long it waited since it was written, for the service's metrics
+	// (issue 22); nil hears nothing.
+	OnDelivered func(channel domain.Channel, waited time.Duration)
 }
 
 // Deliver runs one pass: claim, group by seller, send. It returns how many
@@ -192,11 +196,22 @@ func (d *Deliverer) sendOrReschedule(ctx context.Context, seller *domain.Seller,
 	err := d.push(ctx, sender, push, covered)
 	switch {
 	case err == nil:
+		d.delivered(seller.Identities[0].Channel, covered)
 		return len(covered), nil
 	case errors.Is(err, ErrUnreachable):
 		return 0, d.unreachable(ctx, seller, rest, err)
 	default:
 		return 0, d.retryAll(ctx, rest, err)
+	}
+}
+
+func (d *Deliverer) delivered(channel domain.Channel, ns []*domain.Notification) {
+	if d.OnDelivered == nil {
+		return
+	}
+	now := d.Now()
+	for _, n := range ns {
+		d.OnDelivered(channel, max(now.Sub(n.CreatedAt), 0))
 	}
 }
 

@@ -4,6 +4,7 @@
 package conversations
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,6 +128,10 @@ type Deps struct {
 	Accounts domain.AccountService
 	// Now is the clock cards count days left by; nil is the wall clock.
 	Now func() time.Time
+	// OnTurn hears of every turn handled: the flow the input found the
+	// chat in (Idle for none, "staff" for the staff chat) and the turn's
+	// error, for the service's metrics (issue 22); nil hears nothing.
+	OnTurn func(flow string, err error)
 }
 
 // Engine runs flows for every chat of every channel.
@@ -191,6 +196,9 @@ func (e *Engine) HandleWithin(ctx context.Context, in Input, within func(ctx con
 	for round := 1; ; round++ {
 		replies, err := e.handleOnce(ctx, in, calls, within)
 		if !errors.Is(err, errNeedRemote) || round == maxRemoteRounds {
+			if e.OnTurn != nil {
+				e.OnTurn(calls.flow, err)
+			}
 			return replies, err
 		}
 		// The turn is rolled back: make its remote calls with no
@@ -210,6 +218,7 @@ func (e *Engine) handleOnce(ctx context.Context, in Input, calls *remoteCalls, w
 			}
 			return e.loadPhotos(ctx, replies)
 		}
+		calls.flow = cmp.Or(s.Flow, Idle)
 		t, err := e.newTurn(ctx, s, in, calls)
 		if err != nil {
 			return err

@@ -39,6 +39,7 @@ type remoteResult struct {
 type remoteCalls struct {
 	done    map[string]remoteResult
 	pending []remoteCall
+	flow    string // the flow the chat was in when the turn began (Engine.OnTurn)
 }
 
 // remote returns what do returns, made outside the turn's transaction; do

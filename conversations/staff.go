@@ -108,6 +108,9 @@ type StaffDesk struct {
 	Lease time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
+	// Status is what /status shows (staff_status.go); nil: /status says
+	// it is off.
+	Status StatusSource
 }
 
 var (
@@ -147,6 +150,7 @@ func staffModule() Module {
 			// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 			{Name: "tariff", Run: (*Turn).tariffCommand},
 			{Name: "expiring", Run: (*Turn).expiringCommand},
+			{Name: "status", Run: (*Turn).statusCommand}, // staff_status.go: the service's own figures
 			// staff_accounts.go: a seller's account, payments and charges.
 			{Name: "account", Run: (*Turn).accountCommand},
 			{Name: "payment", Run: (*Turn).paymentCommand},
@@ -268,6 +272,9 @@ func (e *Engine) HandleStaff(ctx context.Context, in StaffInput) (toast string, 
 		toast = t.staff.toast
 		return keepReply(s, t)
 	})
+	if e.OnTurn != nil {
+		e.OnTurn("staff", err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("handle staff input in chat %s: %w", in.ChatID, err)
 	}

@@ -26,6 +26,8 @@ func TestLabels(t *testing.T) {
 		{"unit_status", names(domain.AllUnitStatuses())},
 		{"language", names(domain.AllLanguages())},
 		{"channel", names(domain.AllChannels())},
+		{"part", domain.AllParts()},
+		{"part_state", names(domain.AllPartStates())},
 		{"notify_setting", names(domain.AllNotificationKinds())},
 		{"tariff_kind", names(domain.AllTariffKinds())},
 		{"ledger_kind", names(domain.AllLedgerKinds())},

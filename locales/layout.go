@@ -14,7 +14,9 @@ func (l *Localizer) Field(name, value string) string {
 }
 
 // Bullet is one item of a list.
-func (l *Localizer) Bullet(text string) string { return l.T("label.bullet", map[string]any{"Text": text}) }
+func (l *Localizer) Bullet(text string) string {
+	return l.T("label.bullet", map[string]any{"Text": text})
+}
 
 // WithCount is a label with a count after it, on a button or in a list.
 func (l *Localizer) WithCount(label string, n int) string {

@@ -34,6 +34,18 @@ type Config struct {
 	// Logger gets retries and waits at debug level, with token hints only;
 	// nil discards them.
 	Logger *slog.Logger
+	// Observe hears of every HTTP exchange with WB, retries included, for
+	// the service's metrics and health (issue 22); nil hears nothing.
+	Observe func(Exchange)
+}
+
+// Exchange is one HTTP exchange with WB as Config.Observe hears of it.
+type Exchange struct {
+	Category Category
+	// Status is WB's HTTP status; 0 when WB did not answer (the network,
+	// a timeout).
+	Status  int
+	Attempt int // 0 for the first try
 }
 
 // Client talks to the WB seller API on behalf of many sellers: every method
@@ -46,6 +58,7 @@ type Client struct {
 	maxRetries int
 	maxPages   int
 	log        *slog.Logger
+	observe    func(Exchange)
 	limiters   limiterSet
 }
 
@@ -59,6 +72,7 @@ func New(cfg Config) *Client {
 		maxRetries: cfg.MaxRetries,
 		maxPages:   cfg.MaxPages,
 		log:        cfg.Logger,
+		observe:    cfg.Observe,
 	}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 60 * time.Second}
@@ -127,6 +141,9 @@ func (c *Client) do(ctx context.Context, cl call) error {
 			return fmt.Errorf("wb %s %s: %w", cl.method, cl.path, err)
 		}
 		status, hdr, raw, err := c.send(ctx, token, cl, body)
+		if c.observe != nil && ctx.Err() == nil {
+			c.observe(Exchange{Category: cl.cat, Status: status, Attempt: attempt})
+		}
 		var delay time.Duration
 		switch {
 		case err != nil:

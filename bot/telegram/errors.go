@@ -51,6 +51,9 @@ func (b *Bot) request(ctx context.Context, what string, fn func(api *tgbotapi.Bo
 			}
 		}
 		err := fn(b.with(ctx))
+		if ctx.Err() == nil { // a stop is no outcome of Telegram's
+			b.observe(what, before != nil, attempt, err)
+		}
 		if err == nil {
 			return nil
 		}
@@ -71,6 +74,25 @@ func (b *Bot) request(ctx context.Context, what string, fn func(api *tgbotapi.Bo
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
+}
+
+// observe tells Config.Observe how one request ended.
+func (b *Bot) observe(what string, send bool, attempt int, err error) {
+	if b.cfg.Observe == nil {
+		return
+	}
+	var te *tgbotapi.Error
+	outcome := "ok"
+	switch {
+	case err == nil:
+	case retryAfter(err) > 0:
+		outcome = "rate_limited"
+	case errors.As(err, &te):
+		outcome = "refused"
+	default:
+		outcome = "unreachable"
+	}
+	b.cfg.Observe(Request{Call: what, Send: send, Attempt: attempt, Outcome: outcome})
 }
 
 // retryAfter is how long Telegram asked us to wait, or 0. Uploads come back

@@ -21,7 +21,7 @@ import (
 // handleGuarded is handle under the guard.
 func (b *intake) handleGuarded(ctx context.Context, u tgbotapi.Update) error {
 	item := domain.WorkItem{Worker: domain.WorkerTelegramUpdate,
-		Key: strconv.FormatInt(b.api.Self.ID, 10) + "/" + strconv.Itoa(u.UpdateID)}
+		Key: strconv.FormatInt(b.id, 10) + "/" + strconv.Itoa(u.UpdateID)}
 	if chat := chatOf(u); chat != 0 {
 		item.ChatID = strconv.FormatInt(chat, 10)
 	}

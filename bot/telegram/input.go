@@ -18,7 +18,7 @@ import (
 // answer in. ok is false for updates the engine has no use for.
 func (b *Bot) input(u tgbotapi.Update) (in conversations.Input, chatID int64, ok bool) {
 	in = conversations.Input{UpdateID: int64(u.UpdateID), Channel: domain.ChannelTelegram, Ack: true,
-		StartLink: "https://t.me/" + b.api.Self.UserName + "?start="}
+		StartLink: "https://t.me/" + b.Username() + "?start="}
 	var from *tgbotapi.User
 	var chat *tgbotapi.Chat
 	switch {

@@ -136,6 +136,9 @@ func (b *Bot) nextBackoff(d time.Duration) time.Duration {
 func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]tgbotapi.Update, error) {
 	cfg := tgbotapi.UpdateConfig{Offset: int(offset), Limit: pollLimit, Timeout: pollTimeout, AllowedUpdates: allowedUpdates}
 	updates, err := b.fetchUpdates(ctx, cfg) // keeps the topic fields v5.5.1 drops (topics.go)
+	if ctx.Err() == nil {
+		b.observe("get updates", false, 0, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("get updates from %d: %w", offset, b.classify(err))
 	}

@@ -64,6 +64,19 @@ type Config struct {
 	Budget SendBudget
 	// Clock paces sends and waits out 429s; default the wall clock.
 	Clock Clock
+	// Observe hears how each Bot API request ended, for the service's
+	// metrics and health (issue 22); nil hears nothing.
+	Observe func(Request)
+}
+
+// Request is one Bot API request as Config.Observe hears of it.
+type Request struct {
+	Call    string // what was asked, e.g. "send message", "get updates"
+	Send    bool   // a message to a chat, paced within Telegram's limits
+	Attempt int    // 0 for the first try; more after a 429
+	// Outcome is "ok", "rate_limited" (a 429), "refused" (any other
+	// answer of Telegram's) or "unreachable" (no answer: the network).
+	Outcome string
 }
 
 // OffsetStore remembers where a bot's update stream resumes.
@@ -94,15 +107,39 @@ type Bot struct {
 
 	// staff is the staff chat once StaffChat made it (staff.go).
 	staff atomic.Pointer[StaffChat]
+
+	id   int64                  // the bot's user id, the token's first part
+	self atomic.Pointer[string] // the bot's @name, once Connect has read it
 }
 
 var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
-// New connects to the Bot API (tgbotapi calls getMe to check the token) and
-// returns the channel. offsets may be nil in webhook mode.
+// New connects to the Bot API (getMe checks the token) and returns the
+// channel: Open, then Connect. offsets may be nil in webhook mode.
 func New(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
+	b, err := Open(cfg, offsets, bundle)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Connect(context.Background()); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Open returns the channel without calling Telegram, so that a service
+// started while Telegram cannot be reached still runs everything else;
+// Connect reaches it, and Run needs it reached.
+func Open(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("new telegram bot: no token")
+	}
+	// A bot token is "<bot id>:<secret>"; the id keys the bot's offset and
+	// send budget before Telegram has been asked who the bot is.
+	idPart, _, _ := strings.Cut(cfg.Token, ":")
+	id, err := strconv.ParseInt(idPart, 10, 64)
+	if err != nil || id <= 0 || !strings.Contains(cfg.Token, ":") {
+		return nil, errors.New("new telegram bot: the token is not a bot token (want <digits>:<secret> from @BotFather)")
 	}
 	if bundle == nil {
 		return nil, errors.New("new telegram bot: locales are required")
@@ -142,12 +179,10 @@ func New(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) 
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
 	}
-	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIEndpoint, client)
-	if err != nil {
-		return nil, fmt.Errorf("new telegram bot: get me: %w", scrub(cfg.Token, err))
-	}
-	key := "telegram:" + strconv.FormatInt(api.Self.ID, 10)
-	log := cfg.Log.With("channel", "telegram", "bot", api.Self.UserName)
+	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: client, Buffer: 100}
+	api.SetAPIEndpoint(cfg.APIEndpoint)
+	key := "telegram:" + strconv.FormatInt(id, 10)
+	log := cfg.Log.With("channel", "telegram", "bot_id", id)
 	return &Bot{
 		api:      api,
 		client:   client,
@@ -156,6 +191,7 @@ func New(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) 
 		bundle:   bundle,
 		log:      log,
 		key:      key,
+		id:       id,
 		fileBase: fileBase(cfg.APIEndpoint),
 		workers:  workers,
 		backoff:  backoff,
@@ -163,8 +199,36 @@ func New(cfg Config, offsets OffsetStore, bundle *locales.Bundle) (*Bot, error) 
 	}, nil
 }
 
-// Username is the bot's @name without the @.
-func (b *Bot) Username() string { return b.api.Self.UserName }
+// Connect asks Telegram who the bot is (getMe), which checks the token.
+// It may be called again after a failure; the error carries no token.
+func (b *Bot) Connect(ctx context.Context) error {
+	var me tgbotapi.User
+	err := b.call(ctx, "get me", func(api *tgbotapi.BotAPI) error {
+		var err error
+		me, err = api.GetMe()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("new telegram bot: %w", err)
+	}
+	if me.ID != b.id {
+		return fmt.Errorf("new telegram bot: get me: Telegram answered for bot %d, the token names %d", me.ID, b.id)
+	}
+	b.self.Store(&me.UserName)
+	return nil
+}
+
+// Connected reports whether Connect has succeeded.
+func (b *Bot) Connected() bool { return b.self.Load() != nil }
+
+// Username is the bot's @name without the @; "" until Connect has
+// succeeded.
+func (b *Bot) Username() string {
+	if name := b.self.Load(); name != nil {
+		return *name
+	}
+	return ""
+}
 
 // fileBase derives where files download from the method endpoint, because
 // tgbotapi's File.Link always uses api.telegram.org. A path before "/bot%s"

@@ -206,9 +206,11 @@ func (b *Bot) call(ctx context.Context, what string, fn func(oa *officialaccount
 	for attempt := 0; ; attempt++ {
 		tok, err := b.tokens.GetAccessTokenContext(ctx)
 		if err != nil {
+			b.observe(ctx, what, attempt, err)
 			return &APIError{Call: what, Err: err}
 		}
 		err = fn(b.account(tok))
+		b.observe(ctx, what, attempt, err)
 		if err == nil {
 			return nil
 		}
@@ -222,6 +224,29 @@ func (b *Bot) call(ctx context.Context, what string, fn func(oa *officialaccount
 		}
 		return &APIError{Call: what, Code: code, Err: b.scrub(err)}
 	}
+}
+
+// codeAPIQuota is WeChat's "api freq out of limit": the account's daily
+// quota of a call is spent.
+const codeAPIQuota = 45009
+
+// observe tells Config.Observe how one request ended.
+func (b *Bot) observe(ctx context.Context, what string, attempt int, err error) {
+	if b.cfg.Observe == nil || ctx.Err() != nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		switch code := codeOf(err); {
+		case code == codeAPIQuota || code == codeQuotaSpent:
+			outcome = "rate_limited"
+		case code != 0:
+			outcome = "refused"
+		default:
+			outcome = "unreachable"
+		}
+	}
+	b.cfg.Observe(Request{Call: what, Attempt: attempt, Outcome: outcome})
 }
 
 // credentialInURL matches the query parameters silenceper puts secrets in.

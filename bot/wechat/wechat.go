@@ -90,6 +90,18 @@ type Config struct {
 	Templates Templates
 	// Staff hear in the seller's thread what templates did; nil: nothing.
 	Staff Staff
+	// Observe hears how each API request ended, for the service's metrics
+	// and health (issue 22); nil hears nothing.
+	Observe func(Request)
+}
+
+// Request is one API request as Config.Observe hears of it.
+type Request struct {
+	Call    string // what was asked, e.g. "send text"
+	Attempt int    // 0 for the first try; 1 after a refused access token
+	// Outcome is "ok", "rate_limited" (a quota of WeChat's spent),
+	// "refused" (any other errcode) or "unreachable" (no answer).
+	Outcome string
 }
 
 // Store keeps the channel's state in the shared database:

@@ -38,6 +38,7 @@ func (m *Main) newDeps(bundle *locales.Bundle, client *wb.Client, links conversa
 		PickupClock: storage.NewPickupClockService(m.DB),
 		Accounts:    m.accounts(),
 		Now:         m.opts.Now,
+		OnTurn:      m.Metrics.observeTurn,
 	}
 }
 
@@ -62,6 +63,8 @@ func (m *Main) newDeliverer(senders map[domain.Channel]conversations.Sender, des
 		Workers: deliverWorkers,
 		Guard:   m.Guard,
 		Lease:   m.Config.OutboxLease, // renewed every quarter of it
+		// metrics.go: delivery latency per channel.
+		OnDelivered: m.Metrics.observeDelivery,
 	}
 	if desk != nil { // a nil *StaffDesk in the interface would be called
 		d.Staff = desk
@@ -98,11 +101,11 @@ func (m *Main) runLater(name string, run func(ctx context.Context) error) {
 	})
 }
 
-// newTelegram connects the bot and sets its command menus; its intake
-// (long polling, or the webhook route when TELEGRAM_WEBHOOK_URL is set)
-// starts with the other loops.
+// newTelegram is the bot, not connected yet; it connects, sets its
+// command menus and starts its intake (long polling, or the webhook route
+// when TELEGRAM_WEBHOOK_URL is set) with the other loops.
 func (m *Main) newTelegram(bundle *locales.Bundle) (*telegram.Bot, error) {
-	bot, err := telegram.New(telegram.Config{
+	bot, err := telegram.Open(telegram.Config{
 		Token:         m.Config.TelegramBotToken,
 		APIEndpoint:   m.Config.TelegramAPIEndpoint,
 		WebhookURL:    m.Config.TelegramWebhookURL,
@@ -113,16 +116,15 @@ func (m *Main) newTelegram(bundle *locales.Bundle) (*telegram.Bot, error) {
 		Guard:         m.Guard,
 		// Shared in the database: every replica sends as the same bot
 		// and so draws on one ceiling.
-		Budget: storage.NewSendBudget(m.DB),
+		Budget:  storage.NewSendBudget(m.DB),
+		Observe: m.observeTelegram,
 	}, storage.NewSessionService(m.DB), bundle)
 	if err != nil {
 		return nil, err
 	}
-	if err := bot.SetCommands(m.jobsCtx); err != nil {
-		m.Log.Warn("telegram: set command menus", "err", err)
-	}
-	m.runLater("telegram intake", func(ctx context.Context) error { return bot.Run(ctx, m.Engine) })
-	m.Log.Info("telegram channel on", "bot", bot.Username(), "webhook", m.Config.TelegramWebhookURL != "")
+	// Connected, its menus set and its intake run by the supervisor,
+	// which retries while Telegram cannot be reached (degrade.go).
+	m.runLater("telegram channel", func(ctx context.Context) error { return m.superviseTelegram(ctx, bot) })
 	return bot, nil
 }
 

@@ -23,6 +23,9 @@ import (
 type Config struct {
 	DatabaseURL string // empty: start the embedded PostgreSQL under DataDir/pg
 	HTTPAddr    string
+	// MetricsAddr is where Prometheus scrapes /metrics; empty: /metrics is
+	// on HTTPAddr with the rest.
+	MetricsAddr string
 	PublicURL   string // how sellers' browsers reach HTTPAddr (magic links)
 	SecretKey   []byte // 32 bytes; nil: generated into DataDir (embedded database only)
 	DataDir     string
@@ -77,6 +80,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c := &Config{
 		DatabaseURL:             env("DATABASE_URL", ""),
 		HTTPAddr:                env("HTTP_ADDR", ":8080"),
+		MetricsAddr:             env("METRICS_ADDR", ""),
 		DataDir:                 env("INDIGO_DATA_DIR", "./.indigo"),
 		LogLevel:                env("LOG_LEVEL", "info"),
 		TelegramBotToken:        env("TELEGRAM_BOT_TOKEN", ""),
@@ -100,6 +104,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
 		bad("HTTP_ADDR", "want host:port such as :8080, got %q", c.HTTPAddr)
+	}
+	if _, port, err := net.SplitHostPort(c.MetricsAddr); c.MetricsAddr != "" && (err != nil || port == "") {
+		bad("METRICS_ADDR", "want host:port such as :9090, got %q", c.MetricsAddr)
 	}
 	c.PublicURL = strings.TrimRight(env("PUBLIC_URL", localURL(c.HTTPAddr)), "/")
 	if !hasScheme(c.PublicURL, "http", "https") {

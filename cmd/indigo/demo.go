@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"flag"
 	"fmt"
@@ -28,8 +27,8 @@ import (
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
 )
 
-// `indigo demo` runs the real service against the fake WB and Telegram
-// servers in one process, seeds a demo seller with a month of returns and
+// `indigo demo` runs the real service against the fake Telegram, WeChat
+// and WB servers in one process, seeds a demo seller with a month of returns and
 // serves /demo: a page that shows the chats as Telegram would and drives
 // them through the fake, so the bot cannot tell it from Telegram.
 
@@ -73,13 +72,17 @@ type demo struct {
 	// stores are the demo seller's WB accounts: sid and token.
 	stores        []demoStore
 	newcomerToken string // a WB token the newcomer can paste during onboarding
+	seeded        bool   // this run seeded the data (else it restored the last run's)
 	wx            *demoWeChat
 
-	mu   sync.Mutex // guards rng and shk
-	rng  *mrand.Rand
-	shk  int64
-	stop context.CancelFunc
-	wg   sync.WaitGroup
+	mu  sync.Mutex // guards rng, shk and pressed
+	rng *mrand.Rand
+	shk int64
+	// pressed maps the callback query of each press made on the page to
+	// its panel, so the page shows Telegram's answer where it was pressed.
+	pressed map[string]string
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
 }
 
 type demoStore struct {
@@ -145,7 +148,10 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &demo{opts: o, rng: mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), 7)), shk: 51_000_000}
+	// WB's item ids (shk) and Telegram's ids go on from where the last
+	// run's stopped: the database keeps them, the fakes start anew.
+	d := &demo{opts: o, rng: mrand.New(mrand.NewPCG(uint64(time.Now().UnixNano()), 7)), shk: 51_000_000 + demoEpoch()*100,
+		pressed: map[string]string{}}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -155,17 +161,13 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 	_ = l.UnmarshalText([]byte(o.LogLevel))
 	d.log = slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: l}))
 	d.startFakes()
+	// The data is seeded, or restored from the last run, before the
+	// service's loops start (demo_restore.go).
 	if err := d.startService(ctx, dir, addr); err != nil {
 		return nil, err
 	}
-	if err := d.seed(ctx); err != nil {
-		return nil, fmt.Errorf("seed the demo: %w", err)
-	}
 	if err := d.printURLs(ctx, dir); err != nil {
 		return nil, err
-	}
-	if err := d.seedReturns(ctx); err != nil {
-		return nil, fmt.Errorf("seed the demo's returns: %w", err)
 	}
 	if o.ReturnEvery > 0 {
 		fmt.Fprintf(o.Stdout, "The demo seller's returns are in; a new one arrives at WB every %v (the poll finds it within minutes).\n", o.ReturnEvery)
@@ -174,6 +176,10 @@ func startDemo(ctx context.Context, o demoOptions) (_ *demo, err error) {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	d.stop = cancel
+	if d.seeded {
+		d.wg.Add(1)
+		go d.askSupport(loopCtx) // demo_seed.go
+	}
 	if o.ReturnEvery > 0 {
 		d.wg.Add(2)
 		go d.arrivals(loopCtx, o.ReturnEvery)
@@ -220,7 +226,7 @@ func (d *demo) startFakes() {
 	if d.opts.Clock != nil {
 		now = d.opts.Clock.Now
 	}
-	d.tg = tgfake.New(tgfake.Options{Now: now})
+	d.tg = tgfake.New(tgfake.Options{Now: now, FirstID: int(demoEpoch()) * 10})
 	d.wb = wbfake.New()
 	d.wb.SetClock(now)
 	d.wb.SetLimits(false)
@@ -237,8 +243,11 @@ func (d *demo) startService(ctx context.Context, dir, addr string) error {
 	if err != nil {
 		return err
 	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
+	// The key stays with the data: the stores' tokens are encrypted under it.
+	key, err := loadOrCreateSecretKey(filepath.Join(dir, "secret.key"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
 	settings := map[string]string{
 		"DATABASE_URL":             dbURL,
 		"INDIGO_SECRET_KEY":        base64.StdEncoding.EncodeToString(key),
@@ -257,7 +266,7 @@ func (d *demo) startService(ctx context.Context, dir, addr string) error {
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
-	d.m = NewMain(cfg, newLogger(d.opts.Stderr, cfg.LogLevel), Options{Clock: d.opts.Clock, Routes: d.mount})
+	d.m = NewMain(cfg, newLogger(d.opts.Stderr, cfg.LogLevel), Options{Clock: d.opts.Clock, Routes: d.mount, BeforeStart: d.populate})
 	if err := d.m.Run(ctx); err != nil {
 		return err
 	}
@@ -272,17 +281,17 @@ func (d *demo) printURLs(ctx context.Context, dir string) error {
 		return err
 	}
 	base := d.m.Config.PublicURL
-	fmt.Fprintf(d.opts.Stdout, `Indigo demo is running: the real service against fake WB and Telegram servers.
+	fmt.Fprintf(d.opts.Stdout, `Indigo demo is running: the real service against built-in fake Telegram, WeChat and WB servers.
   Demo page:  %s/demo
   Web view:   %s   (one-time sign-in link for the demo seller; the demo page makes more)
-  Health:     %s/healthz
+  Health:     %s/healthz and %s/readyz; metrics: %s/metrics
 Data in %s. Press Ctrl+C to stop; "indigo demo --reset" starts from scratch.
-`, base, link, base, dir)
+`, base, link, base, base, base, dir)
 	return nil
 }
 
-// Close stops the service, the fakes and the database, and drops the
-// demo's database.
+// Close stops the service, the fakes and the database, which keeps the
+// demo's data for the next run.
 func (d *demo) Close() {
 	if d.stop != nil {
 		d.stop()
@@ -301,20 +310,15 @@ func (d *demo) Close() {
 	}
 	d.wx.close()
 	if d.pg != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := d.dropDatabase(ctx); err != nil {
-			d.log.Warn("demo: drop the database", "err", err)
-		}
-		cancel()
 		if err := d.pg.Stop(); err != nil {
 			d.log.Warn("demo: stop postgres", "err", err)
 		}
 	}
 }
 
-// database is the demo's database: o.DatabaseURL, or a new one in a
-// cluster of its own in dir, new for every run, since the fakes forget
-// everything when the process ends and old data would point at nothing.
+// database is the demo's database: o.DatabaseURL, or the one in a
+// cluster of its own in dir, kept from the last run unless --reset
+// emptied dir (demo_restore.go brings the fakes up to it).
 func (d *demo) database(ctx context.Context, dir string) (string, error) {
 	if d.opts.DatabaseURL != "" {
 		return d.opts.DatabaseURL, nil
@@ -324,8 +328,12 @@ func (d *demo) database(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("start embedded postgres: %w", err)
 	}
-	if err := d.dropDatabase(ctx); err != nil {
-		return "", err
+	if d.opts.Reset {
+		// The cluster may live outside dir (pglocal.FallbackRoot), which
+		// --reset emptied: its database goes explicitly.
+		if err := d.dropDatabase(ctx); err != nil {
+			return "", err
+		}
 	}
 	if err := d.pg.CreateDatabase(ctx, demoDBName); err != nil {
 		return "", err

@@ -61,6 +61,18 @@ type demoState struct {
 	NewcomerToken string           `json:"newcomer_token"`
 	Healthz       string           `json:"healthz"`
 	WeChat        *demoWeChatState `json:"wechat,omitempty"`
+	// Answers are Telegram's pop-ups (answerCallbackQuery) to the buttons
+	// pressed on this page, which the page shows as Telegram does.
+	Answers []demoAnswer `json:"answers,omitempty"`
+}
+
+// demoAnswer is the bot's answer to one press: a toast, or with Alert a
+// box to dismiss. Panel is "staff" or the presser's user id.
+type demoAnswer struct {
+	ID    string `json:"id"`
+	Panel string `json:"panel"`
+	Text  string `json:"text"`
+	Alert bool   `json:"alert,omitempty"`
 }
 
 func (d *demo) handlePage(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +86,7 @@ func (d *demo) state() demoState {
 		Bot:           "@" + d.tg.Bot().Username,
 		StaffTitle:    "Indigo staff",
 		NewcomerToken: d.newcomerToken,
-		Healthz:       d.m.Config.PublicURL + "/healthz",
+		Healthz:       d.m.Config.PublicURL + "/readyz",
 		Chats: []demoChat{
 			{UserID: demoSellerTG, Name: "Li Wei (onboarded seller)", Note: "Two WB stores and a month of returns."},
 			{UserID: demoNewcomerTG, Name: "Anna Chen (new seller)", Note: "Has never talked to the bot: send /start to onboard."},
@@ -88,7 +100,21 @@ func (d *demo) state() demoState {
 	}
 	st.Staff = d.messages(d.tg.Messages(demoStaffGroup))
 	st.WeChat = d.wx.state()
+	st.Answers = d.answers()
 	return st
+}
+
+// answers are the pop-ups Telegram shows for the presses made here.
+func (d *demo) answers() []demoAnswer {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []demoAnswer
+	for _, a := range d.tg.CallbackAnswers() {
+		if panel, ok := d.pressed[a.CallbackQueryID]; ok && a.Text != "" {
+			out = append(out, demoAnswer{ID: a.CallbackQueryID, Panel: panel, Text: a.Text, Alert: a.ShowAlert})
+		}
+	}
+	return out
 }
 
 func (d *demo) messages(msgs []tgfake.Message) []demoMessage {
@@ -155,6 +181,7 @@ type demoRequest struct {
 	Data      string `json:"data"`
 	Thread    int    `json:"thread"`
 	Contact   bool   `json:"contact"`
+	Staff     bool   `json:"staff"` // a press in the staff group, as Olga
 }
 
 func (d *demo) readRequest(w http.ResponseWriter, r *http.Request) (demoRequest, bool) {
@@ -187,20 +214,28 @@ func (d *demo) handleSend(w http.ResponseWriter, r *http.Request) {
 	writeDemoJSON(w, http.StatusOK, d.messages([]tgfake.Message{d.tg.SendText(req.User, req.Text)}))
 }
 
-// handlePress presses an inline button under one of the bot's messages.
+// handlePress presses an inline button under one of the bot's messages:
+// in a seller's chat as that seller, or in the staff group as Olga.
 func (d *demo) handlePress(w http.ResponseWriter, r *http.Request) {
 	req, ok := d.readRequest(w, r)
 	if !ok {
 		return
 	}
-	for _, m := range d.tg.Messages(req.User) {
+	chat, presser, panel := req.User, req.User, strconv.FormatInt(req.User, 10)
+	if req.Staff {
+		chat, presser, panel = demoStaffGroup, demoStaffTG, "staff"
+	}
+	for _, m := range d.tg.Messages(chat) {
 		if m.MessageID != req.MessageID || m.ReplyMarkup == nil {
 			continue
 		}
 		for _, row := range m.ReplyMarkup.InlineKeyboard {
 			for _, b := range row {
 				if b.CallbackData != nil && *b.CallbackData == req.Data {
-					id := d.tg.PressButton(req.User, m, req.Data)
+					id := d.tg.PressButton(presser, m, req.Data)
+					d.mu.Lock()
+					d.pressed[id] = panel
+					d.mu.Unlock()
 					writeDemoJSON(w, http.StatusOK, map[string]string{"callback_query_id": id})
 					return
 				}

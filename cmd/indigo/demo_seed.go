@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/wb/wbfake"
@@ -118,14 +120,7 @@ func (d *demo) seed(ctx context.Context) error {
 		d.addCards(sid)
 		d.addPrices(sid) // demo_prices.go
 	}
-	// The newcomer's own WB account, for the onboarding's token step.
-	nsid := demoUUID()
-	d.newcomerToken = d.demoToken(nsid)
-	d.addCards(nsid)
-	d.addPrices(nsid)
-	for i := range 4 {
-		d.addWBReturn(nsid, demoProducts[i*3], now.AddDate(0, 0, -i-1), i == 0)
-	}
+	d.newcomerAccount(now)
 
 	// Returns at WB: 60 over the last 30 days, the most recent ones still
 	// on the road or waiting at a pickup point.
@@ -169,7 +164,7 @@ func (d *demo) seed(ctx context.Context) error {
 		return err
 	}
 	// The seller has talked to the bot before, so it may write to them.
-	d.tg.SendText(demoSellerTG, "/help")
+	d.tg.OpenChat(demoSellerTG)
 	expires := now.Add(wbfake.TokenLifetime)
 	for _, st := range d.stores {
 		s := &domain.Store{SellerID: d.seller.ID, Name: st.name, Token: st.token, SupplierID: st.sid, TokenExpiresAt: &expires}
@@ -178,6 +173,18 @@ func (d *demo) seed(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// newcomerAccount is the newcomer's own WB account, for the onboarding's
+// token step.
+func (d *demo) newcomerAccount(now time.Time) {
+	nsid := demoUUID()
+	d.newcomerToken = d.demoToken(nsid)
+	d.addCards(nsid)
+	d.addPrices(nsid)
+	for i := range 4 {
+		d.addWBReturn(nsid, demoProducts[i*3], now.AddDate(0, 0, -i-1), i == 0)
+	}
 }
 
 // seedReturns imports the returns with a poll round, prices them and moves
@@ -203,9 +210,25 @@ func (d *demo) seedReturns(ctx context.Context) error {
 	if err := d.seedAccounts(ctx); err != nil { // demo_accounts.go
 		return err
 	}
-	// A question for support, so the staff group has a conversation.
-	d.tg.SendText(demoSellerTG, "Hello! Did the down jacket that came back last week arrive in good shape?")
+	d.seeded = true // askSupport opens the staff group's conversation after the morning
 	return nil
+}
+
+// askSupport has the seller, having read the morning digest, ask support
+// a question, so the staff group has a conversation.
+func (d *demo) askSupport(ctx context.Context) {
+	defer d.wg.Done()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		if slices.ContainsFunc(d.tg.Messages(demoSellerTG), func(m tgfake.Message) bool { return m.From != nil && m.From.IsBot }) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	d.tg.SendText(demoSellerTG, "Hello! Did the down jacket that came back last week arrive in good shape?")
 }
 
 // advanceSeeded moves the oldest returns on through the warehouse's steps

@@ -16,7 +16,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgtest"
+	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 	"github.com/indigo-warehouse/indigo/web/browsertest"
 )
@@ -45,6 +47,12 @@ func (s *syncBuffer) String() string {
 // (`indigo demo`'s flags are TestRunCommands'.)
 func startTestDemo(t *testing.T) string {
 	t.Helper()
+	return runTestDemo(t).m.Config.PublicURL
+}
+
+// runTestDemo is startTestDemo returning the running demo.
+func runTestDemo(t *testing.T) *demo {
+	t.Helper()
 	var out syncBuffer
 	d, err := startDemo(context.Background(), demoOptions{
 		DataDir: searchableTempDir(t), HTTPAddr: "127.0.0.1:0", Reset: true, Stdout: &out,
@@ -62,7 +70,7 @@ func startTestDemo(t *testing.T) string {
 	if base := d.m.Config.PublicURL; !strings.Contains(out.String(), base+"/demo") {
 		t.Errorf("the start message does not point at %s/demo:\n%s", base, out.String())
 	}
-	return d.m.Config.PublicURL
+	return d
 }
 
 func getState(t *testing.T, base string) demoState {
@@ -258,7 +266,8 @@ func TestDemo(t *testing.T) {
 // to. Screenshots go to the test's artifact directory.
 func TestDemoBrowser(t *testing.T) {
 	br := browsertest.Start(t, 1400, 1000, 20*time.Second)
-	base := startTestDemo(t)
+	d := runTestDemo(t)
+	base := d.m.Config.PublicURL
 	en := locales.MustNew().For("en")
 
 	shot, run := br.Shot, br.Run
@@ -342,6 +351,26 @@ func TestDemoBrowser(t *testing.T) {
 		chatSays("chatlog", "Yes, it arrived this morning in good shape"),
 		shot("staff-reply.png"),
 	)
+
+	// A warehouse step pressed on a card in the staff panel: Telegram's
+	// pop-up answer shows, and the return moves on.
+	status := domain.StatusAwaitingReceiptAtWB
+	waiting, _, err := storage.NewReturnService(d.m.DB).FindReturns(pgtest.System(), domain.ReturnFilter{SellerID: &d.seller.ID, Status: &status})
+	if err != nil || len(waiting) == 0 {
+		t.Fatalf("no return waiting at WB to pick up: %v", err)
+	}
+	r := waiting[0]
+	toast, _ := json.Marshal(en.T("staff.action.done", map[string]any{"Action": en.T("staff.button.picked_up"), "Return": r.ReturnNumber}))
+	run(
+		chromedp.SendKeys(chromedp.CSS("#stafftext"), fmt.Sprintf("/r_%d", r.ID)),
+		chromedp.Click(chromedp.CSS("#staffbtn")),
+		press("#stafflog .kb button", en.T("staff.button.picked_up")),
+		until("Telegram's pop-up answer", `[...document.querySelectorAll("#staff .toast")].some(t => t.textContent.includes(`+string(toast)+`))`),
+		shot("staff-step.png"),
+	)
+	if got, err := storage.NewReturnService(d.m.DB).FindReturnByID(pgtest.System(), r.ID); err != nil || got.Status != domain.StatusInTransitToWarehouse {
+		t.Errorf("after Picked up the return is %v (%v), want in transit to the warehouse", got.Status, err)
+	}
 
 	// A decision in the web view, through a sign-in link the demo makes.
 	resp, err := http.Post(base+"/demo/api/weblink", "application/json", strings.NewReader("{}"))

@@ -82,7 +82,7 @@ func (m *Main) jobs() []job {
 
 // newWB is the WB API client, on the platforms' clock (Options.Clock).
 func (m *Main) newWB() *wb.Client {
-	cfg := wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log}
+	cfg := wb.Config{BaseURL: m.Config.WBAPIBaseURL, Logger: m.Log, Observe: m.observeWB}
 	if c := m.opts.Clock; c != nil {
 		cfg.Now = c.Now
 		cfg.Sleep = func(ctx context.Context, d time.Duration) error { return c.SleepUntil(ctx, c.Now().Add(d)) }
@@ -106,6 +106,7 @@ func (m *Main) newPoller(client *wb.Client) *poll.Poller {
 		Batch:         500,
 		CNYPerRUB:     m.Config.CNYPerRUB,
 		Guard:         m.Guard,
+		Observe:       m.Metrics.observePoll,
 	}
 }
 
@@ -140,6 +141,7 @@ func (m *Main) runJob(ctx context.Context, runs *storage.JobRunService, j job) {
 	// cron.Recover would catch a panic too, but log it at debug level only
 	// and tell no one.
 	err := m.Guard.Run(ctx, domain.WorkItem{Worker: domain.WorkerJob, Key: j.name}, j.run)
+	m.Metrics.observeJob(j.name, err)
 	if err != nil {
 		m.Log.Error("job failed", "job", j.name, "err", err)
 	}

@@ -45,12 +45,13 @@ func main() {
 	}
 }
 
-const usage = `usage: indigo [serve | demo [--reset] | migrate | version]
+const usage = `usage: indigo [serve | demo [--reset] | migrate | healthcheck | version]
 
-  serve    run everything (the default)
-  demo     run everything against built-in fake WB, Telegram and WeChat servers
-  migrate  apply database migrations and exit
-  version  print the version and exit
+  serve        run everything (the default)
+  demo         run everything against built-in fake WB, Telegram and WeChat servers
+  migrate      apply database migrations and exit
+  healthcheck  exit 0 when the service on HTTP_ADDR is ready (/readyz), for container health checks
+  version      print the version and exit
 
 Configuration comes from environment variables; see README.md.`
 
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "demo":
 		return runDemo(ctx, args[1:], getenv, stdout, stderr)
-	case "serve", "migrate":
+	case "serve", "migrate", "healthcheck":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -76,8 +77,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("bad configuration:\n%w", err)
 	}
-	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel), Options{})
+	m := NewMain(cfg, newLogger(stderr, cfg.LogLevel), Options{Console: stderr})
 	defer m.Close()
+	if cmd == "healthcheck" {
+		return healthcheck(ctx, cfg, stdout) // health.go
+	}
 	if cmd == "migrate" {
 		return m.OpenDatabase(ctx)
 	}
@@ -95,6 +99,7 @@ type Main struct {
 	Config *Config
 	Log    *slog.Logger
 	opts   Options
+	bundle *locales.Bundle // the messages, for what cmd/indigo shows itself (start.go)
 
 	Postgres   *pglocal.Cluster // the embedded database, when DATABASE_URL is unset
 	DB         *storage.DB
@@ -113,11 +118,18 @@ type Main struct {
 	WeChat    *wechat.Bot // nil when WeChat is off; its callback endpoint is mounted at /wechat
 	Deliverer *conversations.Deliverer
 	Cron      *cron.Cron
-	loops     []func() // the channels' and the staff relay's loops, started last
-	jobsCtx   context.Context
-	closeOnce sync.Once
-	closeErr  error
-	stopJobs  context.CancelFunc
+
+	// Metrics and Parts are what the service tells of itself (issue 22):
+	// the Prometheus registry, and how each outside part answers.
+	Metrics       *metrics
+	Parts         *parts
+	MetricsServer *http.Server // on METRICS_ADDR; nil when /metrics is on HTTP_ADDR
+	MetricsAddr   net.Addr
+	loops         []func() // the channels' and the staff relay's loops, started last
+	jobsCtx       context.Context
+	closeOnce     sync.Once
+	closeErr      error
+	stopJobs      context.CancelFunc
 }
 
 // Options are what a program that embeds the service changes about it:
@@ -133,6 +145,13 @@ type Options struct {
 	Clock telegram.Clock
 	// Routes adds routes on HTTP_ADDR: `indigo demo`'s page.
 	Routes func(mux *http.ServeMux)
+	// BeforeStart runs once every part is built and before any loop runs:
+	// `indigo demo` seeds its data there, so the outbox's sender finds the
+	// seeded month complete instead of sending it as it is written.
+	BeforeStart func(ctx context.Context) error
+	// Console gets the readable start-up summary of a first run, with no
+	// channel on (start.go); nil prints none.
+	Console io.Writer
 }
 
 // NewMain returns a Main that will run with cfg.
@@ -155,6 +174,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.build(); err != nil {
 		return err
 	}
+	if m.opts.BeforeStart != nil {
+		if err := m.opts.BeforeStart(ctx); err != nil {
+			return err
+		}
+	}
 	return m.start()
 }
 
@@ -167,6 +191,8 @@ func (m *Main) build() error {
 	if err != nil {
 		return err
 	}
+	m.bundle = bundle
+	m.newTelemetry() // telemetry.go: metrics and parts first, every hook feeds them
 	m.Guard = &domain.Guard{Store: storage.NewPoisonService(m.DB), Log: m.Log}
 	m.WB = m.newWB()
 	marketplace := m.WB
@@ -194,6 +220,7 @@ func (m *Main) build() error {
 	}
 	m.Engine = conversations.NewEngine(deps)
 	m.Deliverer = m.newDeliverer(senders, desk)
+	m.watchLater(desk) // telemetry.go: the database's state, and staff alerts
 	if m.Cron, err = m.newCron(); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
@@ -208,7 +235,16 @@ func (m *Main) start() error {
 		go loop()
 	}
 	go m.deliverLoop(m.jobsCtx)
-	return m.serveHTTP()
+	if err := m.serveMetrics(); err != nil { // telemetry.go
+		return err
+	}
+	if err := m.serveHTTP(); err != nil {
+		return err
+	}
+	if !m.Config.anyChannel() && m.opts.Console != nil {
+		m.writeStartSummary(m.opts.Console, m.bundle.For("en"))
+	}
+	return nil
 }
 
 // OpenDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL,
@@ -271,9 +307,9 @@ func (m *Main) logChannels() {
 }
 
 func (m *Main) serveHTTP() error {
-	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	ln, err := listen("HTTP_ADDR", m.Config.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("listen on HTTP_ADDR %s: %w", m.Config.HTTPAddr, err)
+		return err
 	}
 	m.HTTPAddr = ln.Addr()
 	m.HTTPServer = m.newHTTPServer() // routes.go: the routes and every timeout
@@ -300,10 +336,12 @@ func (m *Main) close() error {
 	if m.Cron != nil {
 		<-m.Cron.Stop().Done() // let a running round finish its writes
 	}
-	if m.HTTPServer != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		errs = append(errs, m.HTTPServer.Shutdown(ctx))
-		cancel()
+	for _, srv := range []*http.Server{m.HTTPServer, m.MetricsServer} {
+		if srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			errs = append(errs, srv.Shutdown(ctx))
+			cancel()
+		}
 	}
 	if m.DB != nil {
 		m.DB.Close()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -58,11 +57,19 @@ func (m *Main) newHTTPServer() *http.Server {
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
 	limits := map[string]int64{"POST /demo/api/photo": demoPhotoLimit}
-	mux.HandleFunc("GET /healthz", m.handleHealthz)
+	mux.HandleFunc("GET /healthz", m.handleHealthz) // health.go
+	mux.HandleFunc("GET /readyz", m.handleReadyz)
+	if m.Config.MetricsAddr == "" {
+		mux.Handle("GET /metrics", m.metricsHandler()) // telemetry.go
+	}
+	mux.HandleFunc("GET /{$}", m.handleStart) // start.go: the first run explains itself
 	if m.Web != nil {
 		mux.Handle("/web", m.Web)
 		mux.Handle("/web/", m.Web)
 		mux.Handle("/login/", m.Web)
+		// Without a channel no bot hands out sign-in links: the sign-in
+		// page says how to switch one on instead.
+		mux.Handle("GET /web/login", m.unlessChannel(m.Web))
 	}
 	if m.opts.Routes != nil {
 		m.opts.Routes(mux) // /demo, under `indigo demo`
@@ -78,6 +85,17 @@ func (m *Main) routes() http.Handler {
 		limits[pattern] = telegramUpdateLimit
 	}
 	return limitBodies(mux, limits)
+}
+
+// unlessChannel serves the first-run page while no channel is on, h after.
+func (m *Main) unlessChannel(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.Config.anyChannel() {
+			h.ServeHTTP(w, r)
+			return
+		}
+		m.serveStartPage(w, r)
+	})
 }
 
 // limitBodies caps each request's body at its route's limit (by the
@@ -102,19 +120,4 @@ func withWriteTimeout(d time.Duration, h http.Handler) http.Handler {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d))
 		h.ServeHTTP(w, r)
 	})
-}
-
-// handleHealthz answers 200 while the database answers, 503 otherwise, so a
-// load balancer stops sending traffic to a replica that lost its database.
-func (m *Main) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := m.DB.Ping(ctx); err != nil {
-		m.Log.Warn("health check failed", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("database unavailable\n"))
-		return
-	}
-	_, _ = w.Write([]byte("ok\n"))
 }

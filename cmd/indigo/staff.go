@@ -42,6 +42,7 @@ func (m *Main) newStaffDesk(deps conversations.Deps, senders map[domain.Channel]
 		// The desk posts the inputs every worker sets aside, once each.
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),
+		Status:   m.statusSource(),
 	}
 	if _, ok := senders[domain.ChannelWeChat]; ok {
 		desk.Unreached = storage.NewWeChatService(m.DB) // /unreached: followers templates do not reach

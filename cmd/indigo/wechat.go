@@ -29,7 +29,8 @@ func (m *Main) newWeChat(bundle *locales.Bundle) (*wechat.Bot, error) {
 		Templates: wechat.Templates{
 			Kinds: m.Config.WeChatTemplates, Every: m.Config.WeChatTemplateEvery, PublicURL: m.Config.PublicURL,
 		},
-		Staff: m.noticeRelays(),
+		Staff:   m.noticeRelays(),
+		Observe: m.observeWeChat,
 	}, storage.NewWeChatService(m.DB))
 	if err != nil {
 		return nil, err

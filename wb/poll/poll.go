@@ -58,6 +58,9 @@ type Poller struct {
 	// with the other stores, and alerts staff when a slot keeps panicking;
 	// nil recovers and logs only.
 	Guard *domain.Guard
+	// Observe hears of each slot polled: how late after its due time the
+	// poll began, and how it ended (issue 22's metrics); nil hears nothing.
+	Observe func(slot domain.PollSlot, lag time.Duration, err error)
 }
 
 // Stats is what one round did.
@@ -102,7 +105,11 @@ func (p *Poller) Round(ctx context.Context) (Stats, error) {
 			defer wg.Done()
 			for group := range work {
 				for _, slot := range group {
+					began := p.Now()
 					created, moved, err := p.pollSlotGuarded(ctx, slot)
+					if p.Observe != nil {
+						p.Observe(slot, max(began.Sub(slot.DueAt), 0), err)
+					}
 					st.created.Add(int64(created))
 					st.moved.Add(int64(moved))
 					if err != nil {

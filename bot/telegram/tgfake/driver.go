@@ -23,6 +23,15 @@ func (s *Server) AddUser(u User) {
 	s.users[u.ID] = &user{u: u}
 }
 
+// OpenChat makes a user's private chat with the bot exist, empty: the user
+// started the bot before this fake's life (`indigo demo` after a restart),
+// so the bot may write to them first.
+func (s *Server) OpenChat(userID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.privateChatLocked(s.userLocked(userID))
+}
+
 // AddGroup creates a group the bot is an administrator of. Ids below
 // -1000000000000 (-100…) and forums are supergroups; forums must have such an id.
 func (s *Server) AddGroup(id int64, title string, isForum bool) {
@@ -35,7 +44,7 @@ func (s *Server) AddGroup(id int64, title string, isForum bool) {
 	if isForum && typ != "supergroup" {
 		panic(fmt.Sprintf("tgfake: forum %d needs a supergroup id (-100…)", id))
 	}
-	s.chats[id] = newChat(Chat{ID: id, Type: typ, Title: title, IsForum: isForum})
+	s.chats[id] = newChat(Chat{ID: id, Type: typ, Title: title, IsForum: isForum}, s.firstID)
 }
 
 // userMessageLocked posts m from user u into their private chat. A user who
@@ -219,7 +228,7 @@ func (s *Server) MigrateGroup(oldID, newID int64) {
 	defer s.mu.Unlock()
 	old := s.groupLocked(oldID)
 	old.migratedTo = newID
-	nc := newChat(Chat{ID: newID, Type: "supergroup", Title: old.c.Title})
+	nc := newChat(Chat{ID: newID, Type: "supergroup", Title: old.c.Title}, s.firstID)
 	s.chats[newID] = nc
 	s.postLocked(old, Message{MigrateToChatID: newID})
 	sender := nc.c

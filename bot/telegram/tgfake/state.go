@@ -21,12 +21,12 @@ type chat struct {
 	topicOrder []int
 }
 
-func newChat(c Chat) *chat {
-	ch := &chat{c: c, nextID: 1, index: map[int]int{}, deleted: map[int]bool{}, topics: map[int]*ForumTopic{}}
+func newChat(c Chat, firstID int) *chat {
+	ch := &chat{c: c, nextID: firstID + 1, index: map[int]int{}, deleted: map[int]bool{}, topics: map[int]*ForumTopic{}}
 	if c.Type != "private" {
 		// Message 1 of a group is its creation; in a forum id 1 is General,
 		// which no send may name (tdlib/telegram-bot-api#798).
-		ch.nextID = 2
+		ch.nextID = firstID + 2
 	}
 	return ch
 }
@@ -139,7 +139,7 @@ func (s *Server) privateChatLocked(u *user) *chat {
 	if c, ok := s.chats[u.u.ID]; ok {
 		return c
 	}
-	c := newChat(Chat{ID: u.u.ID, Type: "private", FirstName: u.u.FirstName, LastName: u.u.LastName, Username: u.u.Username})
+	c := newChat(Chat{ID: u.u.ID, Type: "private", FirstName: u.u.FirstName, LastName: u.u.LastName, Username: u.u.Username}, s.firstID)
 	s.chats[u.u.ID] = c
 	return c
 }

@@ -53,6 +53,11 @@ type Options struct {
 	BotUsername string // default DefaultBotUsername
 	BotName     string // default DefaultBotName
 
+	// FirstID is where update ids and every chat's message ids start
+	// (above it): a bot that kept its database across a restart of the
+	// fake (`indigo demo`) must not meet an id it has seen. Default 0.
+	FirstID int
+
 	// DisableRateLimits turns off the 429 answers; size limits stay on.
 	DisableRateLimits bool
 	// Now is the clock for message dates and rate limits. Tests pass a
@@ -70,6 +75,7 @@ type Server struct {
 	now        func() time.Time
 	limitsOn   bool
 	retryDelay time.Duration
+	firstID    int
 
 	ln      net.Listener
 	httpSrv *http.Server
@@ -116,7 +122,8 @@ func New(opts Options) *Server {
 		chats:      map[int64]*chat{},
 		files:      map[string]*storedFile{},
 		paths:      map[string]*storedFile{},
-		nextUpd:    1,
+		nextUpd:    opts.FirstID + 1,
+		firstID:    opts.FirstID,
 		queries:    map[string]bool{},
 		commands:   map[commandKey][]BotCommand{},
 		actions:    map[int64][]string{},
