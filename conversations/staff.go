@@ -134,6 +134,19 @@ func (d *StaffDesk) log() *slog.Logger {
 
 func (d *StaffDesk) l() *locales.Localizer { return d.Services.Locales.For(d.Lang) }
 
+// memberL is the language the bot answers a staff member in: their own,
+// once they set it with /language, else the staff chat's. What the desk
+// posts for everybody (relays, cards) stays in the chat's.
+func (d *StaffDesk) memberL(s *domain.ChatSession, userID string) *locales.Localizer {
+	if lang := s.Data[staffLangKey(userID)]; lang != "" {
+		return d.Services.Locales.For(lang)
+	}
+	return d.l()
+}
+
+// staffLangKey keeps a member's language in the staff chat's session.
+func staffLangKey(userID string) string { return "_staff_lang:" + userID }
+
 // staffModule is the staff chat's part of the registry: what members type
 // there ("/r_<id>" and "/s_<id>" open a return card and a seller's returns:
 // links in posts) and the buttons of its posts. The engine keeps them apart
@@ -147,6 +160,7 @@ func staffModule() Module {
 			{Name: "inspect", Run: (*Turn).inspectCommand},
 			{Name: "ship", Run: (*Turn).shipCommand},
 			{Name: "help", Run: (*Turn).staffHelp},
+			{Name: "language", Run: (*Turn).staffLanguage}, // staff_find.go: what the bot tells this member
 			// staff_tariff.go: Indigo's tariff, and returns about to expire at WB.
 			{Name: "tariff", Run: (*Turn).tariffCommand},
 			{Name: "expiring", Run: (*Turn).expiringCommand},
@@ -257,7 +271,7 @@ func (e *Engine) HandleStaff(ctx context.Context, in StaffInput) (toast string, 
 	var turn *Turn
 	err = e.Sessions.WithSession(ctx, in.Channel, in.ChatID, func(ctx context.Context, s *domain.ChatSession) error {
 		// A retried transaction starts the turn again.
-		t := &Turn{e: e, s: s, in: in.Input, l: d.l(), ctx: domain.NewContextWithActor(ctx, actor),
+		t := &Turn{e: e, s: s, in: in.Input, l: d.memberL(s, in.UserID), ctx: domain.NewContextWithActor(ctx, actor),
 			staff: &staffPart{desk: d, in: in, chat: chat}}
 		turn = t
 		if seen(s, in.UpdateID) {

@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -30,6 +31,20 @@ func (t *Turn) staffCommand() error {
 		return t.sellerReturns(id, "")
 	}
 	t.staffSay("staff.command.unknown", map[string]any{"Command": "/" + name})
+	return nil
+}
+
+// staffLanguage sets the language the bot answers this member in:
+// "/language zh"; with no code it lists the codes.
+func (t *Turn) staffLanguage(arg string) error {
+	lang := domain.Language(strings.ToLower(strings.TrimSpace(arg)))
+	if !slices.Contains(domain.AllLanguages(), lang) {
+		t.staffSay("staff.language.usage", nil)
+		return nil
+	}
+	t.s.Data[staffLangKey(t.in.UserID)] = string(lang)
+	t.l = t.e.Locales.For(string(lang))
+	t.staffSay("staff.language.set", map[string]any{"Language": t.l.Label("language", string(lang))})
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -91,7 +92,34 @@ func (t *Turn) toSeller(sellerID int64, replyTo string) error {
 		r.Text = sl.T("staff.reply.signed", map[string]any{"Text": text})
 	}
 	t.staff.reply = r
+	if !writtenIn(text, seller.Language) {
+		// Sent as written: staff may mean it (a tracking number, a name),
+		// but a Russian answer to a Chinese seller should not go unnoticed.
+		t.staffSay("staff.reply.other_language", map[string]any{"Seller": sellerName(seller),
+			"Language": t.l.Label("language", string(seller.Language))})
+	}
 	return nil
+}
+
+// scripts are the letters each language is written in.
+var scripts = map[domain.Language]*unicode.RangeTable{
+	domain.LangChinese: unicode.Han, domain.LangRussian: unicode.Cyrillic, domain.LangEnglish: unicode.Latin,
+}
+
+// writtenIn reports whether most of text's letters are in lang's script;
+// a text with hardly any letters (a number, a code) is in every language.
+func writtenIn(text string, lang domain.Language) bool {
+	script, ok := scripts[lang]
+	letters, in := 0, 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.Is(script, r) {
+				in++
+			}
+		}
+	}
+	return !ok || letters < 4 || 2*in >= letters
 }
 
 // sendReply sends the reply the turn kept, if any, and forgets it. A

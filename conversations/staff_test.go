@@ -189,7 +189,7 @@ func TestStaffRelayMerges(t *testing.T) {
 		}
 	}
 	name := f.chat.topics[p.at.Thread]
-	if want := fmt.Sprintf("Li Wei #%d · Main store · Telegram", seller.ID); name != want {
+	if want := fmt.Sprintf("Li Wei #%d · Main store · Telegram · English", seller.ID); name != want {
 		t.Errorf("topic name %q, want %q", name, want)
 	}
 	if n := f.flush(t); n != 0 {
@@ -369,4 +369,40 @@ func buttonWith(t *testing.T, m conversations.StaffMessage, label string) string
 	}
 	t.Fatalf("no button %q in %+v", label, m.Buttons)
 	return ""
+}
+
+// TestStaffLanguages: a member sets the language the bot answers them in;
+// a reply to a seller in another language than the seller's goes as
+// written, and staff are warned; one in the seller's language is not.
+func TestStaffLanguages(t *testing.T) {
+	f := newStaffFixture(t, true)
+	seller, c := f.sellerChat(t)
+	zh := bundle.For("zh")
+
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "/language zh"}})
+	if got, want := f.chat.last(t).m.Text, zh.T("staff.language.set", map[string]any{"Language": zh.Label("language", "zh")}); got != want {
+		t.Errorf("/language zh = %q, want %q", got, want)
+	}
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "/find"}})
+	if got, want := f.chat.last(t).m.Text, zh.T("staff.find.usage"); got != want {
+		t.Errorf("/find after /language zh = %q, want %q", got, want)
+	}
+
+	c.send("where is my parcel?")
+	f.flush(t)
+	p := f.chat.last(t)
+	warn := zh.T("staff.reply.other_language", map[string]any{"Seller": "Li Wei #" + strconv.FormatInt(seller.ID, 10),
+		"Language": zh.Label("language", "en")})
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "Мы проверим вашу посылку"}, Thread: p.at.Thread, ReplyTo: p.ids[0]})
+	if got := f.chat.last(t).m.Text; got != warn {
+		t.Errorf("a Russian reply to an English seller: staff read %q, want %q", got, warn)
+	}
+	if got := f.sender.sent["8101"]; len(got) != 1 || !strings.Contains(got[0].Text, "Мы проверим вашу посылку") {
+		t.Errorf("the reply did not go as written: %+v", got)
+	}
+	posts := len(f.chat.posts)
+	f.staff(t, conversations.StaffInput{Input: conversations.Input{Text: "It is on its way, tracking RR123"}, Thread: p.at.Thread, ReplyTo: p.ids[0]})
+	if n := len(f.chat.posts); n != posts {
+		t.Errorf("an English reply to an English seller was answered in the staff chat: %q", f.chat.last(t).m.Text)
+	}
 }

@@ -71,6 +71,8 @@ func (d *StaffDesk) topicName(th *sellerThread) string {
 	if len(th.seller.Identities) > 0 {
 		parts = append(parts, d.l().Label("channel", string(th.seller.Identities[0].Channel)))
 	}
+	// The seller's language stays in sight above every relay and reply.
+	parts = append(parts, d.l().Label("language", string(th.seller.Language)))
 	name, n := d.l().Join(parts...), 0
 	for i, r := range name {
 		if n += utf16.RuneLen(r); n > maxTopicName {

@@ -237,7 +237,7 @@ func TestStaffRelayTopics(t *testing.T) {
 	u.Expect(u.L.T("flow.support.sent"))
 	post := h.waitGroupText(h.group, "Hello, where is my return?")
 	topic := h.onlyTopic()
-	wantName := "Li Wei Trading #" + strconv.FormatInt(s.ID, 10) + " · Main store · Telegram"
+	wantName := "Li Wei Trading #" + strconv.FormatInt(s.ID, 10) + " · Main store · Telegram · English"
 	if topic.Name != wantName || post.MessageThreadID != topic.MessageThreadID {
 		t.Fatalf("topic %+v, post in thread %d; want %q", topic, post.MessageThreadID, wantName)
 	}
