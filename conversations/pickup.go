@@ -262,7 +262,7 @@ func readPickupConfirm(t *Turn) (string, error) {
 		}
 		numbers = append(numbers, r.ReturnNumber)
 	}
-	t.Say("flow.pickup.sent", map[string]any{"Count": len(numbers), "Returns": strings.Join(numbers, ", ")})
+	t.Say("flow.pickup.sent", map[string]any{"Count": len(numbers), "Returns": numbers})
 	return "confirmed", nil
 }
 

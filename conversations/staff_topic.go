@@ -202,7 +202,7 @@ func pickupLine(l *locales.Localizer, code string, ret *domain.Return, rs []*dom
 			items = append(items, o.ReturnNumber+" "+returnLink(o))
 		}
 	}
-	line := l.T("staff.relay.pickup_code", map[string]any{"Code": code, "Address": ret.PickupPointAddress, "Returns": strings.Join(items, ", ")})
+	line := l.T("staff.relay.pickup_code", map[string]any{"Code": code, "Address": ret.PickupPointAddress, "Returns": items})
 	if !canPickUp(ret.Status) {
 		return line, nil
 	}

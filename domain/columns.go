@@ -1,9 +1,7 @@
 package domain
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -137,9 +135,12 @@ func attachmentCounts(f Formatter, r *Return) string {
 		}
 		counts[a.Kind]++
 	}
+	if len(kinds) == 0 {
+		return ""
+	}
 	parts := make([]string, len(kinds))
 	for i, k := range kinds {
-		parts[i] = fmt.Sprintf("%s × %d", f.Label("attachment", string(k)), counts[k])
+		parts[i] = f.T("label.times", map[string]any{"Label": f.Label("attachment", string(k)), "N": counts[k]})
 	}
-	return strings.Join(parts, ", ")
+	return f.T("label.list", map[string]any{"Items": parts})
 }

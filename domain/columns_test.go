@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +12,17 @@ import (
 // marks is a Formatter that shows which of its methods made a value.
 type marks struct{}
 
-func (marks) T(id string, _ ...map[string]any) string { return "T:" + id }
+// T marks a message by its id, and shows the data of the layout messages
+// lists and counts are set with, which carry a field's value.
+func (marks) T(id string, data ...map[string]any) string {
+	switch {
+	case id == "label.list" && len(data) > 0:
+		return strings.Join(data[0]["Items"].([]string), ", ")
+	case id == "label.times" && len(data) > 0:
+		return fmt.Sprintf("%v × %v", data[0]["Label"], data[0]["N"])
+	}
+	return "T:" + id
+}
 func (marks) Label(kind, value string) string {
 	if value == "" {
 		return ""

@@ -197,7 +197,7 @@ func DescribeConditions(f Formatter, c RuleConditions, stores map[int64]string) 
 	if len(parts) == 0 {
 		return f.T("flow.rules.when.every")
 	}
-	return strings.Join(parts, ", ")
+	return f.T("label.list", map[string]any{"Items": parts})
 }
 
 // ParseRoubles reads an amount a person typed in roubles: "1500",

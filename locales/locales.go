@@ -201,9 +201,9 @@ type Localizer struct {
 // of links are left alone.
 var commandMention = regexp.MustCompile(`(^|[\s(（“"«])/([a-z_]+)\b`)
 
-// menuWords writes each command a text mentions as the menu item that runs
-// it, WeChat's way to commands; one the menu lacks stays as typed, which
-// works too.
+// menuWords adds to each command a text mentions the menu item that runs
+// it, WeChat's way to commands ("/help (or “What I can do” in the menu)");
+// typed, the command works too, so one the menu lacks stays as it is.
 func (l *Localizer) menuWords(text string) string {
 	if len(l.menu) == 0 {
 		return text
@@ -214,7 +214,8 @@ func (l *Localizer) menuWords(text string) string {
 		if !ok {
 			return m
 		}
-		return sub[1] + l.localize(&i18n.LocalizeConfig{MessageID: "msg.wechat.menu_path", TemplateData: map[string]any{"Item": item}})
+		return sub[1] + l.localize(&i18n.LocalizeConfig{MessageID: "msg.wechat.menu_path",
+			TemplateData: map[string]any{"Command": "/" + sub[2], "Item": item}})
 	})
 }
 

@@ -46,6 +46,9 @@ type driver struct {
 	from   int
 	before map[int]string
 	query  string
+	// presses are the buttons pressed, by the message they were on, for
+	// the golden transcripts (transcript_test.go).
+	presses map[int][]string
 }
 
 func (d *driver) Deployment() convtest.Deployment {
@@ -82,7 +85,7 @@ func (d *driver) Start()           { d.act(func() { d.u.Send("/start") }) }
 func (d *driver) Send(text string) { d.act(func() { d.u.Send(text) }) }
 func (d *driver) Press(label string) {
 	d.t.Helper()
-	d.act(func() { d.query = d.u.Press(label) })
+	d.act(func() { d.pressed(label); d.query = d.u.Press(label) })
 }
 func (d *driver) Photo(png []byte, caption string) {
 	d.act(func() { d.h.tg.SendPhoto(d.u.ID, png, caption) })

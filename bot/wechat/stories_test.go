@@ -40,6 +40,9 @@ type driver struct {
 	h    *harness
 	u    *user
 	lang string
+	// actions are what the follower did, for the golden transcripts
+	// (transcript_test.go).
+	actions []action
 }
 
 func (d *driver) Deployment() convtest.Deployment {
@@ -57,10 +60,10 @@ func (d *driver) Identity() domain.Identity {
 	return domain.Identity{Channel: domain.ChannelWeChat, ExternalID: d.u.OpenID}
 }
 
-func (d *driver) Start()                     { d.u.Follow() }
-func (d *driver) Send(text string)           { d.u.Send(text) }
-func (d *driver) Press(label string)         { d.u.Choose(label) }
-func (d *driver) Photo(png []byte, _ string) { d.u.SendPicture(png) }
+func (d *driver) Start()                     { d.did("follows the account"); d.u.Follow() }
+func (d *driver) Send(text string)           { d.did(text); d.u.Send(text) }
+func (d *driver) Press(label string)         { d.did("▷ " + label); d.u.Choose(label) }
+func (d *driver) Photo(png []byte, _ string) { d.did("[image]"); d.u.SendPicture(png) }
 func (d *driver) Restart()                   { d.h.restart() }
 
 // Document: a follower can send an account pictures, not files; a
@@ -70,6 +73,7 @@ func (d *driver) Document(string) { d.u.SendPicture(photo(d.t, 90)) }
 // SendToken: WeChat cannot delete the follower's message, so the answer
 // first asks them to recall it.
 func (d *driver) SendToken(token string) {
+	d.did("<a WB token>")
 	d.u.Send(token)
 	d.u.Expect(head(bundle.For(d.lang).T("msg.wechat.recall")))
 }

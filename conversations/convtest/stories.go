@@ -22,8 +22,9 @@ func Stories() []Story {
 // onboarding: a newcomer from the first message to a connected store,
 // with every kind of token WB would refuse on the way.
 var onboarding = Story{
-	Name: "Onboarding",
-	Seed: Seed{Newcomer: true},
+	Name:   "Onboarding",
+	Golden: true,
+	Seed:   Seed{Newcomer: true},
 	Steps: []Step{
 		{Do: Start(), Want: []Text{T("flow.onboarding.language").In(Client).Offers(T("language.en"), T("language.zh"), T("language.ru"))}},
 		{Do: Press(MyLanguage()), Want: []Text{T("flow.onboarding.terms")}},

@@ -63,8 +63,9 @@ var (
 // which the seller fills in the chat; the decision is then confirmed
 // once, final, and the card says who made it.
 var decisionWithProfile = Story{
-	Name: "DecisionWithProfile",
-	Seed: Seed{Returns: []SeedReturn{{Number: "R-501", Product: "Silk scarf", Status: domain.StatusAwaitingSellerDecision}}},
+	Name:   "DecisionWithProfile",
+	Golden: true, // a return's card and a decision
+	Seed:   Seed{Returns: []SeedReturn{{Number: "R-501", Product: "Silk scarf", Status: domain.StatusAwaitingSellerDecision}}},
 	Steps: join(
 		openReturn(string(domain.TabPendingDecision), "Silk scarf", 1),
 		[]Step{
@@ -192,8 +193,9 @@ func codeSaved(code string) Step {
 
 // pickupTyped: one typed code, with the spaces WB shows, for both returns.
 var pickupTyped = Story{
-	Name: "PickupTyped",
-	Seed: Seed{Returns: twoAtThePoint},
+	Name:   "PickupTyped",
+	Golden: true,
+	Seed:   Seed{Returns: twoAtThePoint},
 	Steps: []Step{
 		{Do: Send("/pickup"), Want: []Text{T("flow.pickup.ask", "Count", 2, "Address", pickupPoint)}},
 		{Do: Send("4821 0937"), Want: []Text{T("flow.pickup.confirm", "Code", "48210937", "Address", pickupPoint).

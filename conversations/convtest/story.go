@@ -28,6 +28,9 @@ type Story struct {
 	Steps []Step
 	// Check looks at what is stored once the story is told.
 	Check func(tb testing.TB, w *World)
+	// Golden stories are kept as transcripts, per channel and language
+	// (transcript.go).
+	Golden bool
 }
 
 // Languages is where the story is told.
@@ -154,6 +157,7 @@ func (s Story) Run(tb testing.TB, lang string, d Driver) {
 	if s.Check != nil {
 		s.Check(tb, w)
 	}
+	checkTranscript(tb, d, lang, s) // transcript.go
 }
 
 // continuer is a Driver of a channel that cuts a long message into parts

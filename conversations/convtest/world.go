@@ -67,6 +67,8 @@ func (s Seed) plant(tb testing.TB, d Driver, lang string) *World {
 	for i, r := range s.Returns {
 		w.Returns = append(w.Returns, pgtest.Return(tb, w.DB, w.Stores[0].ID, func(x *domain.Return) {
 			x.ReturnNumber, x.ProductName, x.Status, x.PickupPointAddress = r.Number, r.Product, r.Status, r.PickupPoint
+			// The same in every telling, for the golden transcripts.
+			x.VendorCode, x.Barcode = fmt.Sprintf("VC-%d", 70+i), fmt.Sprintf("46000001%05d", 70+i)
 		}))
 		if r.Comment != "" { // the warehouse writes it after the return was created
 			w.reinspect(tb, i, r.Comment)
