@@ -36,7 +36,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-var idPattern = regexp.MustCompile(`^(error|warning|status|event|tab|decision|language|channel|attachment|column|scope|label|button|command|prompt|msg|notify|web|staff|flow)\.[a-z0-9_.]+$`)
+var idPattern = regexp.MustCompile(`^(error|warning|status|event|tab|decision|language|channel|attachment|column|scope|label|button|command|prompt|msg|notify|web|staff|flow|demo)\.[a-z0-9_.]+$`)
 
 // notMessageIDs are literals that match idPattern but name something else.
 // Each needs a reason.

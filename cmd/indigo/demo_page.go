@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,13 +13,34 @@ import (
 	"time"
 
 	"github.com/indigo-warehouse/indigo/bot/telegram/tgfake"
+	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // demo_page.go: /demo, a page that shows the chats as Telegram would and
 // drives them through the fake, and the JSON it reads and posts.
 
 //go:embed demo/index.html
-var demoPage []byte
+var demoPageHTML string
+
+// demoPage is the page, in the visitor's language (demoTexts).
+var demoPage = template.Must(template.New("demo").Parse(demoPageHTML))
+
+// demoTexts are the page's own words; the page reads each by the id's
+// last part (T.send).
+var demoTexts = []string{"demo.title", "demo.banner", "demo.open_web", "demo.new_token", "demo.seller_chat",
+	"demo.write_bot", "demo.send", "demo.photo", "demo.photo_title", "demo.sample_photo", "demo.sample_title",
+	"demo.wechat", "demo.wechat_note", "demo.write_account", "demo.staff", "demo.staff_note", "demo.general",
+	"demo.answer_topic", "demo.in_topic", "demo.topic", "demo.document", "demo.paste_token", "demo.official_account",
+	"demo.follow", "demo.away", "demo.menu", "demo.ok", "demo.language"}
+
+// demoLang is the visitor's language: ?lang=, else their browser's first.
+func (d *demo) demoLang(r *http.Request) *locales.Localizer {
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang, _, _ = strings.Cut(r.Header.Get("Accept-Language"), ",")
+	}
+	return d.m.Engine.Locales.For(lang)
+}
 
 type demoButton struct {
 	Text string `json:"text"`
@@ -37,7 +59,9 @@ type demoMessage struct {
 	Document string         `json:"document,omitempty"`
 	Buttons  [][]demoButton `json:"buttons,omitempty"`
 	Keyboard [][]string     `json:"keyboard,omitempty"`
-	Service  string         `json:"service,omitempty"`
+	// Contact are the keys of Keyboard that share the phone (request_contact).
+	Contact []string `json:"contact,omitempty"`
+	Service string   `json:"service,omitempty"`
 }
 
 type demoChat struct {
@@ -76,29 +100,44 @@ type demoAnswer struct {
 }
 
 func (d *demo) handlePage(w http.ResponseWriter, r *http.Request) {
+	l := d.demoLang(r)
+	texts := map[string]string{}
+	for _, id := range demoTexts {
+		texts[strings.TrimPrefix(id, "demo.")] = l.T(id)
+	}
+	type lang struct {
+		Code, Name string
+		Current    bool
+	}
+	var langs []lang
+	for _, code := range locales.Languages() {
+		langs = append(langs, lang{code, l.Label("language", code), code == l.Lang()})
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(demoPage)
+	if err := demoPage.Execute(w, map[string]any{"Lang": l.Lang(), "T": texts, "Langs": langs}); err != nil {
+		d.m.Log.Warn("demo: page", "err", err)
+	}
 }
 
-func (d *demo) state() demoState {
+func (d *demo) state(l *locales.Localizer) demoState {
 	st := demoState{
 		Bot:           "@" + d.tg.Bot().Username,
-		StaffTitle:    "Indigo staff",
+		StaffTitle:    l.T("demo.staff_group"),
 		NewcomerToken: d.newcomerToken,
 		Healthz:       d.m.Config.PublicURL + "/readyz",
 		Chats: []demoChat{
-			{UserID: demoSellerTG, Name: "Li Wei (onboarded seller)", Note: "Two WB stores and a month of returns."},
-			{UserID: demoNewcomerTG, Name: "Anna Chen (new seller)", Note: "Has never talked to the bot: send /start to onboard."},
+			{UserID: demoSellerTG, Name: l.T("demo.seller_onboarded"), Note: l.T("demo.seller_onboarded_note")},
+			{UserID: demoNewcomerTG, Name: l.T("demo.seller_new"), Note: l.T("demo.seller_new_note")},
 		},
 	}
 	for i := range st.Chats {
-		st.Chats[i].Messages = d.messages(d.tg.Messages(st.Chats[i].UserID))
+		st.Chats[i].Messages = d.messages(l, d.tg.Messages(st.Chats[i].UserID))
 	}
 	for _, t := range d.tg.Topics(demoStaffGroup) {
 		st.Topics = append(st.Topics, demoTopic{ID: t.MessageThreadID, Name: t.Name})
 	}
-	st.Staff = d.messages(d.tg.Messages(demoStaffGroup))
+	st.Staff = d.messages(l, d.tg.Messages(demoStaffGroup))
 	st.WeChat = d.wx.state()
 	st.Answers = d.answers()
 	return st
@@ -117,7 +156,7 @@ func (d *demo) answers() []demoAnswer {
 	return out
 }
 
-func (d *demo) messages(msgs []tgfake.Message) []demoMessage {
+func (d *demo) messages(l *locales.Localizer, msgs []tgfake.Message) []demoMessage {
 	out := make([]demoMessage, 0, len(msgs))
 	for _, m := range msgs {
 		dm := demoMessage{ID: m.MessageID, Thread: m.MessageThreadID, Date: m.Date, Text: m.Text}
@@ -155,15 +194,18 @@ func (d *demo) messages(msgs []tgfake.Message) []demoMessage {
 				var r []string
 				for _, b := range row {
 					r = append(r, b.Text)
+					if b.RequestContact {
+						dm.Contact = append(dm.Contact, b.Text)
+					}
 				}
 				dm.Keyboard = append(dm.Keyboard, r)
 			}
 		}
 		switch {
 		case m.ForumTopicCreated != nil:
-			dm.Service = "topic created: " + m.ForumTopicCreated.Name
+			dm.Service = l.T("demo.topic_created", map[string]any{"Name": m.ForumTopicCreated.Name})
 		case m.ForumTopicEdited != nil:
-			dm.Service = "topic renamed"
+			dm.Service = l.T("demo.topic_renamed")
 		}
 		out = append(out, dm)
 	}
@@ -171,7 +213,7 @@ func (d *demo) messages(msgs []tgfake.Message) []demoMessage {
 }
 
 func (d *demo) handleState(w http.ResponseWriter, r *http.Request) {
-	writeDemoJSON(w, http.StatusOK, d.state())
+	writeDemoJSON(w, http.StatusOK, d.state(d.demoLang(r)))
 }
 
 type demoRequest struct {
@@ -204,14 +246,14 @@ func (d *demo) handleSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Contact {
-		writeDemoJSON(w, http.StatusOK, d.messages([]tgfake.Message{d.tg.SendContact(req.User, "+8613900000000")}))
+		writeDemoJSON(w, http.StatusOK, d.messages(d.demoLang(r), []tgfake.Message{d.tg.SendContact(req.User, "+8613900000000")}))
 		return
 	}
 	if strings.TrimSpace(req.Text) == "" {
 		writeDemoJSON(w, http.StatusBadRequest, map[string]string{"err": "empty message"})
 		return
 	}
-	writeDemoJSON(w, http.StatusOK, d.messages([]tgfake.Message{d.tg.SendText(req.User, req.Text)}))
+	writeDemoJSON(w, http.StatusOK, d.messages(d.demoLang(r), []tgfake.Message{d.tg.SendText(req.User, req.Text)}))
 }
 
 // handlePress presses an inline button under one of the bot's messages:
@@ -283,7 +325,7 @@ func (d *demo) handlePhoto(w http.ResponseWriter, r *http.Request) {
 		writeDemoJSON(w, http.StatusBadRequest, map[string]string{"err": err.Error()})
 		return
 	}
-	writeDemoJSON(w, http.StatusOK, d.messages([]tgfake.Message{msg}))
+	writeDemoJSON(w, http.StatusOK, d.messages(d.demoLang(r), []tgfake.Message{msg}))
 }
 
 // handleStaff posts in the staff group as Olga, in a topic when given.
@@ -297,7 +339,7 @@ func (d *demo) handleStaff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := d.tg.SendGroupMessage(demoStaffGroup, req.Thread, demoStaffTG, req.Text, 0)
-	writeDemoJSON(w, http.StatusOK, d.messages([]tgfake.Message{m}))
+	writeDemoJSON(w, http.StatusOK, d.messages(d.demoLang(r), []tgfake.Message{m}))
 }
 
 // handleWebLink makes a fresh one-time sign-in link for the demo seller.
