@@ -16,19 +16,6 @@ import (
 
 var accountsNow = time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)
 
-// chargedReturn is a return the warehouse received now, billed its receipt.
-func chargedReturn(t *testing.T, db *storage.DB, sellerID int64, number string) *domain.Return {
-	t.Helper()
-	store := pgtest.Store(t, db, sellerID, nil)
-	r := pgtest.Return(t, db, store.ID, func(r *domain.Return) {
-		r.Status, r.ReturnNumber = domain.StatusInTransitToWarehouse, number
-	})
-	if _, err := storage.NewReturnService(db).ApplyEvent(staffActs, r.ID, domain.ReturnChange{Event: domain.EventReceive}); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // TestAccountsCommand: /accounts shows the seller's own balance (with
 // yuan), this month's charges by kind and by return, the price list, the
 // statements of any month, and the payment methods with the details
@@ -44,9 +31,9 @@ func TestAccountsCommand(t *testing.T) {
 	bob := pgtest.Seller(t, h.db, func(s *domain.Seller) {
 		s.Identities, s.Language = []domain.Identity{{Channel: domain.ChannelTelegram, ExternalID: "9302"}}, domain.LangRussian
 	})
-	chargedReturn(t, h.db, alice.ID, "R-ALICE")
-	chargedReturn(t, h.db, bob.ID, "R-BOB-1")
-	chargedReturn(t, h.db, bob.ID, "R-BOB-2")
+	pgtest.Received(t, h.db, alice.ID, "R-ALICE")
+	pgtest.Received(t, h.db, bob.ID, "R-BOB-1")
+	pgtest.Received(t, h.db, bob.ID, "R-BOB-2")
 	if err := storage.NewAccountService(h.db, 0).PublishPaymentDetails(staffActs, domain.PayAlipayCNY, "Alipay: pay@indigo.example"); err != nil {
 		t.Fatal(err)
 	}

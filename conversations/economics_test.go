@@ -31,7 +31,7 @@ func clockHarness(t *testing.T, now time.Time) (*harness, func(time.Time)) {
 	return h, func(t time.Time) { at = t }
 }
 
-var staffActs = domain.NewContextWithActor(context.Background(), domain.StaffActor(77, "Olga"))
+var staffActs = pgtest.Staff()
 
 // setTariff keeps Indigo's tariff as staff would, from a day before now.
 func setTariff(t *testing.T, db *storage.DB, now time.Time, lines ...domain.Tariff) {

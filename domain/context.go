@@ -1,6 +1,9 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ActorKind says who is acting: the seller over a chat or the web view, a
 // member of support staff, or the system itself (polling, cron jobs).
@@ -43,4 +46,19 @@ func NewContextWithActor(ctx context.Context, a Actor) context.Context {
 func ActorFromContext(ctx context.Context) (Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(Actor)
 	return a, ok
+}
+
+// Sleep waits d, or until ctx ends, which it then returns.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

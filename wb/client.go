@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/indigo-warehouse/indigo/domain"
 )
 
 // Config configures a Client. The zero value talks to WB's production hosts.
@@ -81,7 +83,7 @@ func New(cfg Config) *Client {
 		c.now = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = domain.Sleep
 	}
 	switch {
 	case c.maxRetries == 0:
@@ -96,17 +98,6 @@ func New(cfg Config) *Client {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	return c
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // call is one WB request as the endpoint methods describe it.

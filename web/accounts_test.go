@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -18,20 +17,7 @@ import (
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
 
-var staffActs = domain.NewContextWithActor(context.Background(), domain.StaffActor(77, "Olga"))
-
-// receivedFor is a return of the seller the warehouse received now.
-func receivedFor(t *testing.T, db *storage.DB, sellerID int64, number string) *domain.Return {
-	t.Helper()
-	store := pgtest.Store(t, db, sellerID, nil)
-	r := pgtest.Return(t, db, store.ID, func(r *domain.Return) {
-		r.Status, r.ReturnNumber = domain.StatusInTransitToWarehouse, number
-	})
-	if _, err := storage.NewReturnService(db).ApplyEvent(staffActs, r.ID, domain.ReturnChange{Event: domain.EventReceive}); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
+var staffActs = pgtest.Staff()
 
 // TestAccountsPage: the Accounts page shows the signed-in seller's own
 // balance in roubles and yuan, this month's charges by kind, by return
@@ -50,8 +36,8 @@ func TestAccountsPage(t *testing.T) {
 	}
 	alice := pgtest.Seller(t, e.DB, nil)
 	bob := pgtest.Seller(t, e.DB, nil)
-	receivedFor(t, e.DB, alice.ID, "R-ALICE-1")
-	receivedFor(t, e.DB, bob.ID, "R-BOB-1")
+	pgtest.Received(t, e.DB, alice.ID, "R-ALICE-1")
+	pgtest.Received(t, e.DB, bob.ID, "R-BOB-1")
 	if _, err := as.Charge(staffActs, alice.ID, 25_00, "extra packing"); err != nil {
 		t.Fatal(err)
 	}

@@ -85,5 +85,5 @@ type realClock struct{}
 func (realClock) Now() time.Time { return time.Now() }
 
 func (realClock) SleepUntil(ctx context.Context, t time.Time) error {
-	return sleep(ctx, time.Until(t))
+	return domain.Sleep(ctx, time.Until(t))
 }

@@ -143,17 +143,3 @@ func scrub(token string, err error) error {
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
 }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

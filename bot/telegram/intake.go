@@ -85,7 +85,7 @@ func (b *intake) poll(ctx context.Context) error {
 	// failing update is retried over a minute or more, not in a tight loop.
 	var wait time.Duration
 	for {
-		if err := sleep(ctx, wait); err != nil {
+		if err := domain.Sleep(ctx, wait); err != nil {
 			return nil
 		}
 		updates, err := b.getUpdates(ctx, offset)

@@ -62,12 +62,5 @@ func (m *Main) sleep(ctx context.Context, d time.Duration) error {
 	if c := m.opts.Clock; c != nil {
 		return c.SleepUntil(ctx, c.Now().Add(d))
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return domain.Sleep(ctx, d)
 }

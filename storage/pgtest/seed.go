@@ -18,6 +18,25 @@ func System() context.Context {
 	return domain.NewContextWithActor(context.Background(), domain.System)
 }
 
+// Staff is a context acting as staff member 77, Olga, as staff tests do.
+func Staff() context.Context {
+	return domain.NewContextWithActor(context.Background(), domain.StaffActor(77, "Olga"))
+}
+
+// Received is a return in a new store of the seller that the warehouse
+// received now (as staff), so that its receipt is billed.
+func Received(tb testing.TB, db *storage.DB, sellerID int64, number string) *domain.Return {
+	tb.Helper()
+	store := Store(tb, db, sellerID, nil)
+	r := Return(tb, db, store.ID, func(r *domain.Return) {
+		r.Status, r.ReturnNumber = domain.StatusInTransitToWarehouse, number
+	})
+	if _, err := storage.NewReturnService(db).ApplyEvent(Staff(), r.ID, domain.ReturnChange{Event: domain.EventReceive}); err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
 // As is a context acting as the given seller.
 func As(s *domain.Seller) context.Context {
 	return domain.NewContextWithActor(context.Background(), domain.Actor{Kind: domain.ActorSeller, ID: s.ID, Name: s.Name})
