@@ -6,10 +6,13 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
+
+	"golang.org/x/net/html"
 )
 
 // TestNoTextInCode scans the code that builds what people read (the
@@ -127,4 +130,78 @@ func readerText(v string) bool {
 		}
 	}
 	return false
+}
+
+// TestNoTextInTemplates scans the pages (the web view's templates and the
+// demo page) for words written in the markup instead of the catalogues:
+// text between tags and the attributes a reader sees, once the template's
+// actions are taken out.
+func TestNoTextInTemplates(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(root, "web", "templates", "*.html"))
+	if err != nil || len(files) < 5 {
+		t.Fatalf("found %d templates (%v); the scan is broken", len(files), err)
+	}
+	for _, path := range append(files, filepath.Join(root, "cmd", "indigo", "demo", "index.html")) {
+		for _, text := range markupText(t, path) {
+			t.Errorf("%s: %q is text for a reader: put it in locales/", path, text)
+		}
+	}
+}
+
+// markupWords are words the markup may hold: the manual's logo.
+var markupWords = map[string]string{"Indigo": "the logo", "WAREHOUSE": "the logo",
+	"readyz": "an endpoint's name, as operators type it", "metrics": "an endpoint's name, as operators type it"}
+
+var (
+	templateAction = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	readerWord     = regexp.MustCompile(`[\p{L}]{2,}`)
+)
+
+func markupText(t *testing.T, path string) []string {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	z := html.NewTokenizer(strings.NewReader(templateAction.ReplaceAllString(string(src), " ")))
+	skip := false // inside <script> or <style>
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return out
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			skip = string(name) == "script" || string(name) == "style"
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				switch string(k) {
+				case "placeholder", "title", "aria-label", "alt":
+					out = append(out, unknownWords(string(v))...)
+				}
+			}
+		case html.EndTagToken:
+			skip = false
+		case html.TextToken:
+			if !skip {
+				out = append(out, unknownWords(string(z.Text()))...)
+			}
+		}
+	}
+}
+
+func unknownWords(s string) []string {
+	var out []string
+	for _, w := range readerWord.FindAllString(s, -1) {
+		if _, ok := markupWords[w]; !ok {
+			out = append(out, strings.TrimSpace(s))
+			break
+		}
+	}
+	return out
 }

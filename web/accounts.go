@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -222,7 +223,9 @@ func (s *Server) handleStatementXLSX(rq *request) error {
 		return err
 	}
 	h := rq.w.Header()
-	h.Set("Content-Disposition", `attachment; filename="indigo-statement-`+month.Format("2006-01")+`.xlsx"`)
+	// The reader's words; mime encodes what is not ASCII (RFC 2231).
+	name := rq.l.T("web.accounts.file", map[string]any{"Month": month.Format("2006-01")}) + ".xlsx"
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	_, err = f.WriteTo(rq.w)
 	return err

@@ -286,7 +286,8 @@ func (s *Server) render(rq *request, status int, page string, data any) {
 	var b strings.Builder
 	if err := s.pages[page].ExecuteTemplate(&b, "layout", data); err != nil {
 		s.Log.Error("web render", "page", page, "err", err)
-		http.Error(rq.w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		// The page itself failed: a plain line, still in the reader's language.
+		http.Error(rq.w, rq.l.T("error.internal"), http.StatusInternalServerError)
 		return
 	}
 	h := rq.w.Header()
