@@ -92,8 +92,11 @@ func TestCallbackPanicSetAside(t *testing.T) {
 	u.Send("/help")
 	u.Expect(head(u.L.T("flow.help")))
 
-	if n := store.panics.Load(); n != domain.PoisonLimit {
-		t.Errorf("the callback panicked %d times, want %d", n, domain.PoisonLimit)
+	// The sweep and the callback's own worker may take it up at the same
+	// moment, each seeing one panic fewer than the limit: one attempt more
+	// is harmless (the callback is set aside once, staff told once).
+	if n := store.panics.Load(); n < domain.PoisonLimit || n > domain.PoisonLimit+1 {
+		t.Errorf("the callback panicked %d times, want %d (or one more, raced)", n, domain.PoisonLimit)
 	}
 	left, err := h.store.UnhandledCallbacks(h.ctx(), time.Now().Add(time.Hour), 10)
 	if err != nil {
