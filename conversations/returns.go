@@ -175,6 +175,9 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 			rows = append(rows, []Button{{Text: t.l.Label("decision", string(d)), Data: btnDecide.on(r.ID, r.Version, string(d))}})
 		}
 	}
+	if t.e.Links != nil && t.in.Channel == domain.ChannelTelegram {
+		rows = append(rows, []Button{webButton(t, "/web/returns/"+strconv.FormatInt(r.ID, 10))})
+	}
 	rows = append(rows, []Button{{Text: t.T("button.back"), Data: btnTab.data(0, string(r.Tab()), "0")}})
 	reply := Reply{Text: strings.Join(lines, "\n"), Buttons: rows}
 	if r.PhotoURL != "" {

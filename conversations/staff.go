@@ -105,6 +105,9 @@ type StaffDesk struct {
 	Lease time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
+	// History keeps staff's answers for the web view's support page
+	// (web.go); nil: they are not kept.
+	History domain.SupportHistory
 }
 
 var (

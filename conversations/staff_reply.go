@@ -104,6 +104,9 @@ func (t *staffTurn) sendReply(ctx context.Context) error {
 		return nil
 	}
 	err := t.deliverReply(ctx, r)
+	if err == nil {
+		t.d.recordReply(ctx, r) // web.go
+	}
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal && !errors.Is(err, ErrUnreachable) && r.Attempts < maxReplyAttempts {
 		return fmt.Errorf("staff reply to seller %d (attempt %d): %w", r.Seller, r.Attempts, err)
 	}

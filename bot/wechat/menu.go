@@ -56,6 +56,12 @@ func (b *Bot) accountMenu(l *locales.Localizer) []*menu.Button {
 	for _, g := range menuGroups {
 		var subs []*menu.Button
 		for _, cmd := range g.commands {
+			if cmd == "web" && b.cfg.WebURL != "" {
+				// The web view opens in WeChat's browser, signed in by the
+				// Official Account's web authorization (oauth.go).
+				subs = append(subs, menu.NewViewButton(l.T(commandLabels[cmd]), b.cfg.WebURL))
+				continue
+			}
 			subs = append(subs, menu.NewClickButton(l.T(commandLabels[cmd]), cmd))
 		}
 		top = append(top, menu.NewSubButton(l.T(g.label), subs))

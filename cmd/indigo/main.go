@@ -189,6 +189,7 @@ func (m *Main) build() error {
 		}
 	}
 	m.Deliverer = m.newDeliverer(senders, desk)
+	m.connectWeb(webView, desk) // web.go
 	if m.Cron, err = m.newCron(); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/indigo-warehouse/indigo/web"
 )
 
 // The HTTP server's limits. Pages, callbacks and health checks answer in
@@ -57,11 +59,13 @@ func (m *Main) newHTTPServer() *http.Server {
 // body bounded by its route's limit.
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
-	limits := map[string]int64{"POST /demo/api/photo": demoPhotoLimit}
+	limits := map[string]int64{"POST /demo/api/photo": demoPhotoLimit, "POST " + web.UploadPath: web.MaxUpload}
 	mux.HandleFunc("GET /healthz", m.handleHealthz)
 	if m.Web != nil {
+		mux.Handle("GET /{$}", m.Web) // the host alone leads to the cabinet
 		mux.Handle("/web", m.Web)
 		mux.Handle("/web/", m.Web)
+		mux.Handle("POST "+web.UploadPath, m.Web)
 		mux.Handle("/login/", m.Web)
 	}
 	if m.opts.Routes != nil {

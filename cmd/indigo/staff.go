@@ -43,6 +43,7 @@ func (m *Main) newStaffDesk(senders map[domain.Channel]conversations.Sender) (*c
 		// The desk posts the inputs every worker sets aside, once each.
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),
+		History:  support, // staff's answers, for the web view's support page
 	}
 	// The engine's Support is the desk, whose chat is the Telegram bot's,
 	// which feeds the engine: the engine exists first, and no input

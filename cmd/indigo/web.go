@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/web"
@@ -24,5 +26,21 @@ func (m *Main) newWeb(bundle *locales.Bundle) (*web.Server, error) {
 		PickupClock: storage.NewPickupClockService(m.DB),
 		Rules:       storage.NewRuleService(m.DB),
 		Now:         m.opts.Now,
+		// A Mini App's init data is signed with the bot's token.
+		TelegramToken: m.Config.TelegramBotToken,
 	})
+}
+
+// connectWeb gives the web view the parts built after it: the engine, whose
+// store check its "Add store" runs; the staff desk, its support page's
+// way to staff; and WeChat's web authorization. desk is nil without a
+// staff chat.
+func (m *Main) connectWeb(w *web.Server, desk *conversations.StaffDesk) {
+	w.Connector = m.Engine
+	if desk != nil { // a nil *StaffDesk in the interface would be called
+		w.Support = desk
+	}
+	if bot, ok := m.WeChat.(*wechat.Bot); ok {
+		w.WeChat = bot.WebAuth()
+	}
 }
