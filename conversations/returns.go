@@ -134,10 +134,11 @@ var sellerCardColumns = []domain.Column{
 
 // fieldLines are a return's fields in cols as "Title: value" lines, the
 // ones it has no value for left out: the seller's and the staff card.
-func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column) []string {
+func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column, seller *domain.Seller) []string {
 	var lines []string
+	f := domain.InZone(l, domain.ZoneOf(seller.TimeZone)) // the seller's days, as on the web
 	for _, c := range cols {
-		if v := c.Text(l, r); v != "" {
+		if v := c.Text(f, r); v != "" {
 			lines = append(lines, l.T(string(c))+": "+v)
 		}
 	}
@@ -148,7 +149,7 @@ func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column) []
 // what can be done with it in its status. Buttons that change the return
 // carry its version, so a card drawn before a change cannot act on it.
 func ReturnCard(t *Turn, r *domain.Return) Reply {
-	lines := fieldLines(t.l, r, sellerCardColumns)
+	lines := fieldLines(t.l, r, sellerCardColumns, t.seller)
 	if r.Decision != "" {
 		lines = append(lines, t.T(string(domain.ColDecision))+": "+decidedBy(t, r))
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,6 +35,7 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 		if err != nil {
 			return err
 		}
+		at := receiptTime(&ch, rs.db.Now())
 		if err := updateReturn(ctx, tx, id, ch.Update); err != nil {
 			return err
 		}
@@ -46,7 +48,7 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 		if _, err = tx.Exec(ctx, `INSERT INTO return_transitions
 			(return_id, event, from_status, to_status, actor_kind, actor_id, actor_name, actor_person, note, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, actor.Person, ch.Note, rs.db.Now()); err != nil {
+			id, ch.Event, cur.Status, next, actor.Kind, actor.ID, actor.Name, actor.Person, ch.Note, at); err != nil {
 			return err
 		}
 		// A rule may decide at once; then there is nothing to ask (decisions.go).
@@ -60,6 +62,19 @@ func (rs *ReturnService) ApplyEvent(ctx context.Context, id int64, ch domain.Ret
 		return nil, err
 	}
 	return rs.FindReturnByID(ctx, id)
+}
+
+// receiptTime is when a transition happened: now, except that a receipt
+// is one moment for the return's "received" date and its history alike,
+// the one the warehouse gave, else now.
+func receiptTime(ch *domain.ReturnChange, now time.Time) time.Time {
+	if ch.Event != domain.EventReceive && ch.Event != domain.EventReceiveForInspection {
+		return now
+	}
+	if ch.Update.ReceivedAt == nil {
+		ch.Update.ReceivedAt = &now
+	}
+	return *ch.Update.ReceivedAt
 }
 
 // FindTransitions returns a return's history, oldest first.
