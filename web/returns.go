@@ -87,7 +87,7 @@ func (s *Server) list(rq *request, tab domain.Tab) error {
 		return err
 	}
 	rf := f.returnFilter()
-	rf.Offset, rf.Limit = (f.Page-1)*perPage, perPage
+	rf.Offset, rf.Limit, rf.CountUpTo = (f.Page-1)*perPage, perPage, maxCounted
 	list, total, err := s.Returns.FindReturns(rq.ctx, rf)
 	if err != nil {
 		return err
@@ -125,7 +125,11 @@ func (s *Server) list(rq *request, tab domain.Tab) error {
 	} else {
 		from := min(rf.Offset+1, total)
 		to := min(rf.Offset+len(list), total)
-		p.Showing = l.T("web.table.showing", map[string]any{"From": from, "To": max(to, from-1), "Count": total})
+		id := "web.table.showing"
+		if total >= maxCounted {
+			id = "web.table.showing_many" // counted no further: "of more than 10,000"
+		}
+		p.Showing = l.T(id, map[string]any{"From": from, "To": max(to, from-1), "Count": total})
 	}
 	p.Pages = pageLinks(f, total)
 	if f.Page > 1 {
