@@ -45,6 +45,9 @@ type hidden struct{ Name, Value string }
 func (s *Server) layout(rq *request, title string) layout {
 	lay := layout{L: rq.l, Title: title}
 	next := rq.r.URL.RequestURI()
+	if rq.r.Method != http.MethodGet {
+		next = "/web/" // a refused form's page has no address to come back to
+	}
 	for _, lang := range domain.AllLanguages() {
 		lay.Langs = append(lay.Langs, link{
 			Href:    "/web/lang/" + string(lang) + "?next=" + url.QueryEscape(next),

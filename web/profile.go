@@ -88,7 +88,8 @@ func (s *Server) handleDocument(rq *request) error {
 }
 
 // checkUpload judges the upload's headers before any of its body is read:
-// from our own page, multipart, and a declared length within MaxUpload.
+// from our own page, multipart, and a declared length within MaxUpload
+// (browsers declare a file form's length; a chunked one is refused).
 func (s *Server) checkUpload(r *http.Request) error {
 	if !sameOrigin(r, s.PublicURL) {
 		return errCrossSite
