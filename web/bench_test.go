@@ -49,7 +49,8 @@ func BenchmarkWeb(b *testing.B) {
 		{"Return", "", br},
 		{"Large/MainPage", "/web/", lbr},
 		{"Large/FilteredTab", "/web/tab/pending_decision?defect=yes&from=2025-01-01&to=2026-06-30", lbr},
-		{"Large/Search", "/web/?q=Silk+scarf+4", lbr},
+		{"Large/Search", "/web/?q=SKU-4321", lbr},
+		{"Large/WordSearch", "/web/tab/completed?q=Silk+scarf", lbr},
 		{"Large/RareSearch", "/web/?q=R-1000123", lbr},
 	} {
 		br := bc.br
