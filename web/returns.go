@@ -48,6 +48,15 @@ type cell struct {
 	Text   string
 	Href   string
 	Toggle *toggle
+	More   bool // not a key column: a phone shows it on the return's page only
+}
+
+// keyColumns are what a return's card keeps on a phone; the rest of a
+// row is a tap away, on the return's page.
+var keyColumns = map[column]bool{
+	domain.ColRequestDate: true, domain.ColProduct: true, domain.ColReturnNumber: true, domain.ColStatus: true,
+	domain.ColDecision: true, domain.ColDefective: true, domain.ColNeedsVerification: true, domain.ColPhotoVideo: true,
+	domain.ColPickupCode: true, domain.ColPrice: true,
 }
 
 // toggle is a pair of Yes/No buttons that post one field of a return.
@@ -248,6 +257,7 @@ func (s *Server) tableRow(rq *request, tab domain.Tab, r *domain.Return, back st
 		default:
 			cl = cell{Text: dash(text(zl, c, r, nil))}
 		}
+		cl.More = !keyColumns[c]
 		out.Cells = append(out.Cells, cl)
 	}
 	return out
