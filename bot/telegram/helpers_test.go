@@ -80,7 +80,17 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 // newBot builds an engine and a bot on the harness's database.
 func (h *harness) newBot(offsets telegram.OffsetStore, webhookURL string) *telegram.Bot {
 	h.t.Helper()
-	engine := h.newEngine()
+	return h.botOn(h.newEngine(), offsets, webhookURL)
+}
+
+// newBotWith is a polling bot on a given engine.
+func (h *harness) newBotWith(engine *conversations.Engine) *telegram.Bot {
+	h.t.Helper()
+	return h.botOn(engine, h.sessions, "")
+}
+
+func (h *harness) botOn(engine *conversations.Engine, offsets telegram.OffsetStore, webhookURL string) *telegram.Bot {
+	h.t.Helper()
 	bot, err := telegram.New(telegram.Config{
 		Token:         h.tg.Token(),
 		APIEndpoint:   h.tg.URL() + "/bot%s/%s",

@@ -68,16 +68,18 @@ type harness struct {
 	stop   func()                     // stops bot
 	url    string
 	now    func() time.Time
+	webURL string
 }
 
 type harnessOptions struct {
 	encrypted bool
+	webURL    string // the menu's web item; "" keeps the /web command
 	now       func() time.Time // the bots' clock; default time.Now
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
 	t.Helper()
-	h := &harness{t: t, logs: &logBuffer{}, now: opts.now,
+	h := &harness{t: t, logs: &logBuffer{}, now: opts.now, webURL: opts.webURL,
 		acct: fake.NewAccount(wxfake.AccountOptions{Encrypted: opts.encrypted})}
 	// Registered first, so it runs last: everything else may still log.
 	t.Cleanup(func() {
@@ -144,6 +146,7 @@ func (h *harness) startBot() (*wechat.Bot, func()) {
 		Log:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		SweepEvery: 200 * time.Millisecond,
 		Now:        h.now,
+		WebURL:     h.webURL,
 	}, h.engine, h.store)
 	if err != nil {
 		h.t.Fatal(err)
