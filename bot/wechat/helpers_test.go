@@ -73,7 +73,7 @@ type harness struct {
 
 type harnessOptions struct {
 	encrypted bool
-	webURL    string // the menu's web item; "" keeps the /web command
+	webURL    string           // the menu's web item; "" keeps the /web command
 	now       func() time.Time // the bots' clock; default time.Now
 }
 
