@@ -82,3 +82,22 @@ func TestSummaryKeepsUp(t *testing.T) {
 		t.Errorf("%d change rows after a fold", rows)
 	}
 }
+
+// TestFindReturnsCountUpTo: a bounded count stops at its bound; the page
+// is the same either way.
+func TestFindReturnsCountUpTo(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	seller := pgtest.Seller(t, db, nil)
+	store := pgtest.Store(t, db, seller.ID, nil)
+	for range 5 {
+		pgtest.Return(t, db, store.ID, nil)
+	}
+	rs := storage.NewReturnService(db)
+	for _, tt := range []struct{ upTo, want int }{{0, 5}, {3, 3}, {10, 5}} {
+		list, n, err := rs.FindReturns(pgtest.As(seller), domain.ReturnFilter{Limit: 2, CountUpTo: tt.upTo})
+		if err != nil || n != tt.want || len(list) != 2 {
+			t.Errorf("CountUpTo %d: %d rows, total %d, %v; want 2 rows, total %d", tt.upTo, len(list), n, err, tt.want)
+		}
+	}
+}

@@ -96,7 +96,7 @@ func (s *Server) list(rq *request, tab domain.Tab) error {
 		return err
 	}
 	rf := f.returnFilter()
-	rf.Offset, rf.Limit, rf.CountUpTo = (f.Page-1)*perPage, perPage, maxCounted
+	rf.Offset, rf.Limit, rf.CountUpTo = (f.Page-1)*perPage, perPage, f.countCap()
 	list, total, err := s.Returns.FindReturns(rq.ctx, rf)
 	if err != nil {
 		return err
@@ -135,7 +135,7 @@ func (s *Server) list(rq *request, tab domain.Tab) error {
 		from := min(rf.Offset+1, total)
 		to := min(rf.Offset+len(list), total)
 		id := "web.table.showing"
-		if total >= maxCounted {
+		if total >= f.countCap() {
 			id = "web.table.showing_many" // counted no further: "of more than 10,000"
 		}
 		p.Showing = l.T(id, map[string]any{"From": from, "To": max(to, from-1), "Count": total})
