@@ -101,3 +101,43 @@ func TestFindReturnsCountUpTo(t *testing.T) {
 		}
 	}
 }
+
+// TestFindReturnsSearchedPage: a bounded search gives the same page and
+// count as counting and paging separately.
+func TestFindReturnsSearchedPage(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	seller := pgtest.Seller(t, db, nil)
+	store := pgtest.Store(t, db, seller.ID, nil)
+	for i := range 7 {
+		pgtest.Return(t, db, store.ID, func(r *domain.Return) {
+			r.ProductName = "Silk scarf"
+			r.RequestDate = time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC)
+		})
+	}
+	pgtest.Return(t, db, store.ID, func(r *domain.Return) { r.ProductName = "Wool coat" })
+	rs := storage.NewReturnService(db)
+	q := "scarf"
+	ids := func(list []*domain.Return) (out []int64) {
+		for _, r := range list {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	for _, page := range []struct{ offset, limit int }{{0, 3}, {3, 3}, {6, 3}, {9, 3}} {
+		want, wantN, err := rs.FindReturns(pgtest.As(seller), domain.ReturnFilter{Search: &q, Offset: page.offset, Limit: page.limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, n, err := rs.FindReturns(pgtest.As(seller), domain.ReturnFilter{Search: &q, Offset: page.offset, Limit: page.limit, CountUpTo: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != wantN || !cmp.Equal(ids(got), ids(want)) {
+			t.Errorf("page %+v: %v of %d, want %v of %d", page, ids(got), n, ids(want), wantN)
+		}
+	}
+	if _, n, _ := rs.FindReturns(pgtest.As(seller), domain.ReturnFilter{Search: &q, Limit: 2, CountUpTo: 5}); n != 5 {
+		t.Errorf("bounded at 5: %d", n)
+	}
+}
