@@ -102,8 +102,22 @@ func cmdWeb(t *Turn, _ string) error {
 	if err != nil {
 		return errInternal(err)
 	}
-	t.Say("flow.web.link", map[string]any{"Link": link})
+	minutes := int(t.e.Links.LinkTTL().Minutes())
+	switch t.in.Channel {
+	case domain.ChannelTelegram:
+		// A Mini App signs in by Telegram; the link is for a computer.
+		t.Send(Reply{Text: t.T("flow.web.open"), Buttons: [][]Button{{webButton(t, "/web/")}}})
+	case domain.ChannelWeChat:
+		t.Say("flow.web.wechat", map[string]any{"Link": t.e.Links.WeChatURL("/web/")})
+	}
+	t.Say("flow.web.link", map[string]any{"Link": link, "Minutes": minutes})
 	return nil
+}
+
+// webButton opens a page of the web view from a Telegram chat, signed in
+// as a Mini App; where Telegram cannot open one, the page's link.
+func webButton(t *Turn, path string) Button {
+	return Button{Text: t.T("button.open_web"), WebApp: t.e.Links.MiniAppURL(path), URL: t.e.Links.PageURL(path)}
 }
 
 // Pluralize translates a message that depends on a count.

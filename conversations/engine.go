@@ -74,8 +74,13 @@ type Reply struct {
 }
 
 // Button is an inline button; Data comes back in Input.Button. A button
-// with a URL opens it instead and brings nothing back.
-type Button struct{ Text, Data, URL string }
+// with a URL opens it instead and brings nothing back. WebApp, with URL
+// set too, is a page of the web view the channel opens signed in (a
+// Telegram Mini App); where the channel cannot, URL is opened.
+type Button struct {
+	Text, Data, URL string
+	WebApp          string
+}
 
 // Photo is an image to send with a reply: stored bytes or a public URL.
 type Photo struct {
@@ -91,9 +96,15 @@ type Photo struct {
 	Missing string
 }
 
-// LinkMaker makes one-time login links to the web view.
+// LinkMaker makes one-time login links to the web view, and the address
+// of a web view page opened from a Telegram chat as a Mini App (signed in
+// by Telegram, no link to copy).
 type LinkMaker interface {
 	LoginLink(ctx context.Context, sellerID int64) (string, error)
+	LinkTTL() time.Duration // how long a link works
+	PageURL(path string) string
+	MiniAppURL(path string) string // Telegram's Mini App of the page
+	WeChatURL(path string) string  // the page through WeChat's web authorization
 }
 
 // Deps are the services flows use.

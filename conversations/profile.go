@@ -58,8 +58,8 @@ func readAddress(t *Turn) (string, error) {
 	if addr == "" || len(t.in.Files) > 0 {
 		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_text", nil)
 	}
-	if len([]rune(addr)) < 10 || len([]rune(addr)) > 500 {
-		return "", domain.Errorf(domain.CodeInvalid, "error.profile.bad_address", nil)
+	if err := domain.CheckReturnAddress(addr); err != nil {
+		return "", err
 	}
 	s, err := t.e.Sellers.UpdateSeller(t.ctx, t.seller.ID, domain.SellerUpdate{ReturnAddress: &addr})
 	if err != nil {
@@ -89,8 +89,8 @@ func readDocuments(t *Turn) (string, error) {
 		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_file", nil)
 	}
 	for _, f := range t.in.Files {
-		if f.Size > domain.MaxAttachmentSize {
-			return "", domain.Errorf(domain.CodeInvalid, "error.input.too_large", map[string]any{"MaxMB": domain.MaxAttachmentSize >> 20})
+		if err := domain.CheckDocumentSize(f.Size); err != nil {
+			return "", err
 		}
 		data, err := f.Open(t.ctx)
 		if err != nil {

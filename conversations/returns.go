@@ -133,10 +133,11 @@ var sellerCardColumns = []domain.Column{
 
 // fieldLines are a return's fields in cols as "Title: value" lines, the
 // ones it has no value for left out: the seller's and the staff card.
-func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column) []string {
+func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column, seller *domain.Seller) []string {
 	var lines []string
+	f := domain.InZone(l, domain.ZoneOf(seller.TimeZone)) // the seller's days, as on the web
 	for _, c := range cols {
-		if v := c.Text(l, r); v != "" {
+		if v := c.Text(f, r); v != "" {
 			lines = append(lines, l.Field(l.T(string(c)), v))
 		}
 	}
@@ -147,7 +148,7 @@ func fieldLines(l *locales.Localizer, r *domain.Return, cols []domain.Column) []
 // what can be done with it in its status. Buttons that change the return
 // carry its version, so a card drawn before a change cannot act on it.
 func ReturnCard(t *Turn, r *domain.Return) Reply {
-	lines := fieldLines(t.l, r, sellerCardColumns)
+	lines := fieldLines(t.l, r, sellerCardColumns, t.seller)
 	if r.Decision != "" {
 		lines = append(lines, t.l.Field(t.T(string(domain.ColDecision)), decidedBy(t, r)))
 	}
@@ -173,6 +174,9 @@ func ReturnCard(t *Turn, r *domain.Return) Reply {
 		for _, d := range domain.AllDecisions() {
 			rows = append(rows, []Button{{Text: t.l.Label("decision", string(d)), Data: btnDecide.on(r.ID, r.Version, string(d))}})
 		}
+	}
+	if t.e.Links != nil && t.in.Channel == domain.ChannelTelegram {
+		rows = append(rows, []Button{webButton(t, "/web/returns/"+strconv.FormatInt(r.ID, 10))})
 	}
 	rows = append(rows, []Button{{Text: t.T("button.back"), Data: btnTab.data(0, string(r.Tab()), "0")}})
 	reply := Reply{Text: strings.Join(lines, "\n"), Buttons: rows}

@@ -111,6 +111,9 @@ type StaffDesk struct {
 	// Status is what /status shows (staff_status.go); nil: /status says
 	// it is off.
 	Status StatusSource
+	// History keeps staff's answers for the web view's support page
+	// (web.go); nil: they are not kept.
+	History domain.SupportHistory
 }
 
 var (

@@ -87,7 +87,7 @@ func (d *StaffDesk) renderCard(ctx context.Context, r *domain.Return) (StaffMess
 		l.T("staff.card.seller", map[string]any{"Seller": sellerName(seller), "Store": store.Name, "Channel": channel,
 			"Link": "/s_" + strconv.FormatInt(seller.ID, 10)}),
 	}
-	lines = append(lines, fieldLines(l, r, staffCardColumns)...)
+	lines = append(lines, fieldLines(l, r, staffCardColumns, seller)...)
 	lines = append(lines, d.unitLines(ctx, l, r)...) // staff_resale.go
 	switch r.Status {
 	case domain.StatusAwaitingVerification:

@@ -132,6 +132,9 @@ func (t *Turn) sendReply(ctx context.Context) error {
 		return nil
 	}
 	err := t.deliverReply(ctx, r)
+	if err == nil {
+		t.staff.desk.recordReply(ctx, r) // web.go
+	}
 	if err != nil && domain.ErrorCode(err) == domain.CodeInternal && !errors.Is(err, ErrUnreachable) && r.Attempts < maxReplyAttempts {
 		return fmt.Errorf("staff reply to seller %d (attempt %d): %w", r.Seller, r.Attempts, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/indigo-warehouse/indigo/domain"
+	"github.com/indigo-warehouse/indigo/locales"
 )
 
 // store.go: add a WB store and enter its token (manual §2–3), or give an
@@ -97,8 +98,16 @@ func readStoreName(t *Turn) (string, error) {
 }
 
 func storeNameOf(t *Turn) (string, error) {
-	name := t.Text()
-	if name == "" || len(t.in.Files) > 0 {
+	if len(t.in.Files) > 0 {
+		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_text", nil)
+	}
+	return checkStoreName(t.Text())
+}
+
+// checkStoreName is the rule for a store's name, in the chat and on the web.
+func checkStoreName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
 		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_text", nil)
 	}
 	if len([]rune(name)) > 100 {
@@ -118,7 +127,7 @@ func readToken(t *Turn) (string, error) {
 	if t.in.MessageID != "" && t.Text() != "" {
 		t.Send(Reply{DeleteMessage: t.in.MessageID})
 	}
-	token := strings.Join(strings.Fields(t.Text()), "")
+	token := pastedTokenText(t.Text())
 	if token == "" {
 		return "", domain.Errorf(domain.CodeInvalid, "error.input.expected_text", nil)
 	}
@@ -162,9 +171,16 @@ func readToken(t *Turn) (string, error) {
 	return "accepted", nil
 }
 
+// pastedTokenText is a token as pasted, without the spaces and line
+// breaks that chats and phones slip in.
+func pastedTokenText(s string) string { return strings.Join(strings.Fields(s), "") }
+
 // tokenError turns a token check failure into a message the seller can act
 // on; the WB category keys become their translated names.
-func tokenError(t *Turn, err error) error {
+func tokenError(t *Turn, err error) error { return tokenErrorIn(t.l, err) }
+
+// tokenErrorIn is tokenError in l's language, for the web view too.
+func tokenErrorIn(l *locales.Localizer, err error) error {
 	de, ok := err.(*domain.Error)
 	if !ok || de.MsgID == "" || de.Code == domain.CodeInternal {
 		return errInternal(err)
@@ -176,7 +192,7 @@ func tokenError(t *Turn, err error) error {
 	if missing, ok := data["Missing"].([]string); ok {
 		names := make([]string, len(missing))
 		for i, m := range missing {
-			names[i] = t.l.Label("scope", m)
+			names[i] = l.Label("scope", m)
 		}
 		data["Missing"] = names
 	}

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -181,27 +182,33 @@ func acceptInvite(t *Turn, code string) error {
 // connected: to another store of this seller, or to another seller, who
 // would then get this seller's returns. Staff hear of the second case.
 func checkAccountFree(t *Turn, supplierID string, replacing int64) error {
+	return t.e.accountFree(t.ctx, t.seller, supplierID, replacing)
+}
+
+// accountFree is checkAccountFree for the seller acting in ctx, in a turn
+// or on the web view (web.go).
+func (e *Engine) accountFree(ctx context.Context, seller *domain.Seller, supplierID string, replacing int64) error {
 	if supplierID == "" {
 		return nil
 	}
 	active := true
-	sys := domain.NewContextWithActor(t.ctx, domain.System)
-	stores, err := t.e.Stores.FindStores(sys, domain.StoreFilter{SupplierID: &supplierID, Active: &active})
+	sys := domain.NewContextWithActor(ctx, domain.System)
+	stores, err := e.Stores.FindStores(sys, domain.StoreFilter{SupplierID: &supplierID, Active: &active})
 	if err != nil {
 		return errInternal(err)
 	}
 	for _, st := range stores {
 		switch {
 		case st.ID == replacing:
-		case st.SellerID == t.seller.ID:
+		case st.SellerID == seller.ID:
 			return domain.Errorf(domain.CodeConflict, "error.token.account_connected", map[string]any{"Store": st.Name})
 		default:
-			if t.e.Support != nil {
-				if err := t.e.Support.AccountTaken(t.ctx, t.seller, supplierID); err != nil {
+			if e.Support != nil {
+				if err := e.Support.AccountTaken(ctx, seller, supplierID); err != nil {
 					return errInternal(err)
 				}
 			}
-			if err := t.audit("store.account_taken", map[string]any{"supplier_id": supplierID, "owner": st.SellerID}); err != nil {
+			if err := e.audit(ctx, seller, "store.account_taken", map[string]any{"supplier_id": supplierID, "owner": st.SellerID}); err != nil {
 				return err
 			}
 			return domain.Errorf(domain.CodeConflict, "error.token.account_taken", nil)
@@ -212,11 +219,15 @@ func checkAccountFree(t *Turn, supplierID string, replacing int64) error {
 
 // audit records a security-relevant action as the person acting.
 func (t *Turn) audit(action string, details map[string]any) error {
-	if t.e.Audit == nil {
+	return t.e.audit(t.ctx, t.seller, action, details)
+}
+
+func (e *Engine) audit(ctx context.Context, seller *domain.Seller, action string, details map[string]any) error {
+	if e.Audit == nil {
 		return nil
 	}
-	id := t.seller.ID
-	if err := t.e.Audit.CreateAuditEntry(t.ctx, &domain.AuditEntry{Action: action, SellerID: &id, Details: details}); err != nil {
+	id := seller.ID
+	if err := e.Audit.CreateAuditEntry(ctx, &domain.AuditEntry{Action: action, SellerID: &id, Details: details}); err != nil {
 		return errInternal(err)
 	}
 	return nil

@@ -133,6 +133,9 @@ type ReturnFilter struct {
 
 	Offset int
 	Limit  int // 0 means no limit
+	// CountUpTo bounds the total FindReturns counts: a large seller's
+	// table says "more than n" rather than count every row. 0 counts all.
+	CountUpTo int
 }
 
 // ReturnUpdate changes fields that are not the status. Nil fields are kept.

@@ -82,6 +82,20 @@ func (ws *WebSessionService) RedeemLoginToken(ctx context.Context, token string)
 	return sellerID, person, err
 }
 
+// FindLoginToken tells whose a sign-in token is and until when it works,
+// without using it up; a used, expired or unknown one is not found.
+func (ws *WebSessionService) FindLoginToken(ctx context.Context, token string) (_ int64, _ time.Time, err error) {
+	defer wrap(&err, "find login token")
+	var sellerID int64
+	var expires time.Time
+	err = ws.db.q(ctx).QueryRow(ctx, `SELECT seller_id, expires_at FROM web_login_tokens
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, hashWebToken(token), ws.db.Now()).Scan(&sellerID, &expires)
+	if errNoRows(err) {
+		return 0, time.Time{}, notFound("error.web.link_invalid")
+	}
+	return sellerID, expires, err
+}
+
 // CreateWebSession starts a browser session for a seller's person ("" for
 // the owner), valid for ttl, and returns the cookie's token and expiry.
 func (ws *WebSessionService) CreateWebSession(ctx context.Context, sellerID int64, person string, ttl time.Duration) (_ string, _ time.Time, err error) {

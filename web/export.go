@@ -43,53 +43,25 @@ func (s *Server) handleExportCSV(rq *request) error {
 }
 
 // handleExportXLSX writes the filtered table as an Excel workbook, with
-// real dates and amounts so the spreadsheet can sort and sum them.
+// real dates and amounts so the spreadsheet can sort and sum them, the
+// header frozen and bold, and each column as wide as its first rows need.
 func (s *Server) handleExportXLSX(rq *request) error {
 	return s.export(rq, "xlsx", func(header []string, rows func(func([]string, *domain.Return) error) error) error {
 		f := excelize.NewFile()
 		defer f.Close()
-		sheet := f.GetSheetName(0)
-		sw, err := f.NewStreamWriter(sheet)
+		sw, err := f.NewStreamWriter(f.GetSheetName(0))
 		if err != nil {
 			return err
 		}
-		dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14}) // the reader's short date
+		st, err := newSheetStyles(f)
 		if err != nil {
 			return err
 		}
-		moneyStyle, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
-		if err != nil {
+		x := &xlsxSheet{sw: sw, st: st, loc: rq.loc, header: header}
+		if err := rows(x.add); err != nil {
 			return err
 		}
-		if err := sw.SetRow("A1", anyRow(header)); err != nil {
-			return err
-		}
-		n := 1
-		err = rows(func(rec []string, r *domain.Return) error {
-			n++
-			cells := anyRow(rec)
-			for i, c := range exportColumns {
-				switch c {
-				case domain.ColRequestDate:
-					cells[i] = excelize.Cell{StyleID: dateStyle, Value: civilDate(r.RequestDate.In(rq.loc))}
-				case domain.ColReceivedAt:
-					if r.ReceivedAt != nil {
-						cells[i] = excelize.Cell{StyleID: dateStyle, Value: civilDate(r.ReceivedAt.In(rq.loc))}
-					}
-				case colPriceRUB:
-					if r.PriceSource.Known() {
-						cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceRUB) / 100}
-					}
-				case colPriceCNY:
-					if r.PriceSource.Known() {
-						cells[i] = excelize.Cell{StyleID: moneyStyle, Value: float64(r.PriceCNY) / 100}
-					}
-				}
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, n)
-			return sw.SetRow(cell, cells)
-		})
-		if err != nil {
+		if err := x.flush(); err != nil {
 			return err
 		}
 		if err := sw.Flush(); err != nil {
@@ -99,6 +71,129 @@ func (s *Server) handleExportXLSX(rq *request) error {
 		_, err = f.WriteTo(rq.w)
 		return err
 	})
+}
+
+// fitRows is how many rows the column widths are fitted to: the sheet
+// streams, and widths must be set before its first row.
+const fitRows = 200
+
+type sheetStyles struct{ header, date, money int }
+
+func newSheetStyles(f *excelize.File) (st sheetStyles, err error) {
+	if st.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8E7FB"}}}); err != nil {
+		return st, err
+	}
+	if st.date, err = f.NewStyle(&excelize.Style{NumFmt: 14}); err != nil { // the reader's short date
+		return st, err
+	}
+	st.money, err = f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
+	return st, err
+}
+
+// xlsxSheet writes rows as they come, holding the first fitRows back until
+// the widths are fitted to them.
+type xlsxSheet struct {
+	sw     *excelize.StreamWriter
+	st     sheetStyles
+	loc    *time.Location
+	header []string
+	held   [][]any
+	widths []float64
+	n      int // rows written, the header included
+}
+
+func (x *xlsxSheet) add(rec []string, r *domain.Return) error {
+	cells := x.cells(rec, r)
+	if x.n > 0 {
+		return x.write(cells)
+	}
+	x.fit(rec)
+	x.held = append(x.held, cells)
+	if len(x.held) < fitRows {
+		return nil
+	}
+	return x.flush()
+}
+
+// fit widens columns to a row's text (in characters, CJK counted double).
+func (x *xlsxSheet) fit(rec []string) {
+	if x.widths == nil {
+		x.widths = make([]float64, len(x.header))
+		x.fit(x.header)
+	}
+	for i, v := range rec {
+		w := 0.0
+		for _, r := range v {
+			w++
+			if r >= 0x2E80 {
+				w++
+			}
+		}
+		x.widths[i] = max(x.widths[i], min(w+2, 60))
+	}
+}
+
+// flush sets the widths and the frozen header, then writes what is held.
+func (x *xlsxSheet) flush() error {
+	if x.n > 0 {
+		return nil
+	}
+	if x.widths == nil {
+		x.fit(x.header)
+	}
+	for i, w := range x.widths {
+		if err := x.sw.SetColWidth(i+1, i+1, max(w, 8)); err != nil {
+			return err
+		}
+	}
+	if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	head := make([]any, len(x.header))
+	for i, h := range x.header {
+		head[i] = excelize.Cell{StyleID: x.st.header, Value: h}
+	}
+	if err := x.write(head); err != nil {
+		return err
+	}
+	for _, cells := range x.held {
+		if err := x.write(cells); err != nil {
+			return err
+		}
+	}
+	x.held = nil
+	return nil
+}
+
+func (x *xlsxSheet) write(cells []any) error {
+	x.n++
+	cell, _ := excelize.CoordinatesToCellName(1, x.n)
+	return x.sw.SetRow(cell, cells)
+}
+
+// cells is a row with dates as dates and amounts as numbers.
+func (x *xlsxSheet) cells(rec []string, r *domain.Return) []any {
+	cells := anyRow(rec)
+	for i, c := range exportColumns {
+		switch c {
+		case domain.ColRequestDate:
+			cells[i] = excelize.Cell{StyleID: x.st.date, Value: civilDate(r.RequestDate.In(x.loc))}
+		case domain.ColReceivedAt:
+			if r.ReceivedAt != nil {
+				cells[i] = excelize.Cell{StyleID: x.st.date, Value: civilDate(r.ReceivedAt.In(x.loc))}
+			}
+		case colPriceRUB:
+			if r.PriceSource.Known() {
+				cells[i] = excelize.Cell{StyleID: x.st.money, Value: float64(r.PriceRUB) / 100}
+			}
+		case colPriceCNY:
+			if r.PriceSource.Known() {
+				cells[i] = excelize.Cell{StyleID: x.st.money, Value: float64(r.PriceCNY) / 100}
+			}
+		}
+	}
+	return cells
 }
 
 // export runs the filter of the request's query (its "tab" parameter

@@ -139,3 +139,36 @@ func TestExportLarge(t *testing.T) {
 		t.Fatalf("%d rows, first %v, last %v", len(recs), recs[1][7], recs[len(recs)-1][7])
 	}
 }
+
+// TestExportXLSXLayout checks the workbook a seller opens: the header
+// frozen, columns fitted to their text, the header bold.
+func TestExportXLSXLayout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := pgtest.Seller(t, e.DB, nil)
+	store := pgtest.Store(t, e.DB, seller.ID, nil)
+	long := "Extra long product name for the width check"
+	pgtest.Return(t, e.DB, store.ID, func(r *domain.Return) { r.ProductName = long })
+	b := e.login(t, seller)
+	x, err := excelize.OpenReader(strings.NewReader(b.page("/web/export.xlsx").Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sheet := x.GetSheetName(0)
+	panes, err := x.GetPanes(sheet)
+	if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+		t.Errorf("header not frozen: %+v %v", panes, err)
+	}
+	product, _ := x.GetColWidth(sheet, "C")
+	if product < float64(len(long)) {
+		t.Errorf("product column is %.1f wide for a %d-character name", product, len(long))
+	}
+	if w, _ := x.GetColWidth(sheet, "B"); w >= product {
+		t.Errorf("store column (%.1f) not fitted: as wide as the product's (%.1f)", w, product)
+	}
+	style, _ := x.GetCellStyle(sheet, "A1")
+	if st, err := x.GetStyle(style); err != nil || st.Font == nil || !st.Font.Bold {
+		t.Errorf("header style = %+v, %v; want bold", st, err)
+	}
+}

@@ -12,6 +12,23 @@ import (
 // perPage is the manual's "Items per page 100".
 const perPage = 100
 
+// maxCounted bounds what a table counts and pages through: 100 pages. A
+// seller with more narrows by the filters (the export still has all).
+// A search counts less far: its matches are checked row by row, and a
+// search that matches thousands asks for more words, not more pages.
+const (
+	maxCounted  = 10_000
+	maxSearched = 1_000
+)
+
+// countCap is how far the filter's table counts.
+func (f filter) countCap() int {
+	if f.Search != "" {
+		return maxSearched
+	}
+	return maxCounted
+}
+
 // filter is a table's view as the URL states it, so that every view can be
 // bookmarked: ?store=&q=&from=&to=&status=&defect=&page=. The tab is the
 // path on pages and a "tab" parameter on exports.
@@ -64,7 +81,7 @@ func parseFilter(q url.Values, tab domain.Tab, loc *time.Location) (filter, erro
 	}
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
+		if err != nil || n < 1 || n > f.countCap()/perPage {
 			return f, domain.Errorf(domain.CodeInvalid, "error.web.bad_filter", nil)
 		}
 		f.Page = n

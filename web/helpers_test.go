@@ -2,12 +2,14 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,21 +17,42 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/indigo-warehouse/indigo/bot/wechat"
+	"github.com/indigo-warehouse/indigo/bot/wechat/wxfake"
+	"github.com/indigo-warehouse/indigo/conversations"
+	"github.com/indigo-warehouse/indigo/conversations/convtest"
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
+	"github.com/indigo-warehouse/indigo/wb/wbfake"
 	"github.com/indigo-warehouse/indigo/web"
 	"github.com/indigo-warehouse/indigo/web/webtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// wx is this test binary's one fake WeChat: silenceper is pointed at it
+// through a process-wide global (bot/wechat), set once before any test.
+var wx = wxfake.New()
+
+func TestMain(m *testing.M) {
+	if err := wechat.SetAPIBaseURL(wx.URL()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	pgtest.Main(m)
+}
+
+// botToken signs the tests' Mini App init data, as Telegram signs with
+// the bot's token.
+const botToken = "123456:TEST-bot-token"
 
 // env is a web view on a fresh database, served on loopback.
 type env struct {
 	DB  *storage.DB
 	Srv *web.Server
 	URL string
+	WB  *wbfake.Server  // token checks of Add store
+	WX  *wxfake.Account // the Official Account of the WeChat sign-in
 	// skew moves the database's clock, for expiry tests; atomic because
 	// the server reads it on its own goroutines.
 	skew atomic.Int64
@@ -53,8 +76,31 @@ func newEnvDB(tb testing.TB, db *storage.DB) *env {
 	tb.Cleanup(ts.Close)
 	e.URL = ts.URL
 	e.Srv = mustServer(tb, db, ts.URL)
+	e.connect(tb)
 	mux.Handle("/", e.Srv.Handler())
 	return e
+}
+
+// connect gives the web view the parts cmd/indigo gives it: the engine's
+// store check against a fake WB, the staff desk's support queue, and
+// WeChat's web authorization on the shared fake.
+func (e *env) connect(tb testing.TB) {
+	tb.Helper()
+	e.WB = wbfake.New()
+	tb.Cleanup(e.WB.Close)
+	deps := convtest.Deps(e.DB, e.WB.URL, locales.MustNew(), nil)
+	engine := conversations.NewEngine(deps)
+	support := storage.NewSupportService(e.DB)
+	e.Srv.Connector = engine
+	e.Srv.Support = &conversations.StaffDesk{Services: deps, Support: support, History: support}
+	e.WX = wx.NewAccount(wxfake.AccountOptions{})
+	bot, err := wechat.New(wechat.Config{AppID: e.WX.AppID, AppSecret: e.WX.AppSecret, Token: e.WX.Token,
+		APIBaseURL: wx.URL(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Locales: locales.MustNew(), Sellers: storage.NewSellerService(e.DB)}, storage.NewWeChatService(e.DB))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.Srv.WeChat = bot.WebAuth()
 }
 
 func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
@@ -76,6 +122,8 @@ func mustServer(tb testing.TB, db *storage.DB, publicURL string) *web.Server {
 		Accounts:    storage.NewAccountService(db, 0.08),
 		Tariffs:     storage.NewTariffService(db),
 		Now:         db.Now,
+
+		TelegramToken: botToken,
 	})
 	if err != nil {
 		tb.Fatal(err)

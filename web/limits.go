@@ -13,8 +13,9 @@ import (
 // token and a few short fields, and no file: a POST is judged by its
 // headers first (from our own pages, a form's content type, a declared
 // length within the cap), before a byte of its body is read, and then at
-// most maxFormSize of it is parsed. Nothing of the web view takes an
-// upload, so multipart bodies are refused unread. (After the answer,
+// most maxFormSize of it is parsed. One form takes an upload, the
+// profile's document (profile.go, under its own cap); every other route
+// refuses multipart bodies unread. (After the answer,
 // net/http drains at most 256 KB of a body left unread, twice at worst, so
 // the browser reads the answer instead of a connection reset.)
 
@@ -47,10 +48,15 @@ var (
 )
 
 // bounded caps the body of every request to the web view, so no handler
-// (nor ParseForm's own 10 MB default) reads more.
+// (nor ParseForm's own 10 MB default) reads more; the document upload has
+// its own cap (readUpload).
 func bounded(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
+		limit := int64(maxFormSize)
+		if r.Method == http.MethodPost && r.URL.Path == UploadPath {
+			limit = MaxUpload
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

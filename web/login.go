@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/indigo-warehouse/indigo/domain"
 )
@@ -24,14 +25,47 @@ func (s *Server) LoginLink(ctx context.Context, sellerID int64) (string, error) 
 	return s.PublicURL + "/login/" + token, nil
 }
 
-// handleLoginPage shows a sign-in button for a link's token. Opening the
-// link uses nothing up: chat apps fetch links for previews, and a preview
-// must not spend the one use the seller has.
+// LinkTTL is how long a sign-in link works.
+func (s *Server) LinkTTL() time.Duration { return s.LoginTTL }
+
+// PageURL is a page's address for a browser.
+func (s *Server) PageURL(path string) string { return s.PublicURL + localPath(path, "/web/") }
+
+// handleLoginPage shows a sign-in button for a link's token, with when the
+// link stops working; a link that no longer works says so here, before
+// the press. Opening the link uses nothing up: chat apps fetch links for
+// previews, and a preview must not spend the one use the seller has.
 func (s *Server) handleLoginPage(rq *request) error {
+	token := rq.r.PathValue("token")
+	sellerID, expires, err := s.Sessions.FindLoginToken(rq.ctx, token)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return s.linkInvalid(rq)
+	}
+	if err != nil {
+		return err
+	}
+	loc := time.UTC
+	if seller, err := s.Sellers.FindSellerByID(domain.NewContextWithActor(rq.ctx,
+		domain.Actor{Kind: domain.ActorSeller, ID: sellerID}), sellerID); err == nil {
+		loc = s.zone(seller.TimeZone)
+		rq.l = s.Locales.For(s.language(rq.r, string(seller.Language)))
+	}
+	at := expires.In(loc)
+	left := max(1, int(expires.Sub(s.now()).Round(time.Minute).Minutes()))
 	s.render(rq, http.StatusOK, "login", struct {
 		layout
-		Action string
-	}{s.layout(rq, rq.l.T("web.login.title")), "/login/" + url.PathEscape(rq.r.PathValue("token"))})
+		Action  string
+		Expires string
+	}{s.layout(rq, rq.l.T("web.login.title")), "/login/" + url.PathEscape(token),
+		rq.l.Plural("web.login.expires", left, map[string]any{"Time": at.Format("15:04"), "Date": rq.l.FormatDate(at)})})
+	return nil
+}
+
+// linkInvalid answers a sign-in link that no longer works.
+func (s *Server) linkInvalid(rq *request) error {
+	lay := s.layout(rq, rq.l.T("web.login.title"))
+	lay.Alert = rq.l.T("error.web.link_invalid")
+	s.render(rq, http.StatusNotFound, "signin", struct{ layout }{lay})
 	return nil
 }
 
@@ -40,16 +74,22 @@ func (s *Server) handleLoginPage(rq *request) error {
 func (s *Server) handleLogin(rq *request) error {
 	sellerID, person, err := s.Sessions.RedeemLoginToken(rq.ctx, rq.r.PathValue("token"))
 	if domain.ErrorCode(err) == domain.CodeNotFound {
-		lay := s.layout(rq, rq.l.T("web.login.title"))
-		lay.Alert = rq.l.T("error.web.link_invalid")
-		s.render(rq, http.StatusNotFound, "signin", struct{ layout }{lay})
-		return nil
+		return s.linkInvalid(rq)
 	}
 	if err != nil {
 		return err
 	}
+	if err := s.startSession(rq, sellerID, person); err != nil {
+		return err
+	}
+	http.Redirect(rq.w, rq.r, "/web/", http.StatusSeeOther)
+	return nil
+}
+
+// startSession signs the browser in as a seller's person, signing out
+// whoever was signed in on it before.
+func (s *Server) startSession(rq *request, sellerID int64, person string) error {
 	if c, err := rq.r.Cookie(sessionCookie); err == nil {
-		// Whoever was signed in on this browser before is signed out.
 		if err := s.Sessions.DeleteWebSession(rq.ctx, c.Value); err != nil {
 			return err
 		}
@@ -62,7 +102,6 @@ func (s *Server) handleLogin(rq *request) error {
 		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(rq.w, rq.r, "/web/", http.StatusSeeOther)
 	return nil
 }
 

@@ -105,6 +105,10 @@ func (s *Server) returnPage(rq *request, r *domain.Return) (*returnPage, error) 
 		p.Fields = append(p.Fields, field{columnTitle(l, c), dash(text(zl, c, r, stores))})
 	}
 	s.addFiles(p, r)
+	if p.PhotoURL == "" && len(p.Photos) > 0 {
+		// No card photo from WB (yet): the warehouse's own shows the item.
+		p.PhotoURL = p.Photos[0].Href
+	}
 	for _, t := range history {
 		p.History = append(p.History, s.historyRow(rq, t))
 	}

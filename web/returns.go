@@ -47,6 +47,15 @@ type cell struct {
 	Text   string
 	Href   string
 	Toggle *toggle
+	More   bool // not a key column: a phone shows it on the return's page only
+}
+
+// keyColumns are what a return's card keeps on a phone; the rest of a
+// row is a tap away, on the return's page.
+var keyColumns = map[column]bool{
+	domain.ColRequestDate: true, domain.ColProduct: true, domain.ColReturnNumber: true, domain.ColStatus: true,
+	domain.ColDecision: true, domain.ColDefective: true, domain.ColNeedsVerification: true, domain.ColPhotoVideo: true,
+	domain.ColPickupCode: true, domain.ColPrice: true,
 }
 
 // toggle is a pair of Yes/No buttons that post one field of a return.
@@ -86,7 +95,7 @@ func (s *Server) list(rq *request, tab domain.Tab) error {
 		return err
 	}
 	rf := f.returnFilter()
-	rf.Offset, rf.Limit = (f.Page-1)*perPage, perPage
+	rf.Offset, rf.Limit, rf.CountUpTo = (f.Page-1)*perPage, perPage, f.countCap()
 	list, total, err := s.Returns.FindReturns(rq.ctx, rf)
 	if err != nil {
 		return err
@@ -124,7 +133,11 @@ func (s *Server) list(rq *request, tab domain.Tab) error {
 	} else {
 		from := min(rf.Offset+1, total)
 		to := min(rf.Offset+len(list), total)
-		p.Showing = l.T("web.table.showing", map[string]any{"From": from, "To": max(to, from-1), "Count": total})
+		id := "web.table.showing"
+		if total >= f.countCap() {
+			id = "web.table.showing_many" // counted no further: "of more than 10,000"
+		}
+		p.Showing = l.T(id, map[string]any{"From": from, "To": max(to, from-1), "Count": total})
 	}
 	p.Pages = pageLinks(f, total)
 	if f.Page > 1 {
@@ -242,6 +255,7 @@ func (s *Server) tableRow(rq *request, tab domain.Tab, r *domain.Return, back st
 		default:
 			cl = cell{Text: dash(text(zl, c, r, nil))}
 		}
+		cl.More = !keyColumns[c]
 		out.Cells = append(out.Cells, cl)
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/indigo-warehouse/indigo/domain"
 	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/storage/pgtest"
 )
 
@@ -316,12 +318,28 @@ func TestLanguage(t *testing.T) {
 	if body := b.page("/web/").Body; !strings.Contains(body, "Ожидают решения") || !strings.Contains(body, `lang="ru"`) {
 		t.Fatalf("seller's language is not used:\n%s", body)
 	}
-	resp := b.get("/web/lang/zh?next=" + "%2Fweb%2Ftab%2Fpending_decision")
+	// The signed-in switcher stores the seller's language, which the chat
+	// speaks too.
+	resp := b.post("/web/lang", url.Values{"lang": {"zh"}, "next": {"/web/tab/pending_decision"}})
 	if resp.Code != http.StatusSeeOther || resp.Location != "/web/tab/pending_decision" {
 		t.Fatalf("switch: %d → %q", resp.Code, resp.Location)
 	}
 	if body := b.page("/web/tab/pending_decision").Body; !strings.Contains(body, "选择操作") {
 		t.Fatalf("switched language is not used")
+	}
+	if got, err := storage.NewSellerService(e.DB).FindSellerByID(ctxOf(seller), seller.ID); err != nil || got.Language != domain.LangChinese {
+		t.Fatalf("web choice not stored for the seller: %v %v", got.Language, err)
+	}
+	// A later /language in the chat applies to the web too, cookie or not.
+	en := domain.LangEnglish
+	if _, err := storage.NewSellerService(e.DB).UpdateSeller(ctxOf(seller), seller.ID, domain.SellerUpdate{Language: &en}); err != nil {
+		t.Fatal(err)
+	}
+	if body := b.page("/web/tab/pending_decision").Body; !strings.Contains(body, `lang="en"`) {
+		t.Fatalf("the chat's later choice is not used")
+	}
+	if resp := b.post("/web/lang", url.Values{"lang": {"en"}, "next": {"https://evil.example/"}}); resp.Location != "/web/" {
+		t.Errorf("switcher redirects off site: %q", resp.Location)
 	}
 	if resp := b.get("/web/lang/en?next=https://evil.example/"); resp.Location != "/web/" {
 		t.Errorf("switcher redirects off site: %q", resp.Location)

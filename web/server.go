@@ -42,6 +42,9 @@ type Sessions interface {
 	// RedeemLoginToken uses up a link's token: it works once, before expiry.
 	RedeemLoginToken(ctx context.Context, token string) (sellerID int64, person string, err error)
 	CreateWebSession(ctx context.Context, sellerID int64, person string, ttl time.Duration) (token string, expires time.Time, err error)
+	// FindLoginToken tells whose a link is and until when it works,
+	// using nothing up; a used or expired link is not found.
+	FindLoginToken(ctx context.Context, token string) (sellerID int64, expires time.Time, err error)
 	FindWebSession(ctx context.Context, token string) (sellerID int64, person string, err error)
 	DeleteWebSession(ctx context.Context, token string) error
 }
@@ -73,7 +76,17 @@ type Deps struct {
 	// The accounts page (accounts.go): the ledger and the price list.
 	Accounts domain.AccountService
 	Tariffs  domain.TariffService
-	Now      func() time.Time
+	Now         func() time.Time
+
+	// Signing in from the chats: TelegramToken checks a Mini App's init
+	// data (miniapp.go), WeChat is the Official Account's web
+	// authorization (wxauth.go); each empty turns its way off.
+	TelegramToken string
+	WeChat        WeChatAuth
+	// The cabinet's pages that act as the chat does (store.go,
+	// support.go); each nil leaves its page saying it is off.
+	Connector StoreConnector
+	Support   SupportDesk
 }
 
 // Server serves the web view. It also makes sign-in links for the chat's
@@ -98,7 +111,8 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	d.PublicURL = strings.TrimRight(d.PublicURL, "/")
 	s := &Server{Deps: d, pages: map[string]*template.Template{}, secure: strings.HasPrefix(d.PublicURL, "https://")}
-	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error", "rules", "accounts"} {
+	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error", "rules", "accounts",
+		"miniapp", "profile", "support", "store"} {
 		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -115,12 +129,20 @@ func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /web/static/", http.StripPrefix("/web/static/", http.FileServerFS(static)))
 	mux.Handle("GET /web", http.RedirectHandler("/web/", http.StatusMovedPermanently))
+	// Whoever types the host lands on the returns, or signed out, on how
+	// to sign in (seller's redirect).
+	mux.Handle("GET /{$}", http.RedirectHandler("/web/", http.StatusSeeOther))
 
 	mux.HandleFunc("GET /login/{token}", s.public(s.handleLoginPage))
 	mux.HandleFunc("POST /login/{token}", s.public(s.handleLogin))
 	mux.HandleFunc("GET /web/login", s.public(s.handleSignIn))
 	mux.HandleFunc("GET /web/lang/{lang}", s.public(s.handleLanguage))
 	mux.HandleFunc("POST /web/logout", s.seller(s.handleLogout))
+	mux.HandleFunc("POST /web/lang", s.seller(s.handleSellerLanguage))
+	mux.HandleFunc("GET /web/tg", s.public(s.handleMiniApp))
+	mux.HandleFunc("POST /web/tg", s.public(s.handleMiniAppSignIn))
+	mux.HandleFunc("GET /web/wx", s.public(s.handleWeChat))
+	mux.HandleFunc("GET /web/wx/callback", s.public(s.handleWeChatCallback))
 
 	mux.HandleFunc("GET /web/{$}", s.seller(s.handleMain))
 	mux.HandleFunc("GET /web/tab/{tab}", s.seller(s.handleTab))
@@ -141,6 +163,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /web/accounts", s.seller(s.handleAccounts))
 	mux.HandleFunc("POST /web/accounts/method", s.seller(s.handleAccountMethod))
 	mux.HandleFunc("GET /web/accounts/{month}/statement.xlsx", s.seller(download(s.handleStatementXLSX)))
+	mux.HandleFunc("GET /web/profile", s.seller(s.handleProfile))
+	mux.HandleFunc("POST /web/profile/address", s.seller(s.handleAddress))
+	mux.HandleFunc("POST "+UploadPath, s.upload(s.handleDocument))
+	mux.HandleFunc("GET /web/support", s.seller(s.handleSupport))
+	mux.HandleFunc("POST /web/support", s.seller(s.handleSupportSend))
+	mux.HandleFunc("GET /web/stores/new", s.seller(s.handleStoreNew))
+	mux.HandleFunc("POST /web/stores", s.seller(s.handleStoreCreate))
 	return securityHeaders(bounded(mux))
 }
 
@@ -179,49 +208,39 @@ func (s *Server) public(h handler) http.HandlerFunc {
 // the browser is sent to the sign-in help page. A POST must pass
 // checkPost before anything else, and carry the session's form token.
 func (s *Server) seller(h handler) http.HandlerFunc {
+	return s.signedIn(s.checkPost, s.validForm, h)
+}
+
+// upload is seller for the one form that carries a file: its headers are
+// judged by checkUpload, and the handler reads the body itself, checking
+// the form token before the file (readUpload).
+func (s *Server) upload(h handler) http.HandlerFunc {
+	return s.signedIn(s.checkUpload, nil, h)
+}
+
+// signedIn runs h as the session's seller. check judges a POST's headers
+// before the session is looked up; form, when set, reads and checks a
+// POST's form once it is.
+func (s *Server) signedIn(check func(*http.Request) error, form func(*request) error, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rq := &request{w: w, r: r, ctx: r.Context(), l: s.Locales.For(s.language(r, "")), loc: time.UTC}
 		if r.Method == http.MethodPost {
-			if err := s.checkPost(r); err != nil {
+			if err := check(r); err != nil {
 				s.serveError(rq, err)
 				return
 			}
 		}
-		if c, err := r.Cookie(sessionCookie); err == nil {
-			rq.session = c.Value
-		}
-		sellerID, person, err := s.Sessions.FindWebSession(r.Context(), rq.session)
-		if domain.ErrorCode(err) == domain.CodeNotFound {
-			target := "/web/login"
-			if rq.session != "" {
-				target += "?expired=1"
+		if target, err := s.signIn(rq); target != "" || err != nil {
+			if err != nil {
+				rq.ctx = r.Context()
+				s.serveError(rq, err)
+				return
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
 		}
-		if err == nil {
-			rq.ctx = domain.NewContextWithActor(r.Context(), domain.Actor{Kind: domain.ActorSeller, ID: sellerID})
-			rq.seller, err = s.Sellers.FindSellerByID(rq.ctx, sellerID)
-			if domain.ErrorCode(err) == domain.CodeNotFound { // the seller was deleted
-				http.Redirect(w, r, "/web/login?expired=1", http.StatusSeeOther)
-				return
-			}
-		}
-		if err != nil {
-			rq.ctx = r.Context()
-			s.serveError(rq, err)
-			return
-		}
-		actor, member := rq.seller.ActorForPerson(person)
-		if !member { // the person was removed from the seller's team
-			http.Redirect(w, r, "/web/login?expired=1", http.StatusSeeOther)
-			return
-		}
-		rq.ctx = domain.NewContextWithActor(r.Context(), actor)
-		rq.l = s.Locales.For(s.language(r, string(rq.seller.Language)))
-		rq.loc = s.zone(rq.seller.TimeZone)
-		if r.Method == http.MethodPost {
-			if err := s.validForm(rq); err != nil {
+		if r.Method == http.MethodPost && form != nil {
+			if err := form(rq); err != nil {
 				s.serveError(rq, err)
 				return
 			}
@@ -230,6 +249,40 @@ func (s *Server) seller(h handler) http.HandlerFunc {
 			s.serveError(rq, err)
 		}
 	}
+}
+
+// signIn finds the session's seller and person and sets them on rq; a
+// browser with none is sent (target) to the sign-in help page.
+func (s *Server) signIn(rq *request) (target string, err error) {
+	if c, err := rq.r.Cookie(sessionCookie); err == nil {
+		rq.session = c.Value
+	}
+	sellerID, person, err := s.Sessions.FindWebSession(rq.r.Context(), rq.session)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		if rq.session != "" {
+			return "/web/login?expired=1", nil
+		}
+		return "/web/login", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	rq.ctx = domain.NewContextWithActor(rq.r.Context(), domain.Actor{Kind: domain.ActorSeller, ID: sellerID})
+	rq.seller, err = s.Sellers.FindSellerByID(rq.ctx, sellerID)
+	if domain.ErrorCode(err) == domain.CodeNotFound { // the seller was deleted
+		return "/web/login?expired=1", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	actor, member := rq.seller.ActorForPerson(person)
+	if !member { // the person was removed from the seller's team
+		return "/web/login?expired=1", nil
+	}
+	rq.ctx = domain.NewContextWithActor(rq.r.Context(), actor)
+	rq.l = s.Locales.For(s.language(rq.r, string(rq.seller.Language)))
+	rq.loc = s.zone(rq.seller.TimeZone)
+	return "", nil
 }
 
 // zone returns a seller's time zone; dates are shown and filtered in it.
@@ -304,7 +357,7 @@ func (s *Server) render(rq *request, status int, page string, data any) {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "+
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https: data:; "+
 			"media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")

@@ -81,7 +81,19 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 // newBot builds a bot, and the engine it runs, on the harness's database.
 func (h *harness) newBot(offsets telegram.OffsetStore, webhookURL string) *telegram.Bot {
 	h.t.Helper()
-	h.engine = h.newEngine()
+	return h.botOn(h.newEngine(), offsets, webhookURL)
+}
+
+// newBotWith is a polling bot on a given engine.
+func (h *harness) newBotWith(engine *conversations.Engine) *telegram.Bot {
+	h.t.Helper()
+	return h.botOn(engine, h.sessions, "")
+}
+
+// botOn builds a bot that runs engine (Run, WebhookHandler).
+func (h *harness) botOn(engine *conversations.Engine, offsets telegram.OffsetStore, webhookURL string) *telegram.Bot {
+	h.t.Helper()
+	h.engine = engine
 	bot, err := telegram.New(telegram.Config{
 		Token:         h.tg.Token(),
 		APIEndpoint:   h.tg.URL() + "/bot%s/%s",

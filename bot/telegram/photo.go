@@ -48,7 +48,7 @@ func (b *Bot) sendPhotos(ctx context.Context, chat int64, r conversations.Reply)
 	var missing []string
 	for start := 0; start < len(r.Photos); start += maxAlbum {
 		chunk := r.Photos[start:min(start+maxAlbum, len(r.Photos))]
-		caption, k := "", (*tgbotapi.InlineKeyboardMarkup)(nil)
+		caption, k := "", (*keyboard)(nil)
 		if start == 0 && !textAfter {
 			caption, k = r.Text, kb
 		}
@@ -78,7 +78,7 @@ func (b *Bot) sendPhotos(ctx context.Context, chat int64, r conversations.Reply)
 // the photos it was to fetch by URL are fetched here and the chunk goes
 // again as uploads; what still cannot go is left out and named by its
 // Missing lines, and sent reports whether anything went.
-func (b *Bot) sendChunk(ctx context.Context, chat int64, chunk []conversations.Photo, caption string, kb *tgbotapi.InlineKeyboardMarkup) (sent bool, missing []string, err error) {
+func (b *Bot) sendChunk(ctx context.Context, chat int64, chunk []conversations.Photo, caption string, kb *keyboard) (sent bool, missing []string, err error) {
 	err = b.sendMedia(ctx, chat, chunk, caption, kb)
 	if err == nil || errors.Is(err, ErrBlocked) || !permanent(err) {
 		return err == nil, nil, err
@@ -177,14 +177,14 @@ func checkPhoto(data []byte) error {
 	return nil
 }
 
-func (b *Bot) sendMedia(ctx context.Context, chat int64, photos []conversations.Photo, caption string, kb *tgbotapi.InlineKeyboardMarkup) error {
+func (b *Bot) sendMedia(ctx context.Context, chat int64, photos []conversations.Photo, caption string, kb *keyboard) error {
 	if len(photos) == 1 {
 		return b.sendPhoto(ctx, chat, photos[0], caption, kb)
 	}
 	return b.sendAlbum(ctx, chat, photos, caption)
 }
 
-func (b *Bot) sendPhoto(ctx context.Context, chat int64, p conversations.Photo, caption string, kb *tgbotapi.InlineKeyboardMarkup) error {
+func (b *Bot) sendPhoto(ctx context.Context, chat int64, p conversations.Photo, caption string, kb *keyboard) error {
 	msg := tgbotapi.NewPhoto(chat, photoFile(p))
 	msg.Caption = caption
 	if kb != nil {

@@ -103,7 +103,7 @@ func (b *Bot) sendText(ctx context.Context, chat int64, r conversations.Reply) e
 
 // markup picks a message's one keyboard. A message without buttons also
 // takes away a contact keyboard left from an earlier step.
-func (b *Bot) markup(chat int64, kb *tgbotapi.InlineKeyboardMarkup, contact string) any {
+func (b *Bot) markup(chat int64, kb *keyboard, contact string) any {
 	switch {
 	case kb != nil:
 		return kb
@@ -136,7 +136,7 @@ func (b *Bot) editText(ctx context.Context, chat int64, r conversations.Reply) e
 		return b.sendText(ctx, chat, r)
 	}
 	cfg := tgbotapi.NewEditMessageText(chat, id, r.Text)
-	cfg.ReplyMarkup = b.inlineKeyboard(r.Buttons)
+	cfg.ReplyMarkup = b.inlineKeyboard(r.Buttons).plain()
 	err = b.call(ctx, "edit message", func(api *tgbotapi.BotAPI) error {
 		_, err := api.Request(cfg)
 		return err
@@ -176,21 +176,26 @@ func (b *Bot) deleteMessage(ctx context.Context, chat int64, messageID string) e
 
 // inlineKeyboard draws the buttons. A button whose data Telegram would
 // refuse (empty, over 64 bytes) is left out and logged: one bad button
-// must not cost the whole message.
-func (b *Bot) inlineKeyboard(rows [][]conversations.Button) *tgbotapi.InlineKeyboardMarkup {
-	var out [][]tgbotapi.InlineKeyboardButton
+// must not cost the whole message. A web view button opens as a Mini App
+// where Telegram allows one (an https page), else as its link.
+func (b *Bot) inlineKeyboard(rows [][]conversations.Button) *keyboard {
+	var out [][]keyButton
 	for _, row := range rows {
-		var r []tgbotapi.InlineKeyboardButton
+		var r []keyButton
 		for _, btn := range row {
-			if btn.URL != "" {
-				r = append(r, tgbotapi.NewInlineKeyboardButtonURL(btn.Text, btn.URL))
+			switch {
+			case strings.HasPrefix(btn.WebApp, "https://"):
+				r = append(r, keyButton{InlineKeyboardButton: tgbotapi.InlineKeyboardButton{Text: btn.Text}, WebApp: &webAppInfo{URL: btn.WebApp}, link: btn.URL})
+				continue
+			case btn.URL != "":
+				r = append(r, keyButton{InlineKeyboardButton: tgbotapi.NewInlineKeyboardButtonURL(btn.Text, btn.URL)})
 				continue
 			}
 			if n := len(btn.Data); n == 0 || n > maxCallbackData {
 				b.log.Error("telegram: button left out: callback data must be 1–64 bytes", "label", btn.Text, "bytes", n)
 				continue
 			}
-			r = append(r, tgbotapi.NewInlineKeyboardButtonData(btn.Text, btn.Data))
+			r = append(r, keyButton{InlineKeyboardButton: tgbotapi.NewInlineKeyboardButtonData(btn.Text, btn.Data)})
 		}
 		if len(r) > 0 {
 			out = append(out, r)
@@ -199,8 +204,7 @@ func (b *Bot) inlineKeyboard(rows [][]conversations.Button) *tgbotapi.InlineKeyb
 	if len(out) == 0 {
 		return nil
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(out...)
-	return &kb
+	return &keyboard{InlineKeyboard: out}
 }
 
 // toast is the answer to a pressed button: the first toast of the replies.

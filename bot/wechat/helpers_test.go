@@ -73,6 +73,7 @@ type harness struct {
 
 type harnessOptions struct {
 	encrypted bool
+	webURL    string           // the menu's web item; "" keeps the /web command
 	now       func() time.Time // the bots' clock; default time.Now
 	templates wechat.Templates // template_test.go
 	staff     bool             // the bots tell a staff desk what templates did
@@ -155,6 +156,7 @@ func (h *harness) startBot() (*wechat.Bot, func()) {
 		Sellers:    storage.NewSellerService(h.db),
 		Templates:  h.opts.templates,
 		Staff:      staff,
+		WebURL:     h.opts.webURL,
 	}, h.store)
 	if err != nil {
 		h.t.Fatal(err)

@@ -59,7 +59,14 @@ func (b *Bot) accountMenu() []*menu.Button {
 	for _, g := range menuGroups {
 		var subs []*menu.Button
 		for _, cmd := range g.commands {
-			subs = append(subs, menu.NewClickButton(b.cfg.Locales.MenuName(commandLabels[cmd], maxItemName), cmd))
+			name := b.cfg.Locales.MenuName(commandLabels[cmd], maxItemName)
+			if cmd == "web" && b.cfg.WebURL != "" {
+				// The web view opens in WeChat's browser, signed in by the
+				// Official Account's web authorization (oauth.go).
+				subs = append(subs, menu.NewViewButton(name, b.cfg.WebURL))
+				continue
+			}
+			subs = append(subs, menu.NewClickButton(name, cmd))
 		}
 		top = append(top, menu.NewSubButton(b.cfg.Locales.MenuName(g.label, maxGroupName), subs))
 	}

@@ -60,6 +60,9 @@ type Config struct {
 	// APIBaseURL replaces https://api.weixin.qq.com (a fake). silenceper
 	// allows one base per process: a second New with another base fails.
 	APIBaseURL string
+	// WebURL, when set, is what the account menu's web item opens (the
+	// web view's WeChat sign-in); unset, the item sends a sign-in link.
+	WebURL string
 
 	// Locales and Sellers are what sends read a follower's language from.
 	Locales *locales.Bundle

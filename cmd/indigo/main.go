@@ -221,6 +221,7 @@ func (m *Main) build() error {
 	m.Engine = conversations.NewEngine(deps)
 	m.Deliverer = m.newDeliverer(senders, desk)
 	m.watchLater(desk) // telemetry.go: the database's state, and staff alerts
+	m.connectWeb(webView, desk) // web.go
 	if m.Cron, err = m.newCron(); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/indigo-warehouse/indigo/web"
 )
 
 // The HTTP server's limits. Pages, callbacks and health checks answer in
@@ -56,7 +58,7 @@ func (m *Main) newHTTPServer() *http.Server {
 // body bounded by its route's limit.
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
-	limits := map[string]int64{"POST /demo/api/photo": demoPhotoLimit}
+	limits := map[string]int64{"POST /demo/api/photo": demoPhotoLimit, "POST " + web.UploadPath: web.MaxUpload}
 	mux.HandleFunc("GET /healthz", m.handleHealthz) // health.go
 	mux.HandleFunc("GET /readyz", m.handleReadyz)
 	if m.Config.MetricsAddr == "" {
@@ -66,6 +68,7 @@ func (m *Main) routes() http.Handler {
 	if m.Web != nil {
 		mux.Handle("/web", m.Web)
 		mux.Handle("/web/", m.Web)
+		mux.Handle("POST "+web.UploadPath, m.Web)
 		mux.Handle("/login/", m.Web)
 		// Without a channel no bot hands out sign-in links: the sign-in
 		// page says how to switch one on instead.

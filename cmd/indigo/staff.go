@@ -43,6 +43,7 @@ func (m *Main) newStaffDesk(deps conversations.Deps, senders map[domain.Channel]
 		Guard:    m.Guard,
 		Poisoned: storage.NewPoisonService(m.DB),
 		Status:   m.statusSource(),
+		History:  support, // staff's answers, for the web view's support page
 	}
 	if _, ok := senders[domain.ChannelWeChat]; ok {
 		desk.Unreached = storage.NewWeChatService(m.DB) // /unreached: followers templates do not reach

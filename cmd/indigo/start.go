@@ -85,8 +85,8 @@ func (m *Main) writeStartSummary(w io.Writer, l *locales.Localizer) {
 // handleStart is GET /: the first-run page while no channel is on; the
 // web view once sellers can sign in to it.
 func (m *Main) handleStart(w http.ResponseWriter, r *http.Request) {
-	if m.Config.anyChannel() {
-		http.Redirect(w, r, "/web/", http.StatusSeeOther)
+	if m.Config.anyChannel() && m.Web != nil {
+		m.Web.ServeHTTP(w, r) // the cabinet's own "/": the seller's returns, or how to sign in
 		return
 	}
 	m.serveStartPage(w, r)

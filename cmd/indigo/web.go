@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/indigo-warehouse/indigo/conversations"
 	"github.com/indigo-warehouse/indigo/locales"
 	"github.com/indigo-warehouse/indigo/storage"
 	"github.com/indigo-warehouse/indigo/web"
@@ -26,5 +27,21 @@ func (m *Main) newWeb(bundle *locales.Bundle) (*web.Server, error) {
 		Accounts:    m.accounts(),
 		Tariffs:     storage.NewTariffService(m.DB),
 		Now:         m.opts.Now,
+		// A Mini App's init data is signed with the bot's token.
+		TelegramToken: m.Config.TelegramBotToken,
 	})
+}
+
+// connectWeb gives the web view the parts built after it: the engine, whose
+// store check its "Add store" runs; the staff desk, its support page's
+// way to staff; and WeChat's web authorization. desk is nil without a
+// staff chat.
+func (m *Main) connectWeb(w *web.Server, desk *conversations.StaffDesk) {
+	w.Connector = m.Engine
+	if desk != nil { // a nil *StaffDesk in the interface would be called
+		w.Support = desk
+	}
+	if m.WeChat != nil {
+		w.WeChat = m.WeChat.WebAuth()
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/indigo-warehouse/indigo/bot/wechat"
 	"github.com/indigo-warehouse/indigo/conversations"
@@ -29,7 +30,9 @@ func (m *Main) newWeChat(bundle *locales.Bundle) (*wechat.Bot, error) {
 		Templates: wechat.Templates{
 			Kinds: m.Config.WeChatTemplates, Every: m.Config.WeChatTemplateEvery, PublicURL: m.Config.PublicURL,
 		},
-		Staff:   m.noticeRelays(),
+		Staff: m.noticeRelays(),
+		// The menu's web item opens the web view signed in by WeChat.
+		WebURL:  wechatWebURL(m.Config.PublicURL),
 		Observe: m.observeWeChat,
 	}, storage.NewWeChatService(m.DB))
 	if err != nil {
@@ -48,4 +51,13 @@ func (m *Main) noticeRelays() wechat.Staff {
 		return nil
 	}
 	return conversations.NoticeRelays{Sellers: storage.NewSellerService(m.DB), Support: storage.NewSupportService(m.DB)}
+}
+
+// wechatWebURL is the web view's WeChat sign-in, "" without a public URL
+// (the menu item then sends the link as the chat's /web does).
+func wechatWebURL(public string) string {
+	if public == "" {
+		return ""
+	}
+	return strings.TrimRight(public, "/") + "/web/wx?next=%2Fweb%2F"
 }

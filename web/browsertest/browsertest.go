@@ -54,7 +54,21 @@ func Start(tb testing.TB, width, height int, step time.Duration) *Browser {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		tb.Fatalf("start chromium: %v", err)
 	}
+	// Headless Chromium keeps its window at least 500 px wide: a phone's
+	// width is an emulated viewport, as DevTools' device mode makes it.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height), viewport(width)...)); err != nil {
+		tb.Fatalf("set the viewport: %v", err)
+	}
 	return &Browser{Ctx: ctx, tb: tb, step: step}
+}
+
+// viewport emulates a phone below 640 px: a mobile viewport, whose
+// scrollbars overlay the page as a phone's do.
+func viewport(width int) []chromedp.EmulateViewportOption {
+	if width < 640 {
+		return []chromedp.EmulateViewportOption{chromedp.EmulateScale(1), chromedp.EmulateMobile}
+	}
+	return []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
 }
 
 // find returns Debian's chromium, or another Chrome on PATH.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"strings"
 )
 
 // replyMarkup is any of the four reply_markup objects; which fields are set
@@ -81,7 +82,7 @@ func checkInline(rows [][]InlineKeyboardButton) *apiError {
 			}
 			actions := 0
 			for _, set := range []bool{b.URL != nil, b.CallbackData != nil, b.SwitchInlineQuery != nil,
-				b.SwitchInlineQueryCurrentChat != nil, b.CopyText != nil} {
+				b.SwitchInlineQueryCurrentChat != nil, b.CopyText != nil, b.WebApp != nil} {
 				if set {
 					actions++
 				}
@@ -94,6 +95,9 @@ func checkInline(rows [][]InlineKeyboardButton) *apiError {
 			case b.CallbackData != nil && (len(*b.CallbackData) == 0 || len(*b.CallbackData) > MaxCallbackData):
 				return badRequest("BUTTON_DATA_INVALID")
 			case b.URL != nil && !validButtonURL(*b.URL):
+				return badRequest("BUTTON_URL_INVALID")
+			case b.WebApp != nil && !strings.HasPrefix(b.WebApp.URL, "https://"):
+				// Telegram opens Mini Apps over https only.
 				return badRequest("BUTTON_URL_INVALID")
 			}
 		}

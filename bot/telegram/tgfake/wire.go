@@ -143,6 +143,14 @@ type InlineKeyboardButton struct {
 	CopyText                     *struct {
 		Text string `json:"text"`
 	} `json:"copy_text,omitempty"`
+	// WebApp opens a Mini App: Telegram loads the page with signed init
+	// data (private chats only; the URL must be https).
+	WebApp *WebAppInfo `json:"web_app,omitempty"`
+}
+
+// WebAppInfo is a Mini App's page.
+type WebAppInfo struct {
+	URL string `json:"url"`
 }
 
 // ReplyKeyboardMarkup is a custom keyboard replacing the user's keyboard.

@@ -67,6 +67,7 @@ type Server struct {
 	tokens   map[string]*accessToken
 	seq      int64
 	changed  chan struct{} // closed and replaced whenever something is recorded
+	oauth    oauthState    // web authorization codes (oauth.go)
 }
 
 type accessToken struct {
@@ -92,6 +93,7 @@ func New() *Server {
 	mux.HandleFunc("POST /cgi-bin/menu/create", s.api(s.handleMenuCreate))
 	mux.HandleFunc("POST /cgi-bin/menu/addconditional", s.api(s.handleMenuConditional))
 	mux.HandleFunc("GET /cgi-bin/menu/delete", s.api(s.handleMenuDelete))
+	s.routeOAuth(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 40066, "invalid url")
 	})
