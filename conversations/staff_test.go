@@ -120,7 +120,8 @@ func newStaffFixture(t *testing.T, forum bool) *staffFixture {
 	f.desk = &conversations.StaffDesk{
 		Services: convtest.Deps(h.db, h.wb.URL, bundle, nil), Support: storage.NewSupportService(h.db), Audit: storage.NewAuditService(h.db),
 		Chat: f.chat, Senders: map[domain.Channel]conversations.Sender{domain.ChannelTelegram: f.sender},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		History: storage.NewSupportService(h.db),
 	}
 	h.staff = f.desk
 	h.restart()
