@@ -13,7 +13,8 @@ import (
 	"github.com/indigo-warehouse/indigo/domain"
 )
 
-const sessionCookie = "indigo_session"
+// SessionCookie holds a signed-in seller's web session.
+const SessionCookie = "indigo_session"
 
 // LoginLink makes a one-time sign-in link for a seller; the chat's /web
 // command sends it. It satisfies conversations.LinkMaker.
@@ -89,7 +90,7 @@ func (s *Server) handleLogin(rq *request) error {
 // startSession signs the browser in as a seller's person, signing out
 // whoever was signed in on it before.
 func (s *Server) startSession(rq *request, sellerID int64, person string) error {
-	if c, err := rq.r.Cookie(sessionCookie); err == nil {
+	if c, err := rq.r.Cookie(SessionCookie); err == nil {
 		if err := s.Sessions.DeleteWebSession(rq.ctx, c.Value); err != nil {
 			return err
 		}
@@ -99,7 +100,7 @@ func (s *Server) startSession(rq *request, sellerID int64, person string) error 
 		return err
 	}
 	http.SetCookie(rq.w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
+		Name: SessionCookie, Value: token, Path: "/", Expires: expires,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 	return nil
@@ -125,7 +126,7 @@ func (s *Server) handleLogout(rq *request) error {
 		return err
 	}
 	http.SetCookie(rq.w, &http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 	http.Redirect(rq.w, rq.r, "/web/login?out=1", http.StatusSeeOther)

@@ -254,7 +254,7 @@ func (s *Server) signedIn(check func(*http.Request) error, form func(*request) e
 // signIn finds the session's seller and person and sets them on rq; a
 // browser with none is sent (target) to the sign-in help page.
 func (s *Server) signIn(rq *request) (target string, err error) {
-	if c, err := rq.r.Cookie(sessionCookie); err == nil {
+	if c, err := rq.r.Cookie(SessionCookie); err == nil {
 		rq.session = c.Value
 	}
 	sellerID, person, err := s.Sessions.FindWebSession(rq.r.Context(), rq.session)

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/indigo-warehouse/indigo/locales"
+	"github.com/indigo-warehouse/indigo/web"
 )
 
 // start.go: a first run that explains itself (issue 22). With no chat
@@ -85,7 +86,7 @@ func (m *Main) writeStartSummary(w io.Writer, l *locales.Localizer) {
 // handleStart is GET /: the first-run page while no channel is on; the
 // web view once sellers can sign in to it.
 func (m *Main) handleStart(w http.ResponseWriter, r *http.Request) {
-	if m.Config.anyChannel() && m.Web != nil {
+	if m.Web != nil && (m.Config.anyChannel() || signedIn(r)) {
 		m.Web.ServeHTTP(w, r) // the cabinet's own "/": the seller's returns, or how to sign in
 		return
 	}
@@ -131,4 +132,11 @@ func pageLanguage(r *http.Request) string {
 	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	_, i, _ := pageLanguages.Match(tags...)
 	return locales.Languages()[i]
+}
+
+// signedIn reports a browser that holds a web view session: "/" is then
+// the seller's cabinet even while no channel is on.
+func signedIn(r *http.Request) bool {
+	_, err := r.Cookie(web.SessionCookie)
+	return err == nil
 }
