@@ -161,7 +161,7 @@ func (e *env) login(tb testing.TB, s *domain.Seller) *browser {
 
 func (e *env) mustLink(tb testing.TB, s *domain.Seller) string {
 	tb.Helper()
-	link, err := e.Srv.LoginLink(pgtest.As(s), s.ID)
+	link, err := e.Srv.Links().LoginLink(pgtest.As(s), s.ID)
 	if err != nil {
 		tb.Fatal(err)
 	}

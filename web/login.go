@@ -1,11 +1,9 @@
 package web
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -15,22 +13,6 @@ import (
 
 // SessionCookie holds a signed-in seller's web session.
 const SessionCookie = "indigo_session"
-
-// LoginLink makes a one-time sign-in link for a seller; the chat's /web
-// command sends it. It satisfies conversations.LinkMaker.
-func (s *Server) LoginLink(ctx context.Context, sellerID int64) (string, error) {
-	token, err := s.Sessions.CreateLoginToken(ctx, sellerID, s.LoginTTL)
-	if err != nil {
-		return "", fmt.Errorf("make login link for seller %d: %w", sellerID, err)
-	}
-	return s.PublicURL + "/login/" + token, nil
-}
-
-// LinkTTL is how long a sign-in link works.
-func (s *Server) LinkTTL() time.Duration { return s.LoginTTL }
-
-// PageURL is a page's address for a browser.
-func (s *Server) PageURL(path string) string { return s.PublicURL + localPath(path, "/web/") }
 
 // handleLoginPage shows a sign-in button for a link's token, with when the
 // link stops working; a link that no longer works says so here, before

@@ -158,7 +158,7 @@ func TestSecureCookie(t *testing.T) {
 	db := pgtest.New(t)
 	seller := pgtest.Seller(t, db, nil)
 	srv := mustServer(t, db, "https://indigo.example.com")
-	link, err := srv.LoginLink(pgtest.As(seller), seller.ID)
+	link, err := srv.Links().LoginLink(pgtest.As(seller), seller.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,12 +32,6 @@ const (
 	miniAppFreshness = time.Hour
 )
 
-// MiniAppURL is the address a Telegram web_app button opens: the Mini App
-// page that signs in and then shows path.
-func (s *Server) MiniAppURL(path string) string {
-	return s.PublicURL + "/web/tg?next=" + url.QueryEscape(localPath(path, "/web/"))
-}
-
 // handleMiniApp is the page a Mini App opens: its script reads the init
 // data Telegram passes (the telegram-web-app.js object when present, the
 // launch URL's #tgWebAppData otherwise) and posts it.

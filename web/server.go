@@ -76,7 +76,7 @@ type Deps struct {
 	// The accounts page (accounts.go): the ledger and the price list.
 	Accounts domain.AccountService
 	Tariffs  domain.TariffService
-	Now         func() time.Time
+	Now      func() time.Time
 
 	// Signing in from the chats: TelegramToken checks a Mini App's init
 	// data (miniapp.go), WeChat is the Official Account's web
@@ -93,6 +93,7 @@ type Deps struct {
 // /web command (LoginLink).
 type Server struct {
 	Deps
+	links  *Links
 	pages  map[string]*template.Template
 	secure bool
 	zones  sync.Map // time zone name → *time.Location
@@ -110,7 +111,8 @@ func NewServer(d Deps) (*Server, error) {
 		d.Log = slog.Default()
 	}
 	d.PublicURL = strings.TrimRight(d.PublicURL, "/")
-	s := &Server{Deps: d, pages: map[string]*template.Template{}, secure: strings.HasPrefix(d.PublicURL, "https://")}
+	s := &Server{Deps: d, links: NewLinks(d.Sessions, d.PublicURL, d.LoginTTL),
+		pages: map[string]*template.Template{}, secure: strings.HasPrefix(d.PublicURL, "https://")}
 	for _, name := range []string{"list", "return", "confirm", "login", "signin", "error", "rules", "accounts",
 		"miniapp", "profile", "support", "store"} {
 		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
@@ -121,6 +123,9 @@ func NewServer(d Deps) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Links are the view's addresses, as the chats hand them out.
+func (s *Server) Links() *Links { return s.links }
 
 // Handler lists every route of the web view. cmd/indigo mounts it for the
 // /web/ and /login/ trees.

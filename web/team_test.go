@@ -24,7 +24,7 @@ func TestTeamMemberSignsIn(t *testing.T) {
 		r.Status = domain.StatusAwaitingSellerDecision
 	})
 	asMember := domain.NewContextWithActor(t.Context(), seller.ActorFor(member))
-	link, err := e.Srv.LoginLink(asMember, seller.ID)
+	link, err := e.Srv.Links().LoginLink(asMember, seller.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

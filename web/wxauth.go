@@ -32,11 +32,6 @@ type WeChatAuth interface {
 // after, so that a code is taken only in the browser that asked for it.
 const wxStateCookie = "indigo_wx_state"
 
-// WeChatURL is the address the account menu's web item opens.
-func (s *Server) WeChatURL(path string) string {
-	return s.PublicURL + "/web/wx?next=" + url.QueryEscape(localPath(path, "/web/"))
-}
-
 // handleWeChat sends the browser to WeChat's authorization.
 func (s *Server) handleWeChat(rq *request) error {
 	if s.WeChat == nil {

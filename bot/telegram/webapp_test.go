@@ -31,7 +31,7 @@ func TestWebAppButton(t *testing.T) {
 				t.Fatal(err)
 			}
 			engine := h.newEngine()
-			engine.Links = view
+			engine.Links = view.Links()
 			h.bot = h.newBotWith(engine)
 			h.start()
 			const id = 424242

@@ -31,6 +31,7 @@ import (
 	"github.com/indigo-warehouse/indigo/wb"
 	"github.com/indigo-warehouse/indigo/wb/poll"
 	"github.com/indigo-warehouse/indigo/wb/resale"
+	"github.com/indigo-warehouse/indigo/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -185,7 +186,9 @@ func (m *Main) Run(ctx context.Context) error {
 // build wires every part from those before it; nothing runs yet. The
 // channels come before the engine: the staff desk posts and replies
 // through them, and the engine runs the desk's inputs; the channels get
-// the engine only when they start receiving (Main.start).
+// the engine only when they start receiving (Main.start). The engine hands
+// out the web view's addresses (web.Links); the web view itself comes
+// last, taking the engine and the desk.
 func (m *Main) build() error {
 	bundle, err := locales.New()
 	if err != nil {
@@ -198,17 +201,12 @@ func (m *Main) build() error {
 	marketplace := m.WB
 	m.Poller = m.newPoller(marketplace)
 	m.Resale = m.newResale(marketplace) // resale.go; nil when resale on WB is off
-	// The web view before the engine: the chat's /web hands out its sign-in links.
-	webView, err := m.newWeb(bundle)
-	if err != nil {
-		return fmt.Errorf("web view: %w", err)
-	}
-	m.Web = webView.Handler()
 	senders := map[domain.Channel]conversations.Sender{}
 	if err := m.buildChannels(bundle, senders); err != nil {
 		return err
 	}
-	deps := m.newDeps(bundle, marketplace, webView)
+	// The web view's addresses before the engine, which hands them out.
+	deps := m.newDeps(bundle, marketplace, web.NewLinks(storage.NewWebSessionService(m.DB), m.Config.PublicURL, 0))
 	var desk *conversations.StaffDesk
 	if m.Telegram != nil {
 		if desk, err = m.newStaffDesk(deps, senders); err != nil {
@@ -221,7 +219,13 @@ func (m *Main) build() error {
 	m.Engine = conversations.NewEngine(deps)
 	m.Deliverer = m.newDeliverer(senders, desk)
 	m.watchLater(desk) // telemetry.go: the database's state, and staff alerts
-	m.connectWeb(webView, desk) // web.go
+	// The web view after the engine and the desk: its "Add store" runs the
+	// chat's token check, its support page writes to the staff's topic.
+	webView, err := m.newWeb(bundle, desk)
+	if err != nil {
+		return fmt.Errorf("web view: %w", err)
+	}
+	m.Web = webView.Handler()
 	if m.Cron, err = m.newCron(); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}

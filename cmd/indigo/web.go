@@ -7,10 +7,12 @@ import (
 	"github.com/indigo-warehouse/indigo/web"
 )
 
-// newWeb is the seller's web view on the shared database; the chat's /web
-// command hands out its sign-in links, and routes mounts its handler.
-func (m *Main) newWeb(bundle *locales.Bundle) (*web.Server, error) {
-	return web.NewServer(web.Deps{
+// newWeb is the seller's web view on the shared database, which routes
+// mounts: its "Add store" runs the engine's token check, its support page
+// writes to staff through desk (nil without a staff chat), and WeChat's
+// web authorization signs followers in.
+func (m *Main) newWeb(bundle *locales.Bundle, desk *conversations.StaffDesk) (*web.Server, error) {
+	d := web.Deps{
 		Returns:     storage.NewReturnService(m.DB),
 		Sellers:     storage.NewSellerService(m.DB),
 		Stores:      storage.NewStoreService(m.DB),
@@ -29,19 +31,13 @@ func (m *Main) newWeb(bundle *locales.Bundle) (*web.Server, error) {
 		Now:         m.opts.Now,
 		// A Mini App's init data is signed with the bot's token.
 		TelegramToken: m.Config.TelegramBotToken,
-	})
-}
-
-// connectWeb gives the web view the parts built after it: the engine, whose
-// store check its "Add store" runs; the staff desk, its support page's
-// way to staff; and WeChat's web authorization. desk is nil without a
-// staff chat.
-func (m *Main) connectWeb(w *web.Server, desk *conversations.StaffDesk) {
-	w.Connector = m.Engine
+		Connector:     m.Engine,
+	}
 	if desk != nil { // a nil *StaffDesk in the interface would be called
-		w.Support = desk
+		d.Support = desk
 	}
 	if m.WeChat != nil {
-		w.WeChat = m.WeChat.WebAuth()
+		d.WeChat = m.WeChat.WebAuth()
 	}
+	return web.NewServer(d)
 }
