@@ -1,7 +1,6 @@
 package web
 
 import (
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -223,9 +222,8 @@ func (s *Server) handleStatementXLSX(rq *request) error {
 		return err
 	}
 	h := rq.w.Header()
-	// The reader's words; mime encodes what is not ASCII (RFC 2231).
 	name := rq.l.T("web.accounts.file", map[string]any{"Month": month.Format("2006-01")}) + ".xlsx"
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Content-Disposition", attachment(name, "statement-"+month.Format("2006-01")+".xlsx"))
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	_, err = f.WriteTo(rq.w)
 	return err

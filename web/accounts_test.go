@@ -108,7 +108,7 @@ func TestStatementXLSX(t *testing.T) {
 	}
 	month := domain.MonthOf(time.Now()).Format("2006-01")
 	resp := e.login(t, alice).get("/web/accounts/" + month + "/statement.xlsx")
-	if resp.Code != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), `filename="IndigoWarehouse statement `+month+`.xlsx"`) {
+	if resp.Code != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "filename*=UTF-8''IndigoWarehouse%20statement%20"+month+".xlsx") {
 		t.Fatalf("download: %d %v", resp.Code, resp.Header)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader([]byte(resp.Body)))

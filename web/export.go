@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -49,7 +50,11 @@ func (s *Server) handleExportXLSX(rq *request) error {
 	return s.export(rq, "xlsx", func(header []string, rows func(func([]string, *domain.Return) error) error) error {
 		f := excelize.NewFile()
 		defer f.Close()
-		sw, err := f.NewStreamWriter(f.GetSheetName(0))
+		sheet := rq.l.T("web.export.sheet")
+		if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
+			return err
+		}
+		sw, err := f.NewStreamWriter(sheet)
 		if err != nil {
 			return err
 		}
@@ -227,12 +232,10 @@ func (s *Server) export(rq *request, ext string,
 		header[i] = columnTitle(l, c)
 	}
 	dates := isoDates{zoned{l, rq.loc}}
-	name := "returns"
-	if tab != "" {
-		name += "-" + strings.ReplaceAll(string(tab), "_", "-")
-	}
-	name += "-" + time.Now().In(rq.loc).Format("2006-01-02") + "." + ext
-	rq.w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	day := time.Now().In(rq.loc).Format("2006-01-02")
+	name := l.T("web.export.file", map[string]any{"Tab": l.Label("tab", string(tab)), "Date": day}) + "." + ext
+	ascii := "returns-" + strings.ReplaceAll(string(cmp.Or(tab, "all")), "_", "-") + "-" + day + "." + ext
+	rq.w.Header().Set("Content-Disposition", attachment(name, ascii))
 	rq.w.Header().Set("Cache-Control", "no-store")
 	rows := func(each func([]string, *domain.Return) error) error {
 		rf := f.returnFilter()
@@ -301,4 +304,19 @@ func anyRow(rec []string) []any {
 // shifting it by a time zone.
 func civilDate(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// attachment names a download in the reader's words (RFC 6266's
+// filename*, which every current browser reads), with an ASCII name for
+// a client that reads only filename.
+func attachment(name, ascii string) string {
+	var b strings.Builder
+	for _, c := range []byte(name) {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c) // RFC 5987's attr-char
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + b.String()
 }

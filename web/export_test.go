@@ -42,7 +42,7 @@ func TestExport(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 				t.Errorf("Content-Type = %q", ct)
 			}
-			if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="returns`) {
+			if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="returns-`) || !strings.Contains(cd, "filename*=UTF-8''Returns") {
 				t.Errorf("Content-Disposition = %q", cd)
 			}
 			body, ok := strings.CutPrefix(resp.Body, "\uFEFF")
