@@ -76,6 +76,19 @@ func (s *Server) placeLocked(c *chat, p *params) (placement, *apiError) {
 	return pl, nil
 }
 
+// outgoingLocked is a new message of the bot at p's place in c, once the
+// chat's limits admit it: the first steps of every plain send.
+func (s *Server) outgoingLocked(c *chat, p *params) (Message, *apiError) {
+	pl, err := s.placeLocked(c, p)
+	if err != nil {
+		return Message{}, err
+	}
+	if err := s.admitLocked(c); err != nil {
+		return Message{}, err
+	}
+	return s.botMessage(pl), nil
+}
+
 func (s *Server) botMessage(pl placement) Message {
 	return Message{
 		From:            ptr(s.botRef()),
@@ -116,14 +129,10 @@ func (s *Server) sendMessage(p *params) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	pl, err := s.placeLocked(c, p)
+	m, err := s.outgoingLocked(c, p)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.admitLocked(c); err != nil {
-		return nil, err
-	}
-	m := s.botMessage(pl)
 	m.Text, m.Entities = text, ents
 	return s.appendLocked(c, m), nil
 }
@@ -254,14 +263,10 @@ func (s *Server) copyMessage(p *params) (any, *apiError) {
 			return nil, err
 		}
 	}
-	pl, err := s.placeLocked(c, p)
+	m, err := s.outgoingLocked(c, p)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.admitLocked(c); err != nil {
-		return nil, err
-	}
-	m := s.botMessage(pl)
 	m.Text, m.Entities, m.Photo, m.Document = content.Text, content.Entities, content.Photo, content.Document
 	m.Caption, m.CaptionEntities, m.Contact = content.Caption, content.CaptionEntities, content.Contact
 	m = s.appendLocked(c, m)
