@@ -16,6 +16,7 @@ import (
 type NumberFormatter interface {
 	Formatter
 	Lang() string
+	Country(code string) string // a country's name by its ISO code
 }
 
 // EconomicsView is an estimate rendered for one reader.
@@ -105,7 +106,7 @@ func lineText(f NumberFormatter, line Line) string {
 	case LineWBLogistics:
 		data["Liters"] = DecimalText(f, line.Liters)
 	case LineShipping:
-		data["Country"], data["Weight"] = line.Country, DecimalText(f, float64(line.Gram)/1000)
+		data["Country"], data["Weight"] = f.Country(line.Country), DecimalText(f, float64(line.Gram)/1000)
 		if line.Country == ZoneAny {
 			data["Country"] = f.T("flow.economics.your_country")
 		}

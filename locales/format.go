@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // nbsp keeps "1 234" and "₽" on one line: a chat client wraps at ordinary
@@ -37,6 +40,19 @@ func (l *Localizer) FormatRUB(kopecks int64) string { return l.f.money(kopecks, 
 // FormatCNY writes an amount in fen as yuan the way this language does:
 // "¥1,234.50" in English and Chinese, "1 234,50 ¥" in Russian.
 func (l *Localizer) FormatCNY(fen int64) string { return l.f.money(fen, "¥") }
+
+// Country names a country by its ISO 3166 code in this language (CLDR's
+// names, from x/text): "China", 「中国」, «Китай»; an unknown code as it is.
+func (l *Localizer) Country(code string) string {
+	region, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if name := display.Regions(language.Make(l.lang)).Name(region); name != "" {
+		return name
+	}
+	return code
+}
 
 // FormatDate writes a calendar date the way this language does: "2 Jan 2006",
 // "2006年1月2日", "02.01.2006". The date is t's own, so convert t to the
