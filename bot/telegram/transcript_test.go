@@ -45,8 +45,11 @@ func transcriptLine(m tgfake.Message) string {
 		who = "bot"
 	}
 	text := m.Text + m.Caption
-	if len(m.Photo) > 0 {
-		text = "[photo] " + text
+	switch {
+	case len(m.Photo) > 0:
+		text = strings.TrimSpace("[photo] " + text)
+	case m.Document != nil:
+		text = strings.TrimSpace("[file " + m.Document.FileName + "] " + text)
 	}
 	line := who + ": " + strings.ReplaceAll(text, "\n", "\n     ")
 	if m.ReplyMarkup != nil {
