@@ -70,13 +70,7 @@ type BoxTariffs struct {
 
 // BoxTariffs reads the box tariffs in force on date (a Moscow date).
 func (c *Client) BoxTariffs(ctx context.Context, token string, date time.Time) (BoxTariffs, error) {
-	var out struct {
-		Response struct {
-			Data BoxTariffs `json:"data"`
-		} `json:"response"`
-	}
-	err := c.tariffs(ctx, token, "/api/v1/tariffs/box", date, &out)
-	return out.Response.Data, err
+	return tariffData[BoxTariffs](ctx, c, token, "/api/v1/tariffs/box", date)
 }
 
 // ReturnTariff is one warehouse's row of GET /api/v1/tariffs/return.
@@ -107,18 +101,20 @@ type ReturnTariffs struct {
 
 // ReturnTariffs reads the return tariffs in force on date.
 func (c *Client) ReturnTariffs(ctx context.Context, token string, date time.Time) (ReturnTariffs, error) {
-	var out struct {
-		Response struct {
-			Data ReturnTariffs `json:"data"`
-		} `json:"response"`
-	}
-	err := c.tariffs(ctx, token, "/api/v1/tariffs/return", date, &out)
-	return out.Response.Data, err
+	return tariffData[ReturnTariffs](ctx, c, token, "/api/v1/tariffs/return", date)
 }
 
-func (c *Client) tariffs(ctx context.Context, token, path string, date time.Time, out any) error {
-	return c.do(ctx, call{token: token, method: http.MethodGet, cat: CategoryCommon, group: groupTariffs,
-		path: path, query: url.Values{"date": {date.In(Moscow).Format(time.DateOnly)}}, out: out, idempotent: true})
+// tariffData reads a tariffs answer in force on date, whose rows come as
+// {"response": {"data": …}}.
+func tariffData[T any](ctx context.Context, c *Client, token, path string, date time.Time) (T, error) {
+	var out struct {
+		Response struct {
+			Data T `json:"data"`
+		} `json:"response"`
+	}
+	err := c.do(ctx, call{token: token, method: http.MethodGet, cat: CategoryCommon, group: groupTariffs,
+		path: path, query: url.Values{"date": {date.In(Moscow).Format(time.DateOnly)}}, out: &out, idempotent: true})
+	return out.Response.Data, err
 }
 
 // ParseRUNumber reads a number as WB's tariffs write it: digits grouped
