@@ -2,11 +2,7 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
-	"io"
 	"math/big"
-	"net/http"
-	"net/http/cookiejar"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,34 +15,7 @@ import (
 // FBS orders, the seller's prices), and each of the four cards shows the
 // sum of exactly the prices its rows show in the CSV.
 func TestDemoSums(t *testing.T) {
-	base := startTestDemo(t)
-	resp, err := http.Post(base+"/demo/api/weblink", "application/json", strings.NewReader("{}"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var link struct{ URL string }
-	_ = json.NewDecoder(resp.Body).Decode(&link)
-	resp.Body.Close()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	get := func(path string) string {
-		t.Helper()
-		resp, err := c.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-		return string(b)
-	}
-	req, _ := http.NewRequest(http.MethodPost, link.URL, nil)
-	req.Header.Set("Origin", base)
-	if resp, err := c.Do(req); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("sign in: %v, %v", resp, err)
-	}
+	get := demoWebClient(t, startTestDemo(t)) // demo_accounts_test.go
 
 	l := locales.MustNew().For("en")
 	tabOf := map[string]domain.Tab{}
