@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"errors"
 	"io"
@@ -47,7 +48,7 @@ func (s *Server) handleProfile(rq *request) error {
 			continue
 		}
 		p.Documents = append(p.Documents, file{Href: "/web/attachments/" + strconv.FormatInt(a.ID, 10),
-			Name: cmpOr(a.FileName, "document-"+strconv.FormatInt(a.ID, 10)), Type: rq.l.FormatDate(a.CreatedAt.In(rq.loc))})
+			Name: cmp.Or(a.FileName, "document-"+strconv.FormatInt(a.ID, 10)), Type: rq.l.FormatDate(a.CreatedAt.In(rq.loc))})
 	}
 	switch rq.r.URL.Query().Get("saved") {
 	case "address":
@@ -162,11 +163,4 @@ func readPart(part *multipart.Part) (*upload, error) {
 		return nil, domain.Errorf(domain.CodeInvalid, "error.input.expected_file", nil)
 	}
 	return &upload{name: name, contentType: http.DetectContentType(data), data: data}, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -5,6 +5,7 @@
 package poll
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -345,8 +346,8 @@ func (p *Poller) sync(ctx context.Context, s *domain.Store, r *domain.Return, ca
 			// Product data is a nicety: the return matters more.
 			p.Log.Warn("card lookup failed", "store", s.ID, "nm_id", r.NmID, "err", err)
 		} else if c != nil {
-			r.ProductName = firstNonEmpty(r.ProductName, c.Title)
-			r.VendorCode, r.Subject = c.VendorCode, firstNonEmpty(r.Subject, c.SubjectName)
+			r.ProductName = cmp.Or(r.ProductName, c.Title)
+			r.VendorCode, r.Subject = c.VendorCode, cmp.Or(r.Subject, c.SubjectName)
 			if len(c.Photos) > 0 {
 				r.PhotoURL = c.Photos[0].Big
 			}
@@ -394,11 +395,4 @@ func (p *Poller) cny(kopecks int64) int64 {
 		return 0
 	}
 	return int64(float64(kopecks) * p.CNYPerRUB)
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
